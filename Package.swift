@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "evidence",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "EvidenceCore", targets: ["EvidenceCore"]),
+        .executable(name: "evhash", targets: ["evhash"]),
+        .executable(name: "evchain", targets: ["evchain"]),
+        .executable(name: "evverify", targets: ["evverify"]),
+        .executable(name: "evpsi", targets: ["evpsi"]),
+        .executable(name: "evcatalog", targets: ["evcatalog"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+        .systemLibrary(
+            name: "CGMP", pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]),
+        .target(name: "EvidenceCore", dependencies: ["COpenSSL", "CGMP"]),
+        .target(
+            name: "EvidenceCLI",
+            dependencies: ["EvidenceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"]),
+        .executableTarget(name: "evchain", dependencies: ["EvidenceCLI"]),
+        .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"]),
+        .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"]),
+        .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"]),
+        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore"]),
+        .testTarget(
+            name: "ToolTests",
+            dependencies: ["EvidenceCore", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
+    ]
+)

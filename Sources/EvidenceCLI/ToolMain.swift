@@ -1,0 +1,54 @@
+import ArgumentParser
+import EvidenceCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one place where a tool's outcome becomes an exit status.
+///
+/// swift-argument-parser exits 64 (EX_USAGE) on a usage error; DESIGN.md
+/// says 2. Every tool's `@main` calls `ToolMain.run(Command.self)` so that
+/// usage errors, `EvidenceError`s and anything unexpected map to 2/1/3 in
+/// one way, with diagnostics as `program: message` on stderr.
+public enum ToolMain {
+    public static func run<C: ParsableCommand>(_ command: C.Type, name: String) -> Never {
+        Diagnostics.program = name
+        let status: Int32
+        do {
+            var parsed = try C.parseAsRoot(Array(CommandLine.arguments.dropFirst()))
+            try parsed.run()
+            status = ExitStatus.success
+        } catch let error as EvidenceError {
+            Diagnostics.report(error)
+            status = error.exitStatus
+        } catch let error as ToolExit {
+            status = error.status
+        } catch {
+            let code = C.exitCode(for: error)
+            let message = C.fullMessage(for: error)
+            if code == .success {
+                // --help, --version, --generate-manual: the parser's text is the output.
+                StandardOutput.shared.write(message + "\n")
+                status = ExitStatus.success
+            } else if code.rawValue == 64 || error is ValidationError {
+                Diagnostics.warn(message)
+                Diagnostics.warn("try '\(name) --help' for more information")
+                status = ExitStatus.usage
+            } else {
+                Diagnostics.warn(message)
+                status = ExitStatus.io
+            }
+        }
+        StandardOutput.shared.flush()
+        exit(status)
+    }
+}
+
+/// Thrown by a command that has already reported its outcome and only needs
+/// to set the exit status (e.g. `evverify` exits 1 after printing verdicts).
+public struct ToolExit: Error {
+    public var status: Int32
+    public init(_ status: Int32) { self.status = status }
+}

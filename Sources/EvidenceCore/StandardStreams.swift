@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes all of `bytes` to a file descriptor, retrying on EINTR and short
+/// writes; throws an I/O error otherwise (EPIPE included).
+public func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw EvidenceError.io("write error: \(String(cString: strerror(errno)))", at: name)
+        }
+        offset += n
+    }
+}
+
+/// Buffered stdout. Tools write whole lines, so a line is never split by a
+/// crash between two `write(2)` calls of ours unless it exceeds the buffer.
+public final class StandardOutput: @unchecked Sendable {
+    public static let shared = StandardOutput(fd: 1, name: "stdout")
+
+    private let fd: Int32
+    private let name: String
+    private var buffer: [UInt8] = []
+    private let limit = 1 << 16
+
+    public init(fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+        buffer.reserveCapacity(limit + 4096)
+    }
+
+    public func write(_ string: String) {
+        var s = string
+        s.withUTF8 { write(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    public func write(bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= limit { flush() }
+    }
+
+    public func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= limit { flush() }
+    }
+
+    /// Flushes; a failure to write stdout (a closed pipe, a full disk) ends
+    /// the process with the I/O status, as there is nowhere left to report.
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        do {
+            try buffer.withUnsafeBytes { try writeAll(fd: fd, $0, name: name) }
+            buffer.removeAll(keepingCapacity: true)
+        } catch {
+            buffer.removeAll()
+            Diagnostics.report(error as! EvidenceError)
+            exit(ExitStatus.io)
+        }
+    }
+}
+
+/// Diagnostics on stderr as `program: location: message`.
+public enum Diagnostics {
+    nonisolated(unsafe) public static var program = "evidence"
+
+    public static func warn(_ message: String) {
+        let line = "\(program): \(message)\n"
+        line.utf8CString.withUnsafeBufferPointer { p in
+            _ = try? writeAll(fd: 2, UnsafeRawBufferPointer(start: p.baseAddress, count: p.count - 1), name: "stderr")
+        }
+    }
+
+    public static func report(_ error: EvidenceError) {
+        warn(error.description)
+    }
+
+    /// True when stderr is a terminal: progress lines are shown only then.
+    public static var stderrIsTerminal: Bool { isatty(2) == 1 }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import EvidenceCLI
+
+struct Command: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evverify",
+        abstract: "not yet implemented",
+        discussion: "This tool is not yet implemented; it exits with status 2.")
+
+    func run() throws {
+        throw ValidationError("not yet implemented")
+    }
+}
+
+ToolMain.run(Command.self, name: "evverify")

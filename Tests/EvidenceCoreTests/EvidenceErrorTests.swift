@@ -1,0 +1,3 @@
+import Testing
+@testable import EvidenceCore
+@Test func errorExitStatus() { #expect(EvidenceError.input("x").exitStatus == 2) }

@@ -1,0 +1,8 @@
+import Testing
+
+@Test(arguments: ["evchain", "evverify", "evpsi", "evcatalog"])
+func unimplementedToolExitsTwo(tool: String) throws {
+    let result = try Tools.run(tool, [])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("not yet implemented"))
+}
