@@ -1,9 +1,9 @@
 import Foundation
 
-/// Runs one of the independent Python implementations in Independent/ (written
+/// Runs one of the independent Python implementations in Tests/Independent/ (written
 /// from the specs, not from our code) with `input` on stdin; returns stdout.
 enum IndependentCheck {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Independent")
 
     static func run(_ script: String, input: Data, arguments: [String] = []) throws -> String {
