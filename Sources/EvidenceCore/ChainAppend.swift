@@ -76,7 +76,7 @@ extension ChainStore {
         let context = HashContext(.sha256)
         var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
         var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
-        let flushAt = 1 << 22
+        let flushAt = 1 << 18
         dataBuffer.reserveCapacity(flushAt + (1 << 17))
         hashBuffer.reserveCapacity(flushAt + 4096)
         var ends: [UInt8] = []
