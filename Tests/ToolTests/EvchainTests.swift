@@ -353,3 +353,50 @@ final class ChainFixture {
     #expect(t2.objects.first?["previous_size"] as? Int == 300)
     #expect(FileManager.default.fileExists(atPath: "\(out)/tile/0/002.p/88"))
 }
+
+@Test func checkpointTimestampFromLocalAuthority() throws {
+    let f = try ChainFixture()
+    #expect(try f.append(records(4)).status == 0)
+    let tsaDir = f.dir.file("tsa")
+    try FileManager.default.createDirectory(at: tsaDir, withIntermediateDirectories: true)
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    server.arguments = ["python3", independentDirectory.appendingPathComponent("tsa_server.py").path, tsaDir.path]
+    let portFile = f.dir.file("port")
+    FileManager.default.createFile(atPath: portFile.path, contents: nil)
+    server.standardOutput = try FileHandle(forWritingTo: portFile)
+    try server.run()
+    defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+    var port: String?
+    for _ in 0..<200 where port == nil {
+        let text = (try? String(contentsOf: portFile, encoding: .utf8)) ?? ""
+        if let line = text.split(separator: "\n").first, line.hasPrefix("port ") { port = String(line.dropFirst(5)) }
+        else { usleep(50_000) }
+    }
+    let url = "http://127.0.0.1:\(try #require(port))/tsa"
+    let cp = f.dir.file("cp").path
+    let r = try Tools.run("evchain", ["checkpoint", f.chain, "--key", f.key, "--out", cp, "--tsa-url", url])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(FileManager.default.fileExists(atPath: cp + ".tsr"))
+    let ca = tsaDir.appendingPathComponent("ca.pem").path
+    // Independently: openssl's own verifier accepts the stored response.
+    let o = try Tools.runExecutable("openssl", ["ts", "-verify", "-in", cp + ".tsr", "-data", cp, "-CAfile", ca])
+    #expect(o.out.contains("Verification: OK"), "\(o.out)\(o.stderr)")
+    #expect(try f.audit(["--checkpoint", cp, "--log-key", f.vkey, "--tsa-ca", ca]).status == 0)
+    // Tampering: the checkpoint replaced by a later one under the old token…
+    let original = try Data(contentsOf: URL(fileURLWithPath: cp))
+    #expect(try f.append(records(1, tag: "late")).status == 0)
+    #expect(try f.checkpoint(out: cp).status == 0)
+    let swapped = try f.audit(["--checkpoint", cp, "--log-key", f.vkey, "--tsa-ca", ca])
+    #expect(swapped.status == 1, "\(swapped.stderr)")
+    // …or a byte of the token itself changed.
+    try original.write(to: URL(fileURLWithPath: cp))
+    var token = try Data(contentsOf: URL(fileURLWithPath: cp + ".tsr"))
+    token[token.count - 10] ^= 0x01
+    try token.write(to: URL(fileURLWithPath: cp + ".tsr"))
+    #expect(try f.audit(["--checkpoint", cp, "--log-key", f.vkey, "--tsa-ca", ca]).status == 1)
+    // An unreachable authority is an I/O error, and nothing is left half-done.
+    let down = try Tools.run("evchain", ["checkpoint", f.chain, "--key", f.key, "--out", f.dir.file("cp2").path,
+                                         "--tsa-url", "http://127.0.0.1:9/tsa"])
+    #expect(down.status == 3)
+}
