@@ -25,6 +25,7 @@ public struct EvidenceRecord: Equatable, Sendable {
 
     public enum Kind: String, Sendable { case file, data }
 
+    public static let fields: Set<String> = Set(fieldOrder)
     public static let fieldOrder = [
         "id", "contract", "stage", "name", "source", "time", "size", "pages", "kind",
         "alg", "digest", "digests", "keyid", "path",
@@ -39,7 +40,7 @@ public struct EvidenceRecord: Equatable, Sendable {
     /// Validates a record read from JSON; errors name the field.
     public init(json object: JSONObject) throws {
         let fields = FieldReader(object)
-        try fields.refuseUnknown(Self.fieldOrder)
+        try fields.refuseUnknown(Self.fields)
         id = try fields.requiredIdentifier("id")
         contract = try fields.optionalIdentifier("contract")
         stage = try fields.optionalStage("stage")
@@ -93,27 +94,60 @@ public struct EvidenceRecord: Equatable, Sendable {
         try self.init(json: object)
     }
 
+    /// Writes the record as compact JSON, fields in `fieldOrder`, without
+    /// building a `JSONValue` first (the hot path of evhash).
+    public func write(to w: inout JSONWriter) {
+        var first = true
+        func key(_ k: StaticString, _ w: inout JSONWriter) {
+            w.writeRaw(first ? "{\"" : ",\"")
+            first = false
+            w.writeRaw(UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+            w.writeRaw("\":")
+        }
+        key("id", &w); w.writeString(id)
+        if let contract { key("contract", &w); w.writeString(contract) }
+        if let stage { key("stage", &w); w.writeString(stage) }
+        if let name { key("name", &w); w.writeString(name) }
+        if let source { key("source", &w); w.writeString(source) }
+        if let time { key("time", &w); w.writeString(time) }
+        if let size { key("size", &w); w.writeNumber(Double(size)) }
+        if let pages { key("pages", &w); w.writeNumber(Double(pages)) }
+        if let kind { key("kind", &w); w.writeString(kind.rawValue) }
+        key("alg", &w); w.writeString(algorithm.rawValue)
+        key("digest", &w); w.writeString(digest)
+        if let digests {
+            key("digests", &w)
+            var d = JSONObject()
+            for a in RecordAlgorithm.all where digests[a] != nil { d.appendNew(a.rawValue, .string(digests[a]!)) }
+            w.write(.object(d))
+        }
+        if let keyID { key("keyid", &w); w.writeString(keyID) }
+        if let path { key("path", &w); w.writeString(path) }
+        w.writeRaw("}")
+    }
+
     /// The record as a JSON object, fields in `fieldOrder`.
     public var json: JSONValue {
         var o = JSONObject()
-        o["id"] = .string(id)
-        if let contract { o["contract"] = .string(contract) }
-        if let stage { o["stage"] = .string(stage) }
-        if let name { o["name"] = .string(name) }
-        if let source { o["source"] = .string(source) }
-        if let time { o["time"] = .string(time) }
-        if let size { o["size"] = .number(Double(size)) }
-        if let pages { o["pages"] = .number(Double(pages)) }
-        if let kind { o["kind"] = .string(kind.rawValue) }
-        o["alg"] = .string(algorithm.rawValue)
-        o["digest"] = .string(digest)
+        // Each field is set once, in fieldOrder: append without lookups.
+        o.appendNew("id", .string(id))
+        if let contract { o.appendNew("contract", .string(contract)) }
+        if let stage { o.appendNew("stage", .string(stage)) }
+        if let name { o.appendNew("name", .string(name)) }
+        if let source { o.appendNew("source", .string(source)) }
+        if let time { o.appendNew("time", .string(time)) }
+        if let size { o.appendNew("size", .number(Double(size))) }
+        if let pages { o.appendNew("pages", .number(Double(pages))) }
+        if let kind { o.appendNew("kind", .string(kind.rawValue)) }
+        o.appendNew("alg", .string(algorithm.rawValue))
+        o.appendNew("digest", .string(digest))
         if let digests {
             var d = JSONObject()
             for a in RecordAlgorithm.all where digests[a] != nil { d[a.rawValue] = .string(digests[a]!) }
-            o["digests"] = .object(d)
+            o.appendNew("digests", .object(d))
         }
-        if let keyID { o["keyid"] = .string(keyID) }
-        if let path { o["path"] = .string(path) }
+        if let keyID { o.appendNew("keyid", .string(keyID)) }
+        if let path { o.appendNew("path", .string(path)) }
         return .object(o)
     }
 }
@@ -162,8 +196,8 @@ struct FieldReader {
 
     init(_ object: JSONObject) { self.object = object }
 
-    func refuseUnknown(_ known: [String]) throws {
-        for key in object.keys where !known.contains(key) {
+    func refuseUnknown(_ known: Set<String>) throws {
+        for (key, _) in object where !known.contains(key) {
             throw EvidenceError.input("unknown field \"\(key)\"")
         }
     }

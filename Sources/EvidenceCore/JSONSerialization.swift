@@ -24,7 +24,7 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "{"))
             if sortedKeys {
                 // RFC 8785 §3.2.3: order by the keys' UTF-16 code units.
-                let sorted = o.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+                let sorted = JCS.isSorted(o.members) ? o.members : o.members.sorted { JCS.precedes($0.key, $1.key) }
                 for (i, m) in sorted.enumerated() {
                     if i > 0 { bytes.append(UInt8(ascii: ",")) }
                     writeString(m.key)
@@ -51,23 +51,34 @@ public struct JSONWriter {
     public mutating func writeRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }
 
     public mutating func writeString(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for c in string.utf8 {
-            switch c {
-            case 0x22: bytes.append(0x5c); bytes.append(0x22)
-            case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
-            case 0x08: bytes.append(0x5c); bytes.append(UInt8(ascii: "b"))
-            case 0x0c: bytes.append(0x5c); bytes.append(UInt8(ascii: "f"))
-            case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
-            case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
-            case 0x00..<0x20:
-                bytes.append(contentsOf: "\\u00".utf8)
-                bytes.append(contentsOf: Hex.encode([c]).utf8)
-            default: bytes.append(c)
+        var s = string
+        s.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Most strings need no escaping: copy them whole.
+            var plainUpTo = 0
+            while plainUpTo < utf8.count {
+                let c = utf8[plainUpTo]
+                if c < 0x20 || c == 0x22 || c == 0x5c { break }
+                plainUpTo += 1
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[0..<plainUpTo]))
+            for c in utf8[plainUpTo...] {
+                switch c {
+                case 0x22: bytes.append(0x5c); bytes.append(0x22)
+                case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
+                case 0x08: bytes.append(0x5c); bytes.append(UInt8(ascii: "b"))
+                case 0x0c: bytes.append(0x5c); bytes.append(UInt8(ascii: "f"))
+                case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
+                case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
+                case 0x00..<0x20:
+                    bytes.append(contentsOf: "\\u00".utf8)
+                    bytes.append(contentsOf: Hex.encode([c]).utf8)
+                default: bytes.append(c)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     public mutating func writeNumber(_ n: Double) {
@@ -94,6 +105,33 @@ public enum JCS {
         var w = JSONWriter()
         w.write(value, sortedKeys: true)
         return w.bytes
+    }
+
+    /// RFC 8785 §3.2.3 order: UTF-16 code units. For ASCII keys that is
+    /// byte order, which is much cheaper to compare.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var ca = a, cb = b
+        return ca.withUTF8 { ua in
+            cb.withUTF8 { ub in
+                let n = min(ua.count, ub.count)
+                for i in 0..<n where ua[i] != ub[i] {
+                    if ua[i] < 0x80 && ub[i] < 0x80 { return ua[i] < ub[i] }
+                    // Past ASCII, UTF-8 order is code point order, which differs
+                    // from UTF-16 order for supplementary vs U+E000–U+FFFF.
+                    return a.utf16.lexicographicallyPrecedes(b.utf16)
+                }
+                return ua.count < ub.count
+            }
+        }
+    }
+
+    static func isSorted(_ members: [(key: String, value: JSONValue)]) -> Bool {
+        var i = 1
+        while i < members.count {
+            if !precedes(members[i - 1].key, members[i].key) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Canonicalizes JSON text: parse (strictly, I-JSON) then serialize.

@@ -61,10 +61,20 @@ public struct ManifestHasher {
             while true {
                 var batch: [(location: String, line: [UInt8])] = []
                 batch.reserveCapacity(options.batchSize)
-                while batch.count < options.batchSize, let line = try input.nextLine() {
-                    batch.append((input.location, line))
+                // A read error (an overlong line, I/O) ends the run, but only
+                // after the complete lines before it are done.
+                var readError: Error? = nil
+                do {
+                    while batch.count < options.batchSize, let line = try input.nextLine() {
+                        batch.append((input.location, line))
+                    }
+                } catch {
+                    readError = error
                 }
-                if batch.isEmpty { break }
+                if batch.isEmpty {
+                    if let readError { throw readError }
+                    break
+                }
                 let outcomes = ParallelMap.map(batch, state: { Worker(options) }) { worker, item in
                     process(item.line, at: item.location, worker: worker)
                 }
@@ -82,6 +92,7 @@ public struct ManifestHasher {
                     }
                 }
                 progress.update(items: summary.items, bytes: summary.bytes)
+                if let readError { throw readError }
             }
         }
         return summary
@@ -147,7 +158,7 @@ public struct ManifestHasher {
         if options.text {
             w.writeRaw("\(record.digest)  \(record.id)\n")
         } else {
-            w.write(record.json)
+            record.write(to: &w)
             w.writeRaw("\n")
         }
         return w.bytes

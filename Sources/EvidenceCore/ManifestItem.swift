@@ -17,7 +17,7 @@ public struct ManifestItem: Sendable {
     public var pages: Int?
     public var content: Content
 
-    public static let fields = ["id", "contract", "stage", "name", "path", "data", "source", "time", "pages"]
+    public static let fields: Set<String> = ["id", "contract", "stage", "name", "path", "data", "source", "time", "pages"]
 
     public init(json object: JSONObject) throws {
         let fields = FieldReader(object)

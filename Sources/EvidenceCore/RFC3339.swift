@@ -81,7 +81,14 @@ public enum RFC3339 {
 
     /// Normalises any RFC 3339 time to its UTC form; nil if malformed.
     public static func normalize(_ text: String) -> String? {
-        parse(text).map(format)
+        guard let t = parse(text) else { return nil }
+        // Already canonical (the common case): keep the caller's string.
+        if text.utf8.count == 20 + (t.fraction.isEmpty ? 0 : t.fraction.utf8.count + 1),
+           text.utf8.last == UInt8(ascii: "Z"), text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: 10)] == UInt8(ascii: "T"),
+           !text.utf8.dropFirst(17).prefix(2).elementsEqual("60".utf8) {
+            return text
+        }
+        return format(t)
     }
 
     /// True when `text` is already in canonical UTC form.
