@@ -82,8 +82,6 @@ extension ChainStore {
         var ends: [UInt8] = []
         var receipts = AppendReceipts(firstSeq: start)
         var seq = start
-        var lastSeconds: Int64 = -1
-        var timeText = ""
 
         func flush() throws {
             if !dataBuffer.isEmpty {
@@ -99,32 +97,49 @@ extension ChainStore {
         }
 
         do {
-            while let object = try reader.nextObject() {
-                let record: EvidenceRecord
-                do {
-                    record = try EvidenceRecord(json: object)
-                } catch let error as EvidenceError {
-                    throw error.located(reader.location)
+            // Chunks of lines: parsing, validation, canonicalization and leaf
+            // hashing run on every core; the tree and the files stay sequential.
+            while true {
+                var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
+                flat.reserveCapacity(1 << 21)
+                while bounds.count < 8192, try reader.withNextLine({ line -> Bool in
+                    bounds.append(flat.count..<flat.count + line.count)
+                    flat.append(contentsOf: line)
+                    return true
+                }) != nil {
+                    lineNumbers.append(reader.lineNumber)
                 }
+                if bounds.isEmpty { break }
                 let seconds = max(now(), floorSeconds)
-                if seconds != lastSeconds {
-                    lastSeconds = seconds
-                    timeText = RFC3339.format(epochSeconds: seconds)
+                floorSeconds = seconds
+                let timeText = RFC3339.format(epochSeconds: seconds)
+                let first = seq
+                // One contiguous share of the chunk per worker.
+                let workers = ParallelMap.defaultWorkers
+                let share = (bounds.count + workers - 1) / workers
+                let shares = stride(from: 0, to: bounds.count, by: share).map { $0..<min($0 + share, bounds.count) }
+                let prepared = flat.withUnsafeBytes { buffer in
+                    ParallelMap.map(shares, state: { HashContext(.sha256) }) { ctx, range in
+                        range.map { i -> Result<(ChainEntry, String), EvidenceError> in
+                            Result {
+                                try ChainStore.prepare(UnsafeRawBufferPointer(rebasing: buffer[bounds[i]]),
+                                                       seq: first + UInt64(i), time: timeText, context: ctx)
+                            }.mapError {
+                                ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located("\(reader.name):\(lineNumbers[i])")
+                            }
+                        }
+                    }.joined()
                 }
-                let canonical = JCS.canonical(.object(object))
-                let entry = ChainEntry(seq: seq, time: timeText, canonicalRecord: canonical, context: context)
-                let entrySize = canonical.count + 28 + String(seq).utf8.count + timeText.utf8.count
-                guard entrySize <= ChainEntry.maximumEntryBytes else {
-                    throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))",
-                                              at: reader.location)
+                for result in prepared {
+                    let (entry, id) = try result.get()
+                    entry.appendLine(to: &dataBuffer)
+                    for h in frontier.append(leafHash: entry.leaf, context: context) { hashBuffer += h }
+                    let end = dataOffset + UInt64(dataBuffer.count)
+                    for shift in stride(from: 56, through: 0, by: -8) { ends.append(UInt8((end >> UInt64(shift)) & 0xff)) }
+                    receipts.add(id: id, leaf: entry.leaf, time: timeText)
+                    seq += 1
+                    if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                 }
-                entry.appendLine(to: &dataBuffer)
-                for h in frontier.append(leafHash: entry.leaf, context: context) { hashBuffer += h }
-                let end = dataOffset + UInt64(dataBuffer.count)
-                for shift in stride(from: 56, through: 0, by: -8) { ends.append(UInt8((end >> UInt64(shift)) & 0xff)) }
-                receipts.add(id: record.id, leaf: entry.leaf, time: timeText)
-                seq += 1
-                if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
             }
             try flush()
             if receipts.count == 0 { receipts.treeSize = start; return receipts }
@@ -143,5 +158,52 @@ extension ChainStore {
         }
         receipts.treeSize = seq
         return receipts
+    }
+}
+
+extension ChainStore {
+    /// One input line → its entry and record id: a JSON object that is a
+    /// valid evidence record, canonicalized (RFC 8785), within the entry size
+    /// limit. Errors are input errors without a location (the caller adds it).
+    static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> (ChainEntry, String) {
+        let value = try JSON.parse(line)
+        guard case .object(let object) = value else {
+            throw EvidenceError.input("expected a JSON object, found \(value.typeName)")
+        }
+        let record = try EvidenceRecord(json: object)
+        let canonical = canonicalRecord(object)
+        let entrySize = canonical.count + 28 + String(seq).utf8.count + time.utf8.count
+        guard entrySize <= ChainEntry.maximumEntryBytes else {
+            throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
+        }
+        return (ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context), record.id)
+    }
+
+    /// RFC 8785 order of the evidence record's fields (UTF-16 order of the
+    /// names, all ASCII). A validated record has only these.
+    static let recordFieldRank: [String: Int] = Dictionary(uniqueKeysWithValues:
+        EvidenceRecord.fieldOrder.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }.enumerated().map { ($1, $0) })
+
+    /// JCS of a validated record without the generic sort: members are put
+    /// in their precomputed rank order and each value written canonically.
+    /// Equal to `JCS.canonical(.object(object))` (a unit test holds it to that).
+    static func canonicalRecord(_ object: JSONObject) -> [UInt8] {
+        var ranked: [(Int, String, JSONValue)] = []
+        ranked.reserveCapacity(object.count)
+        for (key, value) in object {
+            guard let r = recordFieldRank[key] else { return JCS.canonical(.object(object)) }
+            ranked.append((r, key, value))
+        }
+        ranked.sort { $0.0 < $1.0 }
+        var w = JSONWriter(capacity: 320)
+        w.writeRaw("{")
+        for (i, m) in ranked.enumerated() {
+            if i > 0 { w.writeRaw(",") }
+            w.writeString(m.1)
+            w.writeRaw(":")
+            w.write(m.2, sortedKeys: true)
+        }
+        w.writeRaw("}")
+        return w.bytes
     }
 }

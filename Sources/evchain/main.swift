@@ -49,7 +49,7 @@ struct Keygen: ParsableCommand {
 
 struct Append: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Append evidence records (JSON Lines on stdin) as one all-or-nothing batch.",
+        abstract: "Append evidence records (stdin) as one batch.",
         discussion: """
             Prints one receipt per record, {"seq","time","id","leaf","tree_size"}, once the batch \
             is durable. A bad line appends nothing (exit 2). Appenders are serialised by a lock. \
@@ -101,7 +101,7 @@ struct CheckpointCommand: ParsableCommand {
 
 struct Prove: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inclusion proofs for entries given by seq, id, digest or record (JSON Lines on stdin).",
+        abstract: "Inclusion proofs for entries read on stdin.",
         discussion: """
             Each output line is self-contained: {"seq","time","record","leaf","tree_size","root",\
             "proof","checkpoint"}. An id or digest proves every entry holding it. A query with no \
@@ -169,7 +169,7 @@ struct Consistency: ParsableCommand {
 
 struct Cosign: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The notary's side: cosign a checkpoint (stdin) that consistently extends the last one cosigned.",
+        abstract: "The notary's side: cosign a checkpoint.",
         discussion: """
             Verifies the log's signature and, against the state in --state, that the checkpoint \
             is not smaller than and is consistent with (--proof, from 'evchain consistency') the \
@@ -205,7 +205,7 @@ struct Cosign: ParsableCommand {
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Recompute every leaf, hash and offset of the chain and check it against checkpoints.",
+        abstract: "Recompute and check the whole chain.",
         discussion: """
             Reports the first bad line (CHAIN:LINE: reason) and exits 1 on any finding, including \
             a torn tail left by an interrupted append. --repair removes such a tail (never \
@@ -265,7 +265,7 @@ struct Audit: ParsableCommand {
 
 struct Tiles: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export the log as C2SP tlog-tiles (incrementally) for a static web server.")
+        abstract: "Export the log as C2SP tlog-tiles.")
     @Argument(help: "The chain.") var chain: String
     @Option(help: ArgumentHelp("Export directory.", valueName: "dir")) var out: String
     @Option(help: ArgumentHelp("Export up to this checkpoint (default: CHAIN.checkpoint).", valueName: "file")) var checkpoint: String?
