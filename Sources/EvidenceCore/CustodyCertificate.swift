@@ -131,17 +131,19 @@ public enum CustodyCertificate {
     public static func check(_ bytes: [UInt8], issuerKey: NoteVerifierKey,
                              requirements: CheckpointTrust.Requirements) throws -> CheckResult {
         let value = try JSON.parse(bytes)
-        guard case .object(let doc) = value, doc["type"]?.stringValue == type else {
-            throw EvidenceError.input("not a custody certificate (expected \"type\":\"\(type)\")")
+        guard case .object(let doc) = value, doc["signature"] != nil, doc["items"] != nil else {
+            throw EvidenceError.input("not a custody certificate (a JSON object with \"items\" and \"signature\")")
         }
         var result = CheckResult()
         result.serial = doc["serial"]?.stringValue
         func finding(_ s: String) { result.findings.append(s) }
+        if doc["type"]?.stringValue != type { finding("type: not \(type)") }
 
         // 1. The issuer's signature over everything but itself.
         var unsigned = doc
         unsigned["signature"] = nil
-        if case .object(let sig)? = doc["signature"], let keyText = sig["key"]?.stringValue,
+        if case .object(let sig)? = doc["signature"], sig["alg"]?.stringValue == "ed25519", sig.count == 3,
+           let keyText = sig["key"]?.stringValue,
            let valueText = sig["value"]?.stringValue, let signature = Base64.decode(valueText) {
             if keyText != issuerKey.encoded {
                 finding("signature: made by \(keyText), not by the given issuer key \(issuerKey.encoded)")
@@ -149,7 +151,7 @@ public enum CustodyCertificate {
                 finding("signature: does not verify — the certificate was altered after it was issued")
             }
         } else {
-            finding("signature: missing or malformed")
+            finding("signature: missing or malformed (expected alg ed25519, key and value)")
         }
         // 2. Which field changed: each against its signed digest.
         if case .object(let signed)? = doc["sections"] {
@@ -157,10 +159,10 @@ public enum CustodyCertificate {
             for (key, digest) in signed {
                 if key == "items", case .array(let was)? = Optional(digest), case .array(let isNow)? = now[key] {
                     for i in 0..<max(was.count, isNow.count) where i >= was.count || i >= isNow.count || was[i] != isNow[i] {
-                        finding("items[\(i)]: altered since the certificate was signed")
+                        finding("items[\(i)]: altered since the certificate was signed (or its digest in sections)")
                     }
                 } else if now[key] != digest {
-                    finding("\(key): altered since the certificate was signed")
+                    finding("\(key): altered since the certificate was signed (or its digest in sections)")
                 }
             }
             for key in now.keys where signed[key] == nil { finding("\(key): added after the certificate was signed") }
