@@ -19,13 +19,46 @@ public struct ChainScan {
         var wantedContracts: [[UInt8]: String] = [:]
         for c in contracts { wantedContracts[ChainScan.escaped(c)] = c }
         let committed = try store.size()
-        let reader = try JSONLinesReader.open(store.path, maximumLineLength: ChainEntry.maximumEntryBytes + 4096)
-        var seq: UInt64 = 0
+        guard committed > 0, !(wantedIDs.isEmpty && wantedContracts.isEmpty) else { return }
+        // One contiguous range of seqs per core, each read from its own
+        // descriptor starting at the byte offset the index gives.
+        let workers = UInt64(max(1, min(ParallelMap.defaultWorkers, Int(committed / 100_000) + 1)))
+        let bounds = (0...workers).map { committed * $0 / workers }
+        let starts = try bounds.dropLast().map { $0 == 0 ? UInt64(0) : try store.end(of: $0 - 1) }
+        let parts = ParallelMap.map(Array(0..<Int(workers)), state: { () }) { _, k -> Result<ChainScan, EvidenceError> in
+            do {
+                return .success(try ChainScan(path: store.path, from: bounds[k], to: bounds[k + 1], offset: starts[k],
+                                              ids: wantedIDs, contracts: wantedContracts))
+            } catch let e as EvidenceError {
+                return .failure(e)
+            } catch {
+                return .failure(EvidenceError.io("\(error)", at: store.path))
+            }
+        }
+        for part in parts {
+            let p = try part.get()
+            for (id, entries) in p.entriesByID { entriesByID[id, default: []].append(contentsOf: entries) }
+            for (c, stages) in p.stagesByContract { stagesByContract[c, default: []].formUnion(stages) }
+        }
+    }
+
+    /// Scans entries [from, to) whose first line starts at byte `offset`.
+    init(path: String, from: UInt64, to: UInt64, offset: UInt64,
+         ids wantedIDs: [[UInt8]: String], contracts wantedContracts: [[UInt8]: String]) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path) }
+        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            close(fd)
+            throw EvidenceError.io("cannot seek", at: path)
+        }
+        let reader = JSONLinesReader(fd: fd, name: path, ownsDescriptor: true,
+                                     maximumLineLength: ChainEntry.maximumEntryBytes + 4096)
+        var seq = from
         let context = HashContext(.sha256)
-        while seq < committed {
+        while seq < to {
             let done: Bool = try reader.withNextLine { line in
                 let id = ChainScan.rawString(after: ChainScan.idKey, in: line)
-                let contract = ChainScan.rawString(after: ChainScan.contractKey, in: line)
+                let contract = wantedContracts.isEmpty ? nil : ChainScan.rawString(after: ChainScan.contractKey, in: line)
                 let idHit = id.flatMap { wantedIDs[$0] }
                 let contractHit = contract.flatMap { wantedContracts[$0] }
                 if idHit != nil || contractHit != nil {
@@ -33,7 +66,7 @@ public struct ChainScan {
                     do {
                         entry = try ChainEntry.parse(line: line, expectedSeq: seq, context: context)
                     } catch let e as EvidenceError {
-                        throw EvidenceError.failure("chain entry \(seq) is corrupt: \(e.message) (run 'evchain audit')", at: reader.location)
+                        throw EvidenceError.failure("chain entry \(seq) is corrupt: \(e.message) (run 'evchain audit')", at: path)
                     }
                     if let idHit { entriesByID[idHit, default: []].append(entry) }
                     if let contractHit, case .string(let stage)? = entry.record["stage"] {
