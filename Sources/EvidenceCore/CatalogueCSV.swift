@@ -18,7 +18,7 @@ public enum CatalogueCSV {
         for row in catalogue.rows {
             let c = CatalogueCells(row, labels: labels, showContract: showContract)
             line([c.number, c.category, c.name.joined(separator: "\n"), c.source, c.purpose, c.extent,
-                  c.digest.joined(separator: "\n"), c.logEntry.joined(separator: "\n"),
+                  c.digestLines.joined(separator: "\n"), c.logEntry.joined(separator: "\n"),
                   c.verification.joined(separator: "\n"), c.remarks.joined(separator: "\n")].map(defuse))
         }
         return out

@@ -12,10 +12,14 @@ public struct CatalogueCells: Sendable {
     public var source: String
     public var purpose: String
     public var extent: String
-    public var digest: [String]
+    /// (algorithm, hex value) pairs: the record's own first, then the others.
+    public var digest: [(algorithm: String, value: String)]
     public var logEntry: [String]
     public var verification: [String]
     public var remarks: [String]
+
+    /// The digests as `SHA-256: 686e…` lines.
+    public var digestLines: [String] { digest.map { "\($0.algorithm): \($0.value)" } }
 
     public init(_ row: Catalogue.Row, labels: CatalogueLabels, showContract: Bool) {
         let v = { (s: String) in DisplayText.visible(s) }
@@ -41,9 +45,9 @@ public struct CatalogueCells: Sendable {
 
         var primary = DisplayText.algorithm(r.algorithm)
         if let k = r.keyID { primary += " (\(labels.keyID(k)))" }
-        digest = ["\(primary): \(r.digest)"]
+        digest = [(primary, r.digest)]
         for a in RecordAlgorithm.all where a != r.algorithm {
-            if let d = r.digests?[a] { digest.append("\(DisplayText.algorithm(a)): \(d)") }
+            if let d = r.digests?[a] { digest.append((DisplayText.algorithm(a), d)) }
         }
 
         logEntry = (item.seq.map { [labels.seq($0)] } ?? []) + (item.logged.map { [DisplayText.time($0)] } ?? [])

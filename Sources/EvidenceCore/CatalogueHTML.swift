@@ -75,7 +75,11 @@ public enum CatalogueHTML {
         h += "<td class=\"source\"><bdi>\(escape(c.source))</bdi></td>"
         h += "<td class=\"purpose\">\(escape(c.purpose))</td>"
         h += "<td class=\"extent\">\(escape(c.extent))</td>"
-        h += "<td class=\"digest\">\(lines(c.digest))</td>"
+        h += "<td class=\"digest\">"
+        for (algorithm, value) in c.digest {
+            h += "<div class=\"alg\">\(escape(algorithm))</div><div class=\"hex\">\(escape(value))</div>"
+        }
+        h += "</td>"
         h += "<td class=\"log\">\(lines(c.logEntry))</td>"
         h += "<td class=\"status\">"
         if let first = c.verification.first {

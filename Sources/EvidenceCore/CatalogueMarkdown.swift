@@ -19,7 +19,7 @@ public enum CatalogueMarkdown {
                 var status = cell(c.verification)
                 if row.flagged { status = "**" + status + "**" }
                 let cells = [escape(c.number), cell(c.name), escape(c.source), escape(c.purpose), escape(c.extent),
-                             cell(c.digest), cell(c.logEntry), status, cell(c.remarks)]
+                             cell(c.digestLines), cell(c.logEntry), status, cell(c.remarks)]
                 out += "| " + cells.joined(separator: " | ") + " |\n"
             }
         }

@@ -1,0 +1,46 @@
+import Testing
+@testable import EvidenceCore
+
+@Suite struct CatalogueItemTests {
+    @Test func readsVerdictsWithTheirVerificationFields() throws {
+        let item = try Fixture.item(Fixture.verdict("C1", "esign", "contract.pdf", status: "unproven", seq: 4,
+                                                    extra: #","reason":"bad proof","certificate":"S-1""#))
+        #expect(item.origin == .verdict)
+        #expect(item.status == .unproven)
+        #expect(item.seq == 4 && item.treeSize == 9 && item.logged == "2026-11-25T10:00:00Z")
+        #expect(item.reason == "bad proof" && item.certificate == "S-1")
+        #expect(item.record.id == "C1/esign/contract.pdf")
+    }
+
+    @Test func readsChainEntriesAsNotVerifiedWithTheirLoggedTime() throws {
+        let item = try Fixture.item(Fixture.entry("C1", "face", "photo.png", seq: 7))
+        #expect(item.origin == .entry && item.status == .notVerified)
+        #expect(item.seq == 7 && item.logged == "2026-11-25T10:00:00Z")
+        #expect(item.record.stage == "face")
+    }
+
+    @Test func readsBareRecordsAsNotLogged() throws {
+        let item = try Fixture.item(Fixture.record("C1", "default", "notice.pdf"))
+        #expect(item.origin == .record && item.status == .notLogged && item.seq == nil)
+    }
+
+    @Test(arguments: [
+        (Fixture.verdict("C1", "esign", "a.pdf", status: "fine"), "unknown \"status\" \"fine\""),
+        (Fixture.verdict("C1", "esign", "a.pdf", extra: #","colour":"red""#), "unknown field \"colour\""),
+        (Fixture.record("C1", "esign", "a.pdf", extra: #","status":"ok""#), "must give the chain \"seq\""),
+        (Fixture.verdict("C1", "esign", "a.pdf", extra: #","seq2":1"#), "unknown field \"seq2\""),
+        (#"{"seq":1,"time":"2026-11-25T10:00:00Z","record":{"id":"x","alg":"sha256","digest":"00"},"leaf":"\#(Fixture.digest)"}"#, "in \"record\": expected \"digest\""),
+        (#"{"seq":1,"time":"2026-11-25T10:00:00Z","record":\#(Fixture.record("C1", "esign", "a.pdf")),"leaf":"\#(Fixture.digest)","extra":1}"#, "unknown field \"extra\""),
+        (#"{"seq":-1,"time":"2026-11-25T10:00:00Z","record":\#(Fixture.record("C1", "esign", "a.pdf")),"leaf":"\#(Fixture.digest)"}"#, "\"seq\""),
+        (#"{"seq":1,"time":"yesterday","record":\#(Fixture.record("C1", "esign", "a.pdf")),"leaf":"\#(Fixture.digest)"}"#, "\"time\""),
+    ])
+    func refusesMalformedItemsNamingTheField(line: String, message: String) throws {
+        do {
+            _ = try Fixture.item(line)
+            Issue.record("accepted \(line)")
+        } catch let error as EvidenceError {
+            #expect(error.exitStatus == 2)
+            #expect(error.message.contains(message), "\(error.message)")
+        }
+    }
+}
