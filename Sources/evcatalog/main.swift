@@ -10,8 +10,8 @@ struct Evcatalog: ParsableCommand {
             Reads evverify verdicts, evchain entries (evchain show) or evidence records (evhash) as \
             JSON Lines on stdin or from the files named, and writes one catalogue row per piece of \
             evidence, grouped by lifecycle stage and in time order within a stage, numbered \
-            consecutively: as JSON Lines (default), CSV, Markdown or an HTML print view for \
-            `chromium --headless --no-sandbox --print-to-pdf=catalogue.pdf catalogue.html`.
+            consecutively: as JSON Lines (default), CSV, Markdown or an HTML print view that \
+            headless Chromium prints to an A4 PDF (see evcatalog(1) for the command).
 
             An item whose verification failed, that is not in the chain, or a stage required by \
             --require-stages with no evidence, is marked in every format. Chain entries and bare \
