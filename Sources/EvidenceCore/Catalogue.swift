@@ -65,6 +65,18 @@ public struct Catalogue: Sendable {
         return s
     }
 
+    /// Why the catalogue is not fit to file as it is, for the operator
+    /// (empty when it is): each reason makes the tool exit 1.
+    public var problems: [String] {
+        let s = summary
+        var out: [String] = []
+        if s.failed > 0 { out.append("\(s.failed) failed verification") }
+        if s.absentStages > 0 { out.append("\(s.absentStages) required stage\(s.absentStages == 1 ? "" : "s") missing") }
+        if s.unverified > 0 && !options.acceptUnverified { out.append("\(s.unverified) not verified") }
+        if s.items == 0 { out.append("no evidence") }
+        return out
+    }
+
     /// Contracts the catalogue covers, in the order the case names them,
     /// then in order of first appearance.
     public var contracts: [String] {
@@ -91,31 +103,33 @@ public struct Catalogue: Sendable {
             kept.append(item)
         }
         self.leftOut = leftOut
+        // Compared only within one id, so that a long chain stays linear.
         var unique: [CatalogueItem] = []
-        for item in kept where item.origin == best[item.record.id] && !unique.contains(item) {
+        var sameID: [String: [Int]] = [:]
+        for item in kept where item.origin == best[item.record.id] {
+            let id = item.record.id
+            if sameID[id, default: []].contains(where: { unique[$0] == item }) { continue }
+            sameID[id, default: []].append(unique.count)
             unique.append(item)
         }
 
-        if let serial = options.certificate {
-            let named = unique.compactMap(\.certificate)
-            if !named.isEmpty && !named.contains(serial) {
-                throw EvidenceError.usage("custody certificate \(serial) covers none of the items (their verdicts name \(Set(named).sorted().joined(separator: ", ")))")
-            }
+        let named = Set(unique.compactMap(\.certificate))
+        if let serial = options.certificate, !named.isEmpty, !named.contains(serial) {
+            throw EvidenceError.usage("custody certificate \(serial) covers none of the items (their verdicts name \(named.sorted().joined(separator: ", ")))")
         }
+        // A certificate no verdict names is taken to cover every item.
+        let coverAll = named.isEmpty ? options.certificate : nil
 
-        var rows = unique.map { item -> Row in
-            let stage = Stage.named(item.record.stage ?? "")
-            var row = Row(number: nil, stage: stage, contract: item.record.contract, item: item,
-                          purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
-                          certificate: item.certificate, flagged: false)
-            // A certificate no verdict names is taken to cover every item.
-            if row.certificate == nil, let serial = options.certificate, !unique.contains(where: { $0.certificate != nil }) {
-                row.certificate = serial
-            }
-            row.flagged = item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified)
-            return row
+        let rows = unique.map { item -> Row in
+            let stage = item.record.stage.map(Stage.named) ?? Stage.unnamed
+            return Row(number: nil, stage: stage, contract: item.record.contract, item: item,
+                       purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
+                       certificate: item.certificate ?? coverAll,
+                       flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified))
         }
-        rows.sort(by: Self.precedes)
+        .map { ($0, Self.sortTime($0)) }
+        .sorted { Self.precedes($0, $1) }
+        .map(\.0)
 
         self.rows = rows
         for stageName in options.requiredStages {
@@ -136,22 +150,26 @@ public struct Catalogue: Sendable {
         }
     }
 
-    /// Stage order, then time of generation (or of logging), then contract,
-    /// id and seq, so that the order never depends on the input's.
-    static func precedes(_ a: Row, _ b: Row) -> Bool {
-        if a.stage.order != b.stage.order { return a.stage.order < b.stage.order }
-        if a.stage.name != b.stage.name { return a.stage.name < b.stage.name }
-        let ta = a.record.flatMap { $0.time ?? a.item?.logged }.flatMap(RFC3339.parse)
-        let tb = b.record.flatMap { $0.time ?? b.item?.logged }.flatMap(RFC3339.parse)
+    /// When the evidence was generated, else when it was logged.
+    static func sortTime(_ row: Row) -> RFC3339.Timestamp? {
+        (row.record?.time ?? row.item?.logged).flatMap(RFC3339.parse)
+    }
+
+    /// Stage order, then time (see `sortTime`), then contract, id and seq,
+    /// so that the order never depends on the input's.
+    static func precedes(_ a: (Row, RFC3339.Timestamp?), _ b: (Row, RFC3339.Timestamp?)) -> Bool {
+        let (ra, ta) = a, (rb, tb) = b
+        if ra.stage.order != rb.stage.order { return ra.stage.order < rb.stage.order }
+        if ra.stage.name != rb.stage.name { return ra.stage.name < rb.stage.name }
         switch (ta, tb) {
         case let (x?, y?) where x != y: return x < y
         case (_?, nil): return true
         case (nil, _?): return false
         default: break
         }
-        if (a.contract ?? "") != (b.contract ?? "") { return (a.contract ?? "") < (b.contract ?? "") }
-        if let ia = a.record?.id, let ib = b.record?.id, ia != ib { return ia < ib }
-        return (a.item?.seq ?? -1) < (b.item?.seq ?? -1)
+        if (ra.contract ?? "") != (rb.contract ?? "") { return (ra.contract ?? "") < (rb.contract ?? "") }
+        if let ia = ra.record?.id, let ib = rb.record?.id, ia != ib { return ia < ib }
+        return (ra.item?.seq ?? -1) < (rb.item?.seq ?? -1)
     }
 
     static func stableSorted(_ rows: [Row], by less: (Row, Row) -> Bool) -> [Row] {

@@ -17,14 +17,10 @@ public enum CatalogueInput {
 
     /// The serial of a custody certificate: its top-level `"serial"` string,
     /// the one field the catalogue relies on.
-    public static func certificateSerial(_ value: JSONValue, at path: String) throws -> String {
+    public static func certificateSerial(_ value: JSONValue) throws -> String {
         guard case .object(let object) = value else {
-            throw EvidenceError.input("expected a custody certificate (JSON object), found \(value.typeName)", at: path)
+            throw EvidenceError.input("expected a custody certificate (JSON object), found \(value.typeName)")
         }
-        do {
-            return try FieldReader(object).requiredIdentifier("serial")
-        } catch let error as EvidenceError {
-            throw error.located(path)
-        }
+        return try FieldReader(object).requiredIdentifier("serial")
     }
 }

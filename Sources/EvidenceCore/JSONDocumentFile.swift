@@ -32,4 +32,11 @@ public enum JSONDocumentFile {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         do { return try JSON.parse(bytes) } catch let error as EvidenceError { throw error.located(path) }
     }
+
+    /// Reads and parses a document with `parse` (e.g. `CaseFile.init(json:)`),
+    /// its errors attributed to the file.
+    public static func read<T>(_ path: String, as parse: (JSONValue) throws -> T) throws -> T {
+        let value = try read(path)
+        do { return try parse(value) } catch let error as EvidenceError { throw error.located(path) }
+    }
 }

@@ -80,11 +80,9 @@ struct Evcatalog: ParsableCommand {
                 throw ValidationError("--require-stages: \"\(bad)\" is not a stage name (lowercase word such as esign, face)")
             }
         }
-        if let path = caseFile { options.caseFile = try Self.document(path, CaseFile.init(json:)) }
-        if let path = purposes { options.purposes = try Self.document(path, ProofPurposes.init(json:)) }
-        if let path = certificate {
-            options.certificate = try CatalogueInput.certificateSerial(try JSONDocumentFile.read(path), at: path)
-        }
+        if let path = caseFile { options.caseFile = try JSONDocumentFile.read(path, as: CaseFile.init(json:)) }
+        if let path = purposes { options.purposes = try JSONDocumentFile.read(path, as: ProofPurposes.init(json:)) }
+        if let path = certificate { options.certificate = try JSONDocumentFile.read(path, as: CatalogueInput.certificateSerial) }
 
         let items = try CatalogueInput.items(try Inputs.open(inputs, what: "verdicts or entries"))
         let catalogue = try Catalogue(items: items, options: options)
@@ -94,21 +92,10 @@ struct Evcatalog: ParsableCommand {
         if catalogue.leftOut > 0 {
             Diagnostics.warn("left out \(catalogue.leftOut) item\(catalogue.leftOut == 1 ? "" : "s") of other contracts")
         }
-        let summary = catalogue.summary
-        var problems: [String] = []
-        if summary.failed > 0 { problems.append("\(summary.failed) failed verification") }
-        if summary.absentStages > 0 { problems.append("\(summary.absentStages) required stage\(summary.absentStages == 1 ? "" : "s") missing") }
-        if summary.unverified > 0 && !acceptUnverified { problems.append("\(summary.unverified) not verified") }
-        if summary.items == 0 { problems.append("no evidence") }
+        let problems = catalogue.problems
         guard !problems.isEmpty else { return }
-        Diagnostics.warn("catalogue marks " + problems.joined(separator: ", ") + (allowFailed ? " (allowed)" : ""))
+        Diagnostics.warn("catalogue: " + problems.joined(separator: ", ") + (allowFailed ? " (allowed)" : "; --allow-failed to file it anyway"))
         if !allowFailed { throw ToolExit(ExitStatus.failure) }
-    }
-
-    /// Reads a JSON document and parses it, errors naming the file.
-    static func document<T>(_ path: String, _ parse: (JSONValue) throws -> T) throws -> T {
-        let value = try JSONDocumentFile.read(path)
-        do { return try parse(value) } catch let error as EvidenceError { throw error.located(path) }
     }
 }
 

@@ -130,3 +130,24 @@ import Testing
         #expect(throws: EvidenceError.self) { try CaseFile(json: try JSON.parse(#"["X-1"]"#)) }
     }
 }
+
+@Suite struct CatalogueEdgeTests {
+    @Test func evidenceOfNoStageIsListedLastAsOther() throws {
+        let c = try Fixture.catalogue([
+            #"{"id":"loose.bin","alg":"sha256","digest":"\#(Fixture.digest)","status":"ok","seq":3}"#,
+            Fixture.verdict("C1", "zeta", "z.bin"),
+            Fixture.verdict("C1", "esign", "a.pdf"),
+        ])
+        #expect(c.rows.map(\.stage.name) == ["esign", "zeta", ""])
+        #expect(CatalogueLabels(.zh).stage(c.rows[2].stage) == "其他")
+    }
+
+    @Test func problemsSayWhyTheCatalogueIsNotFitToFile() throws {
+        #expect(try Fixture.catalogue([Fixture.verdict("C1", "esign", "a.pdf")]).problems.isEmpty)
+        let c = try Fixture.catalogue([Fixture.verdict("C1", "esign", "a.pdf", status: "unproven"), Fixture.entry("C1", "face", "b.png")]) {
+            $0.requiredStages = ["esign", "liveness"]
+        }
+        #expect(c.problems == ["1 failed verification", "1 required stage missing", "1 not verified"])
+        #expect(try Fixture.catalogue([]).problems == ["no evidence"])
+    }
+}

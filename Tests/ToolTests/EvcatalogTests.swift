@@ -88,7 +88,7 @@ import Testing
         for format in ["jsonl", "csv", "md", "html"] {
             let failed = try catalogue(format, input: input)
             #expect(failed.status == 1, "\(format): \(failed.stderr)")
-            #expect(failed.stderr.contains("evcatalog: catalogue marks 2 failed verification"))
+            #expect(failed.stderr.contains("evcatalog: catalogue: 2 failed verification; --allow-failed to file it anyway"))
             #expect(failed.out.contains("【未通过】摘要不一致") && failed.out.contains("【未通过】存证链中无此记录"))
             let allowed = try catalogue(format, input: input, extra: ["--allow-failed"])
             #expect(allowed.status == 0)
