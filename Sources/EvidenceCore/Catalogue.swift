@@ -80,9 +80,10 @@ public struct Catalogue: Sendable {
     /// Contracts the catalogue covers, in the order the case names them,
     /// then in order of first appearance.
     public var contracts: [String] {
-        var seen = options.contracts.isEmpty ? options.caseFile?.contracts ?? [] : options.contracts
-        for row in rows { if let c = row.contract, !seen.contains(c) { seen.append(c) } }
-        return seen
+        var ordered = options.contracts.isEmpty ? options.caseFile?.contracts ?? [] : options.contracts
+        var seen = Set(ordered)
+        for row in rows { if let c = row.contract, seen.insert(c).inserted { ordered.append(c) } }
+        return ordered
     }
 
     /// Builds the catalogue. The same id given more than once keeps only its
@@ -120,29 +121,37 @@ public struct Catalogue: Sendable {
         // A certificate no verdict names is taken to cover every item.
         let coverAll = named.isEmpty ? options.certificate : nil
 
-        let rows = unique.map { item -> Row in
+        let unsorted = unique.map { item -> Row in
             let stage = item.record.stage.map(Stage.named) ?? Stage.unnamed
             return Row(number: nil, stage: stage, contract: item.record.contract, item: item,
                        purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
                        certificate: item.certificate ?? coverAll,
                        flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified))
         }
-        .map { ($0, Self.sortTime($0)) }
-        .sorted { Self.precedes($0, $1) }
-        .map(\.0)
+        // Sort indices, not rows: a row is large to move.
+        let keys = unsorted.map(SortKey.init)
+        let rows = unsorted.indices.sorted { keys[$0] < keys[$1] }.map { unsorted[$0] }
 
         self.rows = rows
+        let contracts = self.contracts
+        let covering = contracts.isEmpty ? [nil] : contracts.map(Optional.some)
+        let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")" })
+        let stagesPresent = Set(rows.map(\.stage.name))
+        var missing: [Row] = []
         for stageName in options.requiredStages {
             let stage = Stage.named(stageName)
-            let covering = contracts.isEmpty ? [nil] : contracts.map(Optional.some)
-            for contract in covering where !rows.contains(where: { $0.stage == stage && (contract == nil || $0.contract == contract) }) {
-                self.rows.append(Row(number: nil, stage: stage, contract: contract, item: nil,
-                                     purpose: options.purposes.purpose(stage: stage.name, record: nil)?.text(options.language) ?? "",
-                                     certificate: nil, flagged: true))
+            for contract in covering where !(contract.map { present.contains("\(stageName)\u{0}\($0)") } ?? stagesPresent.contains(stageName)) {
+                missing.append(Row(number: nil, stage: stage, contract: contract, item: nil,
+                                   purpose: options.purposes.purpose(stage: stage.name, record: nil)?.text(options.language) ?? "",
+                                   certificate: nil, flagged: true))
             }
         }
-        // Stable: missing-stage rows land after their stage's evidence, if any.
-        self.rows = Self.stableSorted(self.rows) { $0.stage.order != $1.stage.order ? $0.stage.order < $1.stage.order : $0.stage.name < $1.stage.name }
+        if !missing.isEmpty {
+            // Stable by stage alone: a missing row lands after its stage's evidence.
+            let all = rows + missing
+            let keys = all.map { ($0.stage.order, $0.stage.name) }
+            self.rows = all.indices.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }.map { all[$0] }
+        }
         var n = 0
         for i in self.rows.indices where self.rows[i].item != nil {
             n += 1
@@ -150,29 +159,38 @@ public struct Catalogue: Sendable {
         }
     }
 
-    /// When the evidence was generated, else when it was logged.
-    static func sortTime(_ row: Row) -> RFC3339.Timestamp? {
-        (row.record?.time ?? row.item?.logged).flatMap(RFC3339.parse)
-    }
+    /// Stage order, then time (generated, else logged; untimed last), then
+    /// contract, id and seq, so that the order never depends on the input's.
+    /// Computed once per row: sorting compares each row many times.
+    struct SortKey: Comparable {
+        var stageOrder: Int
+        var stage: String
+        var time: RFC3339.Timestamp?
+        var contract: String
+        var id: String
+        var seq: Int
 
-    /// Stage order, then time (see `sortTime`), then contract, id and seq,
-    /// so that the order never depends on the input's.
-    static func precedes(_ a: (Row, RFC3339.Timestamp?), _ b: (Row, RFC3339.Timestamp?)) -> Bool {
-        let (ra, ta) = a, (rb, tb) = b
-        if ra.stage.order != rb.stage.order { return ra.stage.order < rb.stage.order }
-        if ra.stage.name != rb.stage.name { return ra.stage.name < rb.stage.name }
-        switch (ta, tb) {
-        case let (x?, y?) where x != y: return x < y
-        case (_?, nil): return true
-        case (nil, _?): return false
-        default: break
+        init(_ row: Row) {
+            stageOrder = row.stage.order
+            stage = row.stage.name
+            time = (row.record?.time ?? row.item?.logged).flatMap(RFC3339.parse)
+            contract = row.contract ?? ""
+            id = row.record?.id ?? ""
+            seq = row.item?.seq ?? -1
         }
-        if (ra.contract ?? "") != (rb.contract ?? "") { return (ra.contract ?? "") < (rb.contract ?? "") }
-        if let ia = ra.record?.id, let ib = rb.record?.id, ia != ib { return ia < ib }
-        return (ra.item?.seq ?? -1) < (rb.item?.seq ?? -1)
-    }
 
-    static func stableSorted(_ rows: [Row], by less: (Row, Row) -> Bool) -> [Row] {
-        rows.enumerated().sorted { less($0.element, $1.element) || (!less($1.element, $0.element) && $0.offset < $1.offset) }.map(\.element)
+        static func < (a: SortKey, b: SortKey) -> Bool {
+            if a.stageOrder != b.stageOrder { return a.stageOrder < b.stageOrder }
+            if a.stage != b.stage { return a.stage < b.stage }
+            switch (a.time, b.time) {
+            case let (x?, y?) where x != y: return x < y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            default: break
+            }
+            if a.contract != b.contract { return a.contract < b.contract }
+            if a.id != b.id { return a.id < b.id }
+            return a.seq < b.seq
+        }
     }
 }

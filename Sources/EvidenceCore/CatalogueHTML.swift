@@ -100,21 +100,25 @@ public enum CatalogueHTML {
     static func text(_ s: String) -> String { "<bdi>" + escape(DisplayText.visible(s)) + "</bdi>" }
 
     /// Escapes for element content and quoted attribute values alike;
-    /// line breaks become `<br>`.
+    /// line breaks become `<br>`. Works on bytes: the characters it replaces
+    /// are ASCII, and no byte of a multi-byte UTF-8 sequence is.
     static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for ch in s {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\n": out += "<br>"
-            default: out.append(ch)
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x0A }) else {
+            return s
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 32)
+        for byte in s.utf8 {
+            switch byte {
+            case 0x26: out += "&amp;".utf8
+            case 0x3C: out += "&lt;".utf8
+            case 0x3E: out += "&gt;".utf8
+            case 0x22: out += "&quot;".utf8
+            case 0x27: out += "&#39;".utf8
+            case 0x0A: out += "<br>".utf8
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
