@@ -29,7 +29,11 @@ public enum CatalogueHTML {
             h += "</table>\n"
         }
         let summary = catalogue.summary
-        h += "<p class=\"summary\(summary.flagged > 0 ? " flagged" : "")\">\(escape(labels.summary(summary)))</p>\n</header>\n"
+        h += "<p class=\"summary\">\(escape(labels.summary(summary)))</p>\n"
+        if let attention = labels.attention(catalogue) {
+            h += "<p class=\"attention\">\(escape(attention))</p>\n"
+        }
+        h += "</header>\n"
 
         h += "<table class=\"catalogue\">\n<colgroup>"
         for c in ["no", "name", "source", "purpose", "extent", "digest", "log", "status", "remarks"] {

@@ -77,6 +77,27 @@ public struct CatalogueLabels: Sendable {
         return parts.joined(separator: t("；", "; ")) + t("。", ".")
     }
 
+    /// The marked rows, named so that nobody has to search the table for
+    /// them: evidence by number, missing stages by name; nil when none.
+    public func attention(_ catalogue: Catalogue) -> String? {
+        let marked = catalogue.rows.filter(\.flagged)
+        guard !marked.isEmpty else { return nil }
+        let numbers = marked.compactMap(\.number).map(String.init)
+        let absent = marked.filter { $0.item == nil }.map { row in
+            stage(row.stage) + (catalogue.contracts.count > 1 ? row.contract.map { t("（\($0)）", " (\($0))") } ?? "" : "")
+        }
+        var parts: [String] = []
+        if !numbers.isEmpty {
+            parts.append(t("第 \(numbers.joined(separator: "、")) 号证据核验未通过或未核验",
+                           "evidence no. \(numbers.joined(separator: ", ")) failed or was not verified"))
+        }
+        if !absent.isEmpty {
+            parts.append(t("缺少以下类别的证据：\(absent.joined(separator: "、"))",
+                           "no evidence of: \(absent.joined(separator: ", "))"))
+        }
+        return t("请注意：", "Attention: ") + parts.joined(separator: t("；", "; ")) + t("。", ".")
+    }
+
     public var submittedBy: String { t("提交人（签名或盖章）", "Submitted by (signature or seal)") }
     public var dateLine: String { t("日期", "Date") }
     public var blankDate: String { t("　　　　年　　月　　日", "____________________") }

@@ -9,6 +9,7 @@ public enum CatalogueMarkdown {
             out += "- **\(label)**\(labels.language == .zh ? "：" : ": ")\(escape(value))\n"
         }
         out += "\n\(labels.summary(catalogue.summary))\n"
+        if let attention = labels.attention(catalogue) { out += "\n**\(escape(attention))**\n" }
         let showContract = catalogue.contracts.count > 1
         for (n, group) in CatalogueHeader.groups(catalogue.rows).enumerated() {
             out += "\n## \(labels.group(n + 1, group.stage))\n\n"

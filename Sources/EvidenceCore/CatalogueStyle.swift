@@ -27,7 +27,7 @@ enum CatalogueStyle {
             table.case th { text-align: left; font-weight: bold; padding: 0.6mm 4mm 0.6mm 0; white-space: nowrap; vertical-align: top; }
             table.case td { padding: 0.6mm 0; }
             .summary { margin: 2mm 0 0; font-size: 9.5pt; }
-            .summary.flagged { font-weight: bold; }
+            .attention { margin: 2mm 0 0; padding: 1.5mm 2.5mm; border: 1.2pt solid #000; background: #fde2e2; font-weight: bold; font-size: 9.5pt; }
             table.catalogue { width: 100%; border-collapse: collapse; table-layout: fixed; font-size: 8pt; line-height: 1.35; }
             table.catalogue thead { display: table-header-group; }
             table.catalogue th, table.catalogue td { border: 0.6pt solid #000; padding: 1.2mm 1.2mm; vertical-align: top; overflow-wrap: anywhere; }

@@ -93,3 +93,18 @@ import Testing
         #expect([1, 9, 10, 11, 20, 21, 99].map(CatalogueLabels.chineseNumeral) == ["一", "九", "十", "十一", "二十", "二十一", "九十九"])
     }
 }
+
+@Suite struct CatalogueAttentionTests {
+    @Test func markedRowsAreNamedAboveTheTable() throws {
+        let c = try Fixture.catalogue([
+            Fixture.verdict("C1", "esign", "a.pdf", time: "2025-01-01T00:00:00Z"),
+            Fixture.verdict("C1", "esign", "b.pdf", time: "2025-01-02T00:00:00Z", status: "mismatch"),
+            Fixture.entry("C1", "face", "c.png"),
+        ]) { $0.requiredStages = ["liveness"] }
+        #expect(CatalogueLabels(.zh).attention(c) == "请注意：第 2、3 号证据核验未通过或未核验；缺少以下类别的证据：活体检测。")
+        #expect(CatalogueLabels(.en).attention(c) == "Attention: evidence no. 2, 3 failed or was not verified; no evidence of: Liveness check.")
+        let html = Fixture.text(CatalogueHTML.render(c))
+        #expect(html.contains(#"<p class="attention">请注意：第 2、3 号"#))
+        #expect(CatalogueLabels(.zh).attention(try Fixture.catalogue([Fixture.verdict("C1", "esign", "a.pdf")])) == nil)
+    }
+}
