@@ -30,7 +30,7 @@ public struct CatalogueItem: Equatable, Sendable {
         self.status = status
     }
 
-    static let verdictFields = ["status", "seq", "logged", "tree_size", "reason", "certificate"]
+    static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "reason", "certificate"]
     static let entryFields: Set<String> = ["seq", "time", "record", "leaf"]
 
     /// Reads a verdict (has `status`), an entry (has `record`) or a record.
@@ -56,8 +56,7 @@ public struct CatalogueItem: Equatable, Sendable {
             throw EvidenceError.input("in \"record\": \(error.message)")
         }
         seq = try fields.requiredCount("seq")
-        logged = try fields.optionalUTCTime("time")
-        guard logged != nil else { throw EvidenceError.input("missing \"time\" (RFC 3339 UTC time)") }
+        logged = try fields.requiredUTCTime("time")
         _ = try fields.requiredHex("leaf", bytes: 32)
     }
 
@@ -87,5 +86,12 @@ extension FieldReader {
             throw EvidenceError.input("missing \"\(field)\" (non-negative integer)")
         }
         return n
+    }
+
+    func requiredUTCTime(_ field: String) throws -> String {
+        guard let t = try optionalUTCTime(field) else {
+            throw EvidenceError.input("missing \"\(field)\" (RFC 3339 UTC time)")
+        }
+        return t
     }
 }
