@@ -31,7 +31,7 @@ public struct Stage: Sendable, Hashable {
 
     /// A stage name is one lowercase word: `[a-z][a-z0-9_-]*`, at most 32 bytes.
     public static func isValidName(_ s: String) -> Bool {
-        let b = Array(s.utf8)
+        let b = s.utf8
         guard let first = b.first, first >= 0x61 && first <= 0x7a, b.count <= 32 else { return false }
         return b.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d || $0 == 0x5f }
     }

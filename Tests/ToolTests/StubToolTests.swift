@@ -1,6 +1,6 @@
 import Testing
 
-@Test(arguments: ["evchain", "evverify", "evpsi"])
+@Test(arguments: ["evpsi"])
 func unimplementedToolExitsTwo(tool: String) throws {
     let result = try Tools.run(tool, [])
     #expect(result.status == 2)
