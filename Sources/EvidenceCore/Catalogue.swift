@@ -14,6 +14,8 @@ public struct Catalogue: Sendable {
         public var certificate: String?
         /// Marked in every format, and makes the tool exit 1 unless allowed.
         public var flagged: Bool
+        /// Why a stage is missing, when evverify said (missing-stage rows).
+        public var gapReason: String?
 
         public var status: VerificationStatus { item?.status ?? .absent }
         public var record: EvidenceRecord? { item?.record }
@@ -89,11 +91,14 @@ public struct Catalogue: Sendable {
     /// Builds the catalogue. The same id given more than once keeps only its
     /// most authoritative form (verdict, then entry, then record); identical
     /// repeats collapse, differing ones of equal rank all stay, to be seen.
-    public init(items: [CatalogueItem], options: Options) throws {
+    /// Stage gaps that evverify found become missing-stage rows, as do the
+    /// stages of `requiredStages` of which there is no evidence.
+    public init(items: [CatalogueItem], gaps: [StageGap] = [], options: Options) throws {
         self.options = options
         let wanted = options.contracts.isEmpty ? options.caseFile?.contracts ?? [] : options.contracts
         var kept: [CatalogueItem] = []
         var leftOut = 0
+        let gaps = gaps.filter { wanted.isEmpty || wanted.contains($0.contract) }
         var best: [String: CatalogueItem.Origin] = [:]
         for item in items {
             if !wanted.isEmpty && !wanted.contains(item.record.contract ?? "") {
@@ -126,7 +131,8 @@ public struct Catalogue: Sendable {
             return Row(number: nil, stage: stage, contract: item.record.contract, item: item,
                        purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
                        certificate: item.certificate ?? coverAll,
-                       flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified))
+                       flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified),
+                       gapReason: nil)
         }
         // Sort indices, not rows: a row is large to move.
         let keys = unsorted.map(SortKey.init)
@@ -138,13 +144,20 @@ public struct Catalogue: Sendable {
         let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")" })
         let stagesPresent = Set(rows.map(\.stage.name))
         var missing: [Row] = []
-        for stageName in options.requiredStages {
+        var listed = Set<String>()
+        func addMissing(_ stageName: String, _ contract: String?, reason: String?) {
+            let key = "\(stageName)\u{0}\(contract ?? "")"
+            guard !listed.contains(key),
+                  !(contract.map { present.contains("\(stageName)\u{0}\($0)") } ?? stagesPresent.contains(stageName)) else { return }
+            listed.insert(key)
             let stage = Stage.named(stageName)
-            for contract in covering where !(contract.map { present.contains("\(stageName)\u{0}\($0)") } ?? stagesPresent.contains(stageName)) {
-                missing.append(Row(number: nil, stage: stage, contract: contract, item: nil,
-                                   purpose: options.purposes.purpose(stage: stage.name, record: nil)?.text(options.language) ?? "",
-                                   certificate: nil, flagged: true))
-            }
+            missing.append(Row(number: nil, stage: stage, contract: contract, item: nil,
+                               purpose: options.purposes.purpose(stage: stage.name, record: nil)?.text(options.language) ?? "",
+                               certificate: nil, flagged: true, gapReason: reason))
+        }
+        for gap in gaps { addMissing(gap.stage, gap.contract, reason: gap.reason) }
+        for stageName in options.requiredStages {
+            for contract in covering { addMissing(stageName, contract, reason: nil) }
         }
         if !missing.isEmpty {
             // Stable by stage alone: a missing row lands after its stage's evidence.

@@ -32,7 +32,7 @@ public struct CatalogueCells: Sendable {
             extent = ""
             digest = []
             logEntry = []
-            verification = [labels.status(.absent)]
+            verification = [labels.status(.absent)] + (row.gapReason.map { [v($0)] } ?? [])
             remarks = []
             return
         }
@@ -49,6 +49,8 @@ public struct CatalogueCells: Sendable {
         for a in RecordAlgorithm.all where a != r.algorithm {
             if let d = r.digests?[a] { digest.append((DisplayText.algorithm(a), d)) }
         }
+        // What the original hashes to now, beside what was logged.
+        if let actual = item.actual { digest.append((labels.actualDigest(DisplayText.algorithm(r.algorithm)), actual)) }
 
         logEntry = (item.seq.map { [labels.seq($0)] } ?? []) + (item.logged.map { [DisplayText.time($0)] } ?? [])
         verification = [labels.status(item.status)]

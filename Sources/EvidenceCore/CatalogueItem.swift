@@ -21,6 +21,8 @@ public struct CatalogueItem: Equatable, Sendable {
     public var treeSize: Int?
     /// The verifier's explanation when the status is not `ok`.
     public var reason: String?
+    /// With `mismatch`: the digest of the original as it is now.
+    public var actual: String?
     /// Serial of the custody certificate (保管单) covering the item.
     public var certificate: String?
 
@@ -30,7 +32,7 @@ public struct CatalogueItem: Equatable, Sendable {
         self.status = status
     }
 
-    static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "reason", "certificate"]
+    static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "actual", "reason", "certificate"]
     static let entryFields: Set<String> = ["seq", "time", "record", "leaf"]
 
     /// Reads a verdict (has `status`), an entry (has `record`) or a record.
@@ -55,9 +57,16 @@ public struct CatalogueItem: Equatable, Sendable {
         } catch let error as EvidenceError {
             throw EvidenceError.input("in \"record\": \(error.message)")
         }
-        seq = try fields.requiredCount("seq")
-        logged = try fields.requiredUTCTime("time")
-        _ = try fields.requiredHex("leaf", bytes: 32)
+        let seq = try fields.requiredCount("seq"), time = try fields.requiredUTCTime("time")
+        self.seq = seq
+        logged = time
+        let leaf = try fields.requiredHex("leaf", bytes: 32)
+        // A leaf that is not the hash of its entry means the line was
+        // altered after evchain wrote it (or was never an entry at all).
+        let recomputed = ChainEntry(seq: UInt64(seq), time: time, canonicalRecord: JCS.canonical(.object(record))).leaf
+        guard Hex.encode(recomputed) == leaf else {
+            throw EvidenceError.input("\"leaf\" does not match the entry (recomputed \(Hex.encode(recomputed))): the line was altered")
+        }
     }
 
     private init(verdict object: JSONObject) throws {
@@ -65,13 +74,15 @@ public struct CatalogueItem: Equatable, Sendable {
         for (key, value) in object where !Self.verdictFields.contains(key) { recordPart.appendNew(key, value) }
         let fields = FieldReader(object)
         let statusName = try fields.requiredString("status", "verification status")
-        guard let status = VerificationStatus(rawValue: statusName), VerificationStatus.verdicts.contains(status) else {
+        // What evverify writes (Verdict.Status) is what a verdict may say.
+        guard let verdict = Verdict.Status(rawValue: statusName), let status = VerificationStatus(rawValue: verdict.rawValue) else {
             throw EvidenceError.input("unknown \"status\" \"\(statusName)\" (expected ok, mismatch, missing or unproven)")
         }
         self.init(record: try EvidenceRecord(json: recordPart), origin: .verdict, status: status)
         seq = try fields.optionalCount("seq")
         logged = try fields.optionalUTCTime("logged")
         treeSize = try fields.optionalCount("tree_size")
+        actual = try fields.optionalHex("actual", bytes: record.algorithm.outputSize)
         reason = try fields.optionalString("reason")
         certificate = try fields.optionalIdentifier("certificate")
         if status == .ok && seq == nil {

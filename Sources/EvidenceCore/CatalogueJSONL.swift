@@ -27,11 +27,12 @@ public enum CatalogueJSONL {
             put("seq", item.seq.map { .number(Double($0)) })
             put("logged", item.logged.map(JSONValue.string))
             put("tree_size", item.treeSize.map { .number(Double($0)) })
+            put("actual", item.actual.map(JSONValue.string))
         }
         put("status", .string(row.status.rawValue))
         put("status_label", .string(labels.status(row.status)))
         put("flagged", .bool(row.flagged))
-        put("reason", row.item?.reason.map(JSONValue.string))
+        put("reason", (row.item?.reason ?? row.gapReason).map(JSONValue.string))
         put("certificate", row.certificate.map(JSONValue.string))
         return o
     }

@@ -55,6 +55,7 @@ public struct CatalogueLabels: Sendable {
     public func bytes(_ n: Int) -> String { t("\(n) 字节", n == 1 ? "1 byte" : "\(n) bytes") }
     public func seq(_ n: Int) -> String { t("存证序号 \(n)", "seq \(n)") }
     public func treeSize(_ n: Int) -> String { t("检查点大小 \(n)", "checkpoint size \(n)") }
+    public func actualDigest(_ algorithm: String) -> String { t("原件现值 \(algorithm)（不符）", "original now, \(algorithm) (differs)") }
     public func keyID(_ id: String) -> String { t("密钥标识 \(id)", "key id \(id)") }
     public func certificate(_ serial: String) -> String { t("保管单 \(serial)", "custody certificate \(serial)") }
     public func generated(_ time: String) -> String { t("生成于 \(time)", "generated \(time)") }

@@ -1,5 +1,6 @@
 /// What the catalogue can say about one piece of evidence. The first four
-/// are evverify's verdicts; the others say how far the input went.
+/// are evverify's verdicts (`Verdict.Status`); the others say how far the
+/// input went.
 public enum VerificationStatus: String, Sendable, CaseIterable {
     case ok
     /// The original's digest differs from the logged one.
@@ -25,7 +26,4 @@ public enum VerificationStatus: String, Sendable, CaseIterable {
 
     /// Evidence nobody has checked against the chain yet.
     public var isUnverified: Bool { self == .notVerified || self == .notLogged }
-
-    /// The statuses an evverify verdict line may carry.
-    static let verdicts: [VerificationStatus] = [.ok, .mismatch, .missing, .unproven]
 }

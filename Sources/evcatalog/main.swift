@@ -84,8 +84,8 @@ struct Evcatalog: ParsableCommand {
         if let path = purposes { options.purposes = try JSONDocumentFile.read(path, as: ProofPurposes.init(json:)) }
         if let path = certificate { options.certificate = try JSONDocumentFile.read(path, as: CatalogueInput.certificateSerial) }
 
-        let items = try CatalogueInput.items(try Inputs.open(inputs, what: "verdicts or entries"))
-        let catalogue = try Catalogue(items: items, options: options)
+        let input = try CatalogueInput.read(try Inputs.open(inputs, what: "verdicts or entries"))
+        let catalogue = try Catalogue(items: input.items, gaps: input.gaps, options: options)
         StandardOutput.shared.write(format.render(catalogue, byteOrderMark: bom))
         StandardOutput.shared.flush()
 

@@ -26,8 +26,11 @@ enum Fixture {
         return record(contract, stage, name, time: time, extra: tail + extra)
     }
 
+    /// A chain entry as evchain writes it, its leaf computed by `ChainEntry`.
     static func entry(_ contract: String = "C1", _ stage: String, _ name: String, seq: Int = 0) -> String {
-        #"{"seq":\#(seq),"time":"2026-11-25T10:00:00Z","record":\#(record(contract, stage, name)),"leaf":"\#(digest)"}"#
+        let r = record(contract, stage, name)
+        let leaf = ChainEntry(seq: UInt64(seq), time: "2026-11-25T10:00:00Z", canonicalRecord: JCS.canonical(try! JSON.parse(r))).leaf
+        return #"{"seq":\#(seq),"time":"2026-11-25T10:00:00Z","record":\#(r),"leaf":"\#(Hex.encode(leaf))"}"#
     }
 
     static func item(_ line: String) throws -> CatalogueItem {
@@ -38,7 +41,12 @@ enum Fixture {
     static func catalogue(_ lines: [String], _ configure: (inout Catalogue.Options) -> Void = { _ in }) throws -> Catalogue {
         var options = Catalogue.Options()
         configure(&options)
-        return try Catalogue(items: lines.map(item), options: options)
+        var items: [CatalogueItem] = [], gaps: [StageGap] = []
+        for line in lines {
+            guard case .object(let o) = try JSON.parse(line) else { fatalError("fixture is not an object") }
+            if StageGap.isGap(o) { gaps.append(try StageGap(json: o)) } else { items.append(try CatalogueItem(json: o)) }
+        }
+        return try Catalogue(items: items, gaps: gaps, options: options)
     }
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

@@ -43,6 +43,19 @@ import Testing
         #expect(c.summary.absentStages == 3 && c.summary.items == 3)
     }
 
+    @Test func evverifysStageGapsBecomeMissingRowsWithTheirReason() throws {
+        let c = try Fixture.catalogue([
+            Fixture.verdict("C1", "esign", "contract.pdf"),
+            #"{"id":"C1/default","contract":"C1","stage":"default","status":"missing","reason":"no default evidence in the log"}"#,
+        ]) { $0.requiredStages = ["default", "face"] }
+        let missing = c.rows.filter { $0.item == nil }
+        // One row per (stage, contract), whether evverify or --require-stages found it.
+        #expect(missing.map(\.stage.name) == ["face", "default"])
+        #expect(missing.map(\.gapReason) == [nil, "no default evidence in the log"])
+        let cells = CatalogueCells(missing[1], labels: CatalogueLabels(.zh), showContract: false)
+        #expect(cells.verification == ["【缺失】未提供该类证据", "no default evidence in the log"])
+    }
+
     @Test func failedAndUnverifiedItemsAreFlagged() throws {
         let t = "2025-01-01T00:00:00Z"
         let lines = [

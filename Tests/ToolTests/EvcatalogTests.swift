@@ -26,10 +26,15 @@ import Testing
         }.joined(separator: "\n") + "\n"
     }
 
-    static func chainEntries(_ records: [String]) -> String {
-        records.enumerated().map { i, line in
-            #"{"seq":\#(i),"time":"2026-11-25T10:00:00Z","record":\#(line),"leaf":"\#(String(repeating: "0f", count: 32))"}"#
-        }.joined(separator: "\n") + "\n"
+    /// The records appended to a fresh chain by evchain, as `evchain show` prints them.
+    static func chainEntries(_ records: [String]) throws -> String {
+        let dir = try TemporaryDirectory()
+        #expect(try Tools.run("evchain", ["init", "test.chain", "--origin", "test.example/log"], directory: dir.url).status == 0)
+        let append = try Tools.run("evchain", ["append", "test.chain"], stdin: records.joined(separator: "\n") + "\n", directory: dir.url)
+        #expect(append.status == 0, "\(append.stderr)")
+        let show = try Tools.run("evchain", ["show", "test.chain"], directory: dir.url)
+        #expect(show.status == 0 && show.lines.count == records.count, "\(show.stderr)")
+        return show.out
     }
 
     func catalogue(_ format: String, lang: String = "zh", input: String, extra: [String] = []) throws -> ToolResult {
@@ -99,7 +104,7 @@ import Testing
     }
 
     @Test func chainEntriesAloneAreNotVerifiedUntilAccepted() throws {
-        let input = Self.chainEntries(try Self.sampleRecords())
+        let input = try Self.chainEntries(try Self.sampleRecords())
         let strict = try catalogue("md", input: input)
         #expect(strict.status == 1)
         #expect(strict.stderr.contains("10 not verified"))
@@ -115,7 +120,7 @@ import Testing
 
     @Test func aVerdictOutranksTheEntryForTheSameItem() throws {
         let records = try Self.sampleRecords()
-        let input = Self.chainEntries(records) + Self.verdicts(records)
+        let input = try Self.chainEntries(records) + Self.verdicts(records)
         let result = try catalogue("jsonl", input: input)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.objects.count == 10 && result.objects.allSatisfy { $0["status"] as? String == "ok" })
