@@ -123,14 +123,15 @@ public struct Catalogue: Sendable {
         if let serial = options.certificate, !named.isEmpty, !named.contains(serial) {
             throw EvidenceError.usage("custody certificate \(serial) covers none of the items (their verdicts name \(named.sorted().joined(separator: ", ")))")
         }
-        // A certificate no verdict names is taken to cover every item.
-        let coverAll = named.isEmpty ? options.certificate : nil
+        // A certificate no verdict names is taken to cover every item found
+        // in the log: one not in the log cannot have a proof in it.
+        let coverFound = named.isEmpty ? options.certificate : nil
 
         let unsorted = unique.map { item -> Row in
             let stage = item.record.stage.map(Stage.named) ?? Stage.unnamed
             return Row(number: nil, stage: stage, contract: item.record.contract, item: item,
                        purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
-                       certificate: item.certificate ?? coverAll,
+                       certificate: item.certificate ?? (item.seq != nil ? coverFound : nil),
                        flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified),
                        gapReason: nil)
         }

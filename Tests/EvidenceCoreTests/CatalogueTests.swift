@@ -96,10 +96,12 @@ import Testing
         #expect(d.rows.map(\.contract) == ["C1"])
     }
 
-    @Test func aCertificateCoversAllRowsUnlessVerdictsNameTheirs() throws {
-        let plain = [Fixture.verdict("C1", "esign", "a.pdf"), Fixture.verdict("C1", "face", "b.png")]
+    @Test func aCertificateCoversTheLoggedRowsUnlessVerdictsNameTheirs() throws {
+        let plain = [Fixture.verdict("C1", "esign", "a.pdf"), Fixture.verdict("C1", "face", "b.png"),
+                     Fixture.verdict("C1", "liveness", "c.json", status: "missing")]
         let all = try Fixture.catalogue(plain) { $0.certificate = "S-9" }
-        #expect(all.rows.map(\.certificate) == ["S-9", "S-9"])
+        // Not the item missing from the log: the certificate cannot prove it.
+        #expect(all.rows.map(\.certificate) == ["S-9", "S-9", nil])
 
         let named = [Fixture.verdict("C1", "esign", "a.pdf", extra: #","certificate":"S-9""#),
                      Fixture.verdict("C1", "face", "b.png")]

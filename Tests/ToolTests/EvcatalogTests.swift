@@ -73,6 +73,20 @@ import Testing
         try expectGolden(result.stdout, "catalogue\(lang == "zh" ? "" : "-" + lang).\(format)")
     }
 
+    /// A failed catalogue, pinned: a mismatch (with the original's digest
+    /// now), an item missing from the log, and evverify's stage gap.
+    @Test func failedCatalogueMatchesGoldenFile() throws {
+        let records = try Self.sampleRecords()
+        var input = Self.verdicts(records) { $0 == 0 ? "mismatch" : $0 == 9 ? "missing" : "ok" }
+        input = input.replacingOccurrences(of: #""status":"mismatch""#,
+                                           with: #""status":"mismatch","actual":"\#(String(repeating: "e", count: 64))""#)
+        input += #"{"id":"C2025-0001/execution","contract":"C2025-0001","stage":"execution","status":"missing","reason":"no execution (执行) evidence for contract C2025-0001 in the log"}"# + "\n"
+        let result = try catalogue("md", input: input)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("catalogue: 2 failed verification, 1 required stage missing"), "\(result.stderr)")
+        try expectGolden(result.stdout, "catalogue-failed.md")
+    }
+
     @Test func rowsFollowTheLifecycleAndAreNumberedConsecutively() throws {
         let result = try catalogue("jsonl", input: Self.verdicts(try Self.sampleRecords()))
         let rows = result.objects
