@@ -44,6 +44,8 @@ public struct Catalogue: Sendable {
         public var acceptUnverified = false
         /// The signature date, `YYYY-MM-DD`; blank when nil, never "today".
         public var date: String?
+        /// Minutes east of UTC in which the document formats show times.
+        public var utcOffset = 0
         public init() {}
     }
 

@@ -16,7 +16,7 @@ public enum CatalogueCSV {
               labels.digest, labels.logEntry, labels.verification, labels.remarks])
         let showContract = catalogue.contracts.count > 1
         for row in catalogue.rows {
-            let c = CatalogueCells(row, labels: labels, showContract: showContract)
+            let c = CatalogueCells(row, labels: labels, showContract: showContract, utcOffset: catalogue.options.utcOffset)
             line([c.number, c.category, c.name.joined(separator: "\n"), c.source, c.purpose, c.extent,
                   c.digestLines.joined(separator: "\n"), c.logEntry.joined(separator: "\n"),
                   c.verification.joined(separator: "\n"), c.remarks.joined(separator: "\n")].map(defuse))

@@ -21,7 +21,8 @@ public struct CatalogueCells: Sendable {
     /// The digests as `SHA-256: 686e…` lines.
     public var digestLines: [String] { digest.map { "\($0.algorithm): \($0.value)" } }
 
-    public init(_ row: Catalogue.Row, labels: CatalogueLabels, showContract: Bool) {
+    /// `utcOffset`: minutes east of UTC in which times are shown.
+    public init(_ row: Catalogue.Row, labels: CatalogueLabels, showContract: Bool, utcOffset: Int = 0) {
         let v = { (s: String) in DisplayText.visible(s) }
         number = row.number.map(String.init) ?? "—"
         category = labels.stage(row.stage)
@@ -52,13 +53,13 @@ public struct CatalogueCells: Sendable {
         // What the original hashes to now, beside what was logged.
         if let actual = item.actual { digest.append((labels.actualDigest(DisplayText.algorithm(r.algorithm)), actual)) }
 
-        logEntry = (item.seq.map { [labels.seq($0)] } ?? []) + (item.logged.map { [DisplayText.time($0)] } ?? [])
+        logEntry = (item.seq.map { [labels.seq($0)] } ?? []) + (item.logged.map { [DisplayText.time($0, offsetMinutes: utcOffset)] } ?? [])
         verification = [labels.status(item.status)]
         if item.status != .ok, let reason = item.reason { verification.append(v(reason)) }
         if let n = item.treeSize { verification.append(labels.treeSize(n)) }
 
         remarks = [labels.kind(r.kind)]
-        if let t = r.time { remarks.append(labels.generated(DisplayText.time(t))) }
+        if let t = r.time { remarks.append(labels.generated(DisplayText.time(t, offsetMinutes: utcOffset))) }
         if let c = row.certificate { remarks.append(v(labels.certificate(c))) }
     }
 }

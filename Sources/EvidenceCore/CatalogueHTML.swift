@@ -49,7 +49,7 @@ public enum CatalogueHTML {
         for (n, group) in CatalogueHeader.groups(catalogue.rows).enumerated() {
             h += "<tbody>\n<tr class=\"group\"><th colspan=\"9\" scope=\"rowgroup\">\(escape(labels.group(n + 1, group.stage)))</th></tr>\n"
             for row in group.rows {
-                h += self.row(row, labels: labels, showContract: showContract)
+                h += self.row(row, labels: labels, showContract: showContract, utcOffset: catalogue.options.utcOffset)
             }
             h += "</tbody>\n"
         }
@@ -67,8 +67,8 @@ public enum CatalogueHTML {
         return Array(h.utf8)
     }
 
-    static func row(_ row: Catalogue.Row, labels: CatalogueLabels, showContract: Bool) -> String {
-        let c = CatalogueCells(row, labels: labels, showContract: showContract)
+    static func row(_ row: Catalogue.Row, labels: CatalogueLabels, showContract: Bool, utcOffset: Int) -> String {
+        let c = CatalogueCells(row, labels: labels, showContract: showContract, utcOffset: utcOffset)
         var classes = ["row", "status-\(row.status.rawValue)"]
         if row.flagged { classes.append("flagged") }
         var h = "<tr class=\"\(classes.joined(separator: " "))\">"

@@ -16,7 +16,7 @@ public enum CatalogueMarkdown {
             out += "| \(labels.number) | \(labels.name) | \(labels.source) | \(labels.purpose) | \(labels.extent) | \(labels.digest) | \(labels.logEntry) | \(labels.verification) | \(labels.remarks) |\n"
             out += "| ---: | --- | --- | --- | --- | --- | --- | --- | --- |\n"
             for row in group.rows {
-                let c = CatalogueCells(row, labels: labels, showContract: showContract)
+                let c = CatalogueCells(row, labels: labels, showContract: showContract, utcOffset: catalogue.options.utcOffset)
                 var status = cell(c.verification)
                 if row.flagged { status = "**" + status + "**" }
                 let cells = [escape(c.number), cell(c.name), escape(c.source), escape(c.purpose), escape(c.extent),

@@ -43,12 +43,33 @@ public enum DisplayText {
         return "[U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
     }
 
-    /// `2026-11-25T10:00:00Z` → `2026-11-25 10:00:00 UTC`, for reading.
-    public static func time(_ rfc3339: String) -> String {
-        guard rfc3339.hasSuffix("Z"), rfc3339.count >= 20 else { return rfc3339 }
-        var s = String(rfc3339.dropLast())
-        if let t = s.firstIndex(of: "T") { s.replaceSubrange(t...t, with: " ") }
-        return s + " UTC"
+    /// `2026-11-25T10:00:00Z` → `2026-11-25 10:00:00 UTC`, for reading; with
+    /// an offset of +480 minutes, `2026-11-25 18:00:00 UTC+08:00` — the
+    /// offset always shown, so a reader never has to guess the zone.
+    public static func time(_ rfc3339: String, offsetMinutes: Int = 0) -> String {
+        guard var t = RFC3339.parse(rfc3339) else { return rfc3339 }
+        t.seconds += Int64(offsetMinutes * 60)
+        var s = String(RFC3339.format(t).dropLast())
+        if let i = s.firstIndex(of: "T") { s.replaceSubrange(i...i, with: " ") }
+        return s + " " + offsetName(offsetMinutes)
+    }
+
+    /// `UTC` or `UTC+08:00`.
+    public static func offsetName(_ minutes: Int) -> String {
+        guard minutes != 0 else { return "UTC" }
+        let m = abs(minutes)
+        return "UTC" + (minutes < 0 ? "-" : "+") + (m / 60 < 10 ? "0" : "") + "\(m / 60):" + (m % 60 < 10 ? "0" : "") + "\(m % 60)"
+    }
+
+    /// Parses `+08:00`, `-05:30`, `Z` or `UTC` into minutes east of UTC.
+    public static func parseOffset(_ text: String) -> Int? {
+        if text == "Z" || text == "UTC" { return 0 }
+        let b = Array(text.utf8)
+        guard b.count == 6, b[0] == UInt8(ascii: "+") || b[0] == UInt8(ascii: "-"), b[3] == UInt8(ascii: ":"),
+              let h = Int(String(decoding: b[1...2], as: UTF8.self)), let m = Int(String(decoding: b[4...5], as: UTF8.self)),
+              b[1...2].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), b[4...5].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              h <= 14, m < 60 else { return nil }
+        return (h * 60 + m) * (b[0] == UInt8(ascii: "-") ? -1 : 1)
     }
 
     /// The name people know an algorithm by: SHA-256, SM3, HMAC-SHA-256.

@@ -49,6 +49,9 @@ struct Evcatalog: ParsableCommand {
     @Option(help: ArgumentHelp("Date of signing printed at the end, YYYY-MM-DD (default: a blank to fill in by hand).", valueName: "date"))
     var date: String?
 
+    @Option(name: .customLong("utc-offset"), help: ArgumentHelp("Show times in csv, md and html at this offset from UTC, e.g. +08:00 (default: UTC).", valueName: "±hh:mm"))
+    var utcOffset: String?
+
     @Flag(name: .customLong("allow-failed"), help: "Exit 0 even when rows are marked failed, missing or not verified (they stay marked).")
     var allowFailed = false
 
@@ -73,6 +76,12 @@ struct Evcatalog: ParsableCommand {
         if let date {
             guard CatalogueHeader.isValidDate(date) else { throw ValidationError("--date takes a date as YYYY-MM-DD") }
             options.date = date
+        }
+        if let utcOffset {
+            guard let minutes = DisplayText.parseOffset(utcOffset) else {
+                throw ValidationError("--utc-offset takes an offset such as +08:00, -05:30 or UTC")
+            }
+            options.utcOffset = minutes
         }
         if let list = requireStages {
             options.requiredStages = list.split(separator: ",").map { String($0) }

@@ -89,6 +89,14 @@ import Testing
         #expect(DisplayText.visible("مرحبا 合同") == "مرحبا 合同")
     }
 
+    @Test func timesAreShownInUTCOrAtAGivenOffsetAlwaysNamed() {
+        #expect(DisplayText.time("2025-04-16T02:02:33Z") == "2025-04-16 02:02:33 UTC")
+        #expect(DisplayText.time("2025-04-16T20:02:33.5Z", offsetMinutes: 480) == "2025-04-17 04:02:33.5 UTC+08:00")
+        #expect(DisplayText.time("2025-04-16T02:02:33Z", offsetMinutes: -330) == "2025-04-15 20:32:33 UTC-05:30")
+        #expect(["+08:00", "-05:30", "UTC", "Z", "+8:00", "+08", "+15:00", "08:00"].map(DisplayText.parseOffset)
+                == [480, -330, 0, 0, nil, nil, nil, nil])
+    }
+
     @Test func chineseNumeralsForStageGroups() {
         #expect([1, 9, 10, 11, 20, 21, 99].map(CatalogueLabels.chineseNumeral) == ["一", "九", "十", "十一", "二十", "二十一", "九十九"])
     }

@@ -177,6 +177,7 @@ import Testing
             (["--lang", "fr"], "--lang takes zh or en"),
             (["--format", "html", "--bom"], "--bom applies to --format csv only"),
             (["--date", "2026-02-30"], "--date takes a date as YYYY-MM-DD"),
+            (["--utc-offset", "+8"], "--utc-offset takes an offset such as +08:00"),
             (["--require-stages", "esign,Face"], "\"Face\" is not a stage name"),
             (["--case", badCase.path], "\(badCase.path): unknown field \"plaintiff\""),
             (["--certificate", badCert.path], "\(badCert.path): missing \"serial\""),
@@ -199,6 +200,16 @@ import Testing
         let result = try Tools.run("evcatalog", ["--format", "md"], stdin: "\n")
         #expect(result.status == 1)
         #expect(result.stderr.contains("no evidence"))
+    }
+
+    @Test func beijingTimeOnRequestInTheDocumentFormatsOnly() throws {
+        let input = Self.verdicts(try Self.sampleRecords())
+        let md = try catalogue("md", input: input, extra: ["--utc-offset", "+08:00"])
+        // The contract was signed at 10:02:33 Beijing time (02:02:33Z).
+        #expect(md.out.contains("生成于 2025-04-16 10:02:33 UTC+08:00"))
+        #expect(!md.out.contains(" UTC<br>") && !md.out.contains(" UTC |"))
+        let jsonl = try catalogue("jsonl", input: input, extra: ["--utc-offset", "+08:00"])
+        #expect(jsonl.objects.first?["time"] as? String == "2025-04-16T02:02:33Z", "machine fields stay RFC 3339 UTC")
     }
 
     @Test func csvByteOrderMarkForSpreadsheets() throws {
