@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import EvidenceCore
+
+@Suite struct PSIGroupTests {
+    /// RFC 7919 A.1/A.2 and RFC 3526 §3 define p from e and π; gmpy2
+    /// recomputes them independently of the hex we carry.
+    @Test func groupConstantsMatchTheirDefinitions() throws {
+        let program = """
+        import gmpy2
+        from gmpy2 import mpz
+        gmpy2.get_context().precision = 4000
+        fl = lambda x: mpz(gmpy2.floor(x))
+        e, pi = gmpy2.exp(1), gmpy2.const_pi()
+        print(format(int(2**2048 - 2**1984 + (fl(2**1918*e) + 560316) * 2**64 - 1), 'x'))
+        print(format(int(2**3072 - 2**3008 + (fl(2**2942*e) + 2625351) * 2**64 - 1), 'x'))
+        print(format(int(2**2048 - 2**1984 - 1 + 2**64 * (fl(2**1918*pi) + 124476)), 'x'))
+        """
+        let out = try runPython(program, environment: pythonWithPhe)
+        #expect(out == [ModPGroup.ffdhe2048.p.hex, ModPGroup.ffdhe3072.p.hex, ModPGroup.modp2048.p.hex])
+        for g in [ModPGroup.ffdhe2048, ModPGroup.modp2048] {
+            #expect(g.p.probablyPrime(reps: 10) > 0 && g.order.probablyPrime(reps: 10) > 0)
+        }
+    }
+
+    /// RFC 9380 Appendix K.1 (expand_message_xmd, SHA-256, DST "QUUX-V01-CS02-with-expander-SHA256-128").
+    @Test func expandMessageXMDKnownAnswers() {
+        let dst = Array("QUUX-V01-CS02-with-expander-SHA256-128".utf8)
+        #expect(Hex.encode(expandMessageXMD([], domain: dst, length: 0x20))
+                == "68a985b87eb6b46952128911f2a4412bbc302a9d759667f87f7a21d803f07235")
+        #expect(Hex.encode(expandMessageXMD(Array("abc".utf8), domain: dst, length: 0x20))
+                == "d8ccab23b5985ccea865c6c97b6e5b8350e794e603b4b97902f53a8a0d605615")
+    }
+
+    @Test func blindingCommutesAndStaysInTheGroup() throws {
+        let g = ModPGroup.ffdhe2048
+        let session = SecureRandom.bytes(16)
+        let a = g.randomExponent(), b = g.randomExponent()
+        let item = Array("[\"C2025-0001\"]".utf8)
+        let ab = try g.reblind(g.blind(item, session: session, exponent: a), exponent: b)
+        let ba = try g.reblind(g.blind(item, session: session, exponent: b), exponent: a)
+        #expect(ab == ba)
+        #expect(ab.count == 256)
+        try g.validate(ab)
+        // Unblinding with the inverse exponent recovers H(x)^a.
+        #expect(try g.reblind(ab, exponent: g.inverse(of: b)) == g.blind(item, session: session, exponent: a))
+        // Another session or item gives an unrelated element.
+        #expect(g.blind(item, session: SecureRandom.bytes(16), exponent: a) != g.blind(item, session: session, exponent: a))
+        #expect(g.hashToElement(item, session: session).jacobi(g.p) == 1)
+    }
+}
