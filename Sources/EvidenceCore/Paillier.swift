@@ -83,6 +83,12 @@ public struct PaillierPublicKey: Sendable, Equatable {
         return PaillierCiphertext(a.value.powm(k, nSquare))
     }
 
+    /// Enc(k·m) for a secret multiplier k > 0 (a blinding factor): the
+    /// exponentiation runs in constant time.
+    public func multiplySecret(_ a: PaillierCiphertext, by k: BigInt) -> PaillierCiphertext {
+        PaillierCiphertext(a.value.powmSecret(k, nSquare))
+    }
+
     public func negate(_ a: PaillierCiphertext) -> PaillierCiphertext {
         PaillierCiphertext(a.value.inverse(nSquare)!)
     }

@@ -118,6 +118,77 @@ struct PaillierCommand: ParsableCommand {
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Private comparisons (equality, greater-or-equal) on Paillier ciphertexts.",
-        subcommands: [])
+        abstract: "Private comparisons (eq, ge) of values held by two parties; B, the key holder, learns only the result bits.",
+        subcommands: [Request.self, Respond.self, Result.self])
+
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: encrypt B's values (one comparison per input line).")
+        @Argument(help: ArgumentHelp("B's value lines (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"))
+        var op = "ge"
+        @Option(help: ArgumentHelp("Values are signed integers of this many bits (ge only).", valueName: "bits"))
+        var bits = PrivateComparison.defaultBits
+        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
+        var valueField = "value"
+        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key (0600).", valueName: "file"))
+        var paillierKey: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
+        var session: String?
+        @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
+        var state: String
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
+            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            printSummary(try PrivateComparison.request(
+                items: try PrivateComparison.readItems(files), valueField: valueField, op: operation, bits: bits, key: key,
+                session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+        }
+    }
+
+    struct Respond: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party A: answer each comparison with A's value on the same line number.")
+        @Argument(help: ArgumentHelp("A's value lines (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("B's request message.", valueName: "file"))
+        var message: String
+        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
+        var valueField = "value"
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept B's key below 2048 bits (tests only).")
+        var insecure = false
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Answer message to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            printSummary(try PrivateComparison.respond(messagePath: message, items: try PrivateComparison.readItems(files),
+                                                       valueField: valueField, allowInsecureKey: insecure, messagePath: out))
+        }
+    }
+
+    struct Result: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: print each input line with \"result\": true|false.")
+        @Argument(help: ArgumentHelp("B's value lines, as given to 'compare request'.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("A's answer message.", valueName: "file"))
+        var message: String
+        @Option(help: ArgumentHelp("B's state file.", valueName: "file"))
+        var state: String
+        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key.", valueName: "file"))
+        var paillierKey: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+
+        func run() throws {
+            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            for line in try PrivateComparison.result(messagePath: message, statePath: state,
+                                                     items: try PrivateComparison.readItems(files), key: key) {
+                StandardOutput.shared.writeLine(line)
+            }
+        }
+    }
 }

@@ -90,3 +90,50 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
         #expect(bad.stderr.contains("stdin:1: not a ciphertext"))
     }
 }
+
+@Suite struct EvpsiCompareTests {
+    func run(op: String, a: [Int], b: [Int], bits: Int = 64) throws -> [Bool?] {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.a.write("a.jsonl", a.map { "{\"claim\":\($0)}\n" }.joined())
+        try p.b.write("b.jsonl", b.map { "{\"contract\":\"C\",\"value\":\($0)}\n" }.joined())
+        let req = try p.run(p.b, ["compare", "request", "--op", op, "--bits", String(bits), "--paillier-key", "key.json",
+                                  "--state", "b.state", "-o", "c1", "b.jsonl"])
+        #expect(req.status == 0, "\(req.stderr)")
+        try p.send("c1", from: p.b, to: p.a)
+        let resp = try p.run(p.a, ["compare", "respond", "--message", "c1", "--value", "claim", "-o", "c2", "a.jsonl"])
+        #expect(resp.status == 0, "\(resp.stderr)")
+        try p.send("c2", from: p.a, to: p.b)
+        let res = try p.run(p.b, ["compare", "result", "--message", "c2", "--state", "b.state", "--paillier-key", "key.json", "b.jsonl"])
+        #expect(res.status == 0, "\(res.stderr)")
+        #expect(res.objects.allSatisfy { $0["contract"] as? String == "C" })
+        return res.objects.map { $0["result"] as? Bool }
+    }
+
+    @Test func greaterOrEqualAndEqualityInBatches() throws {
+        var a = [0, 5, 5, -3, 1_000_000, Int(Int32.max), -1]
+        var b = [0, 4, 6, -3, 999_999, Int(Int32.min), 0]
+        for _ in 0..<9 {
+            let x = Int.random(in: -1_000_000...1_000_000)
+            a.append(x); b.append(Bool.random() ? x : Int.random(in: -1_000_000...1_000_000))
+        }
+        #expect(try run(op: "ge", a: a, b: b, bits: 40) == zip(a, b).map { $0 >= $1 })
+        #expect(try run(op: "eq", a: a, b: b) == zip(a, b).map { $0 == $1 })
+    }
+
+    @Test func countMismatchAndRangeAreRefused() throws {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", "{\"value\":1}\n{\"value\":2}\n")
+        try p.a.write("a.jsonl", "{\"value\":1}\n")
+        #expect(try p.run(p.b, ["compare", "request", "--bits", "8", "--paillier-key", "key.json", "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        let r = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("2 comparisons, this party has 1 values"))
+        try p.a.write("a2.jsonl", "{\"value\":1}\n{\"value\":300}\n")
+        let r2 = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a2.jsonl"])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("a2.jsonl:2: value 300 is outside the 8-bit range"))
+    }
+}
