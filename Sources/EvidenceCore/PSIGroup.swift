@@ -29,7 +29,7 @@ extension PSIGroup {
 
 /// The groups evpsi offers, by name.
 public enum PSIGroups {
-    public static let names = ["ffdhe2048", "ffdhe3072", "modp2048"]
+    public static let names = ["ffdhe2048", "ffdhe3072", "modp2048", "p256"]
     public static let defaultName = "ffdhe2048"
 
     public static func named(_ name: String) throws -> any PSIGroup {
@@ -37,6 +37,7 @@ public enum PSIGroups {
         case "ffdhe2048": return ModPGroup.ffdhe2048
         case "ffdhe3072": return ModPGroup.ffdhe3072
         case "modp2048": return ModPGroup.modp2048
+        case "p256": return P256Group.shared
         default:
             throw EvidenceError.usage("unknown group '\(name)' (expected one of \(names.joined(separator: ", ")))")
         }

@@ -49,3 +49,43 @@ import Testing
         #expect(g.hashToElement(item, session: session).jacobi(g.p) == 1)
     }
 }
+
+@Suite struct P256GroupTests {
+    let g = P256Group.shared
+
+    /// RFC 9380 Appendix J.1.1, P256_XMD:SHA-256_SSWU_RO_.
+    @Test(arguments: [
+        ("", "2c15230b26dbc6fc9a37051158c95b79656e17a1a920b11394ca91c44247d3e4",
+         "8a7a74985cc5c776cdfe4b1f19884970453912e9d31528c060be9ab5c43e8415"),
+        ("abc", "0bb8b87485551aa43ed54f009230450b492fead5f1cc91658775dac4a3388a0f",
+         "5c41b3d0731a27a7b14bc0bf0ccded2d8751f83493404c84a88e71ffd424212e"),
+    ])
+    func hashToCurveKnownAnswers(message: String, x: String, y: String) {
+        let dst = Array("QUUX-V01-CS02-with-P256_XMD:SHA-256_SSWU_RO_".utf8)
+        let point = g.hashToCurve(Array(message.utf8), domain: dst)
+        #expect(point.x.bigEndianBytes(length: 32).map(Hex.encode) == x)
+        #expect(point.y.bigEndianBytes(length: 32).map(Hex.encode) == y)
+    }
+
+    @Test func hashToFieldKnownAnswer() {
+        let dst = Array("QUUX-V01-CS02-with-P256_XMD:SHA-256_SSWU_RO_".utf8)
+        let (u0, u1) = g.hashToField([], domain: dst)
+        #expect(u0.hex == "ad5342c66a6dd0ff080df1da0ea1c04b96e0330dd89406465eeba11582515009")
+        #expect(u1.hex == "8c0f1d43204bd6f6ea70ae8013070a1518b43873bcd850aafa0a9e220e2eea5a")
+    }
+
+    @Test func blindingCommutesAndInvalidPointsAreRefused() throws {
+        let session = SecureRandom.bytes(16)
+        let a = g.randomExponent(), b = g.randomExponent()
+        let item = Array("[\"x\"]".utf8)
+        let ab = try g.reblind(g.blind(item, session: session, exponent: a), exponent: b)
+        #expect(ab == (try g.reblind(g.blind(item, session: session, exponent: b), exponent: a)))
+        #expect(try g.reblind(ab, exponent: g.inverse(of: b)) == g.blind(item, session: session, exponent: a))
+        var bad = ab
+        bad[0] = 0x05
+        #expect(throws: EvidenceError.self) { try g.validate(bad) }
+        // An x coordinate not below p is refused, as is a lone tag byte.
+        #expect(throws: EvidenceError.self) { try g.validate([0x02] + [UInt8](repeating: 0xff, count: 32)) }
+        #expect(throws: EvidenceError.self) { try g.validate([0x00]) }
+    }
+}

@@ -95,7 +95,7 @@ func randomSet(_ n: Int, universe: Int) -> [String] {
     }
 
     @Test func otherGroups() throws {
-        for group in ["ffdhe3072", "modp2048"] {
+        for group in ["ffdhe3072", "modp2048", "p256"] {
             let (fin, _) = try psi(a: ["g1", "g2"], b: ["g2", "g3"], group: group)
             #expect(fin.status == 0, "\(fin.stderr)")
             #expect(fin.objects.map { $0["id"] as? String } == ["g2"])
@@ -255,5 +255,18 @@ func rewrite(_ url: URL, fixDigest: Bool = true, _ edit: (inout [String]) -> Voi
         #expect(r.status == 2)
         #expect(r.stderr.contains("evpsi: b.jsonl:2: expected \"id\""))
         #expect(!FileManager.default.fileExists(atPath: p.b.file("q").path))
+    }
+}
+
+@Suite struct EvpsiP256Tests {
+    @Test func p256IntersectionCardinalityAndLabels() throws {
+        let a = randomSet(50, universe: 70), b = randomSet(40, universe: 70)
+        let expected = b.filter { Set(a).contains($0) }
+        let (fin, _) = try psi(a: a, b: b, group: "p256")
+        #expect(fin.objects.map { $0["id"] as? String } == expected)
+        let (card, _) = try psi(a: a, b: b, mode: ["--cardinality-only"], group: "p256")
+        #expect(card.objects.first?["cardinality"] as? Int == expected.count)
+        let (lab, _) = try psi(a: a, b: b, mode: ["--labels"], group: "p256")
+        #expect(lab.objects.map { $0["label"] as? Int ?? ($0["labels"] as? [Int])?.first } == expected.map { $0.count })
     }
 }
