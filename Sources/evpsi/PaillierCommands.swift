@@ -47,13 +47,10 @@ struct PaillierCommand: ParsableCommand {
 
         func run() throws {
             let pk = try loadPaillierPublicKey(publicKey, allowInsecure: insecure)
-            var out: [JSONValue] = []
-            for path in files.isEmpty ? ["-"] : files {
-                let r = try JSONLinesReader.open(path)
-                while let o = try r.nextObject() {
-                    let v = try bigIntValue(o[field], field: field, at: r.location)
-                    do { out.append(pk.json(try pk.encrypt(v))) } catch let e as EvidenceError { throw e.located(r.location) }
-                }
+            let lines = try PrivateComparison.readItems(files)
+            let out = try parallelMap(lines) { (o, at) -> JSONValue in
+                let v = try bigIntValue(o[field], field: field, at: at)
+                do { return pk.json(try pk.encrypt(v)) } catch let e as EvidenceError { throw e.located(at) }
             }
             for o in out { StandardOutput.shared.writeLine(o) }
         }
@@ -70,15 +67,12 @@ struct PaillierCommand: ParsableCommand {
 
         func run() throws {
             let sk = try PaillierPrivateKey.load(key, allowInsecure: insecure)
-            var out: [JSONValue] = []
-            for path in files.isEmpty ? ["-"] : files {
-                let r = try JSONLinesReader.open(path)
-                while let o = try r.nextObject() {
-                    do {
-                        let c = try sk.publicKey.ciphertext(json: .object(o))
-                        out.append(.object(["value": jsonInteger(try sk.decrypt(c))]))
-                    } catch let e as EvidenceError { throw e.located(r.location) }
-                }
+            let lines = try PrivateComparison.readItems(files)
+            let out = try parallelMap(lines) { (o, at) -> JSONValue in
+                do {
+                    let c = try sk.publicKey.ciphertext(json: .object(o))
+                    return .object(["value": jsonInteger(try sk.decrypt(c))])
+                } catch let e as EvidenceError { throw e.located(at) }
             }
             for o in out { StandardOutput.shared.writeLine(o) }
         }
@@ -100,7 +94,7 @@ struct PaillierCommand: ParsableCommand {
         func run() throws {
             let pk = try loadPaillierPublicKey(publicKey, allowInsecure: insecure)
             let a = try JSONLinesReader.open(files[0]), b = try JSONLinesReader.open(files[1])
-            var out: [JSONValue] = []
+            var pairs: [(PaillierCiphertext, PaillierCiphertext)] = []
             while true {
                 let x = try a.nextObject(), y = try b.nextObject()
                 if x == nil && y == nil { break }
@@ -108,9 +102,9 @@ struct PaillierCommand: ParsableCommand {
                 let cx: PaillierCiphertext, cy: PaillierCiphertext
                 do { cx = try pk.ciphertext(json: .object(x)) } catch let e as EvidenceError { throw e.located(a.location) }
                 do { cy = try pk.ciphertext(json: .object(y)) } catch let e as EvidenceError { throw e.located(b.location) }
-                out.append(pk.json(pk.add(cx, cy)))
+                pairs.append((cx, cy))
             }
-            for o in out { StandardOutput.shared.writeLine(o) }
+            for (cx, cy) in pairs { StandardOutput.shared.writeLine(pk.json(pk.add(cx, cy))) }
         }
     }
 }
