@@ -37,7 +37,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "machine: $CORES cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 
 # 1. GMP group
-P=$(awk '/ffdhe2048 = ModPGroup/{getline; gsub(/[ "]/, ""); print}' Sources/EvidenceCore/PSIGroup.swift)
+P=$(awk '/ffdhe2048 = ModPGroup/{getline; gsub(/[ ")]/, ""); print}' Sources/EvidenceCore/PSIGroup.swift)
 seq "$GROUP_N" | awk '{ printf "{\"id\":\"C2025-%07d\"}\n", $1 }' > "$WORK/items.jsonl"
 t0=$(now)
 "$EVPSI" psi request --state "$WORK/s" -o "$WORK/q.msg" "$WORK/items.jsonl" > /dev/null

@@ -16,7 +16,7 @@ static double now(void) { struct timeval t; gettimeofday(&t, 0); return t.tv_sec
 static void work(long n, int ebits, const char *mod, int sec) {
     mpz_t p, b, e, r; gmp_randstate_t st;
     mpz_inits(p, b, e, r, NULL);
-    mpz_set_str(p, mod, 16);
+    if (mpz_set_str(p, mod, 16) != 0 || mpz_sizeinbase(p, 2) < 64) { fprintf(stderr, "powm: bad modulus\n"); _exit(2); }
     gmp_randinit_default(st); gmp_randseed_ui(st, getpid());
     mpz_urandomb(e, st, ebits); mpz_setbit(e, ebits - 1);
     for (long i = 0; i < n; i++) {

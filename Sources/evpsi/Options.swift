@@ -1,5 +1,8 @@
 import ArgumentParser
 import EvidenceCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How items are read: files (or stdin), key fields, bucket.
 struct ItemArguments: ParsableArguments {
@@ -19,9 +22,17 @@ struct ItemArguments: ParsableArguments {
     var bucketKey: String?
 
     func reader() throws -> PSIItemReader {
+        try refuseTerminal(files)
         let key = try bucketKey.map { try SecretFile.read($0) } ?? []
         let fields = keyFields.split(separator: ",").map { String($0) }
         return try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fields, buckets: buckets, bucket: bucket, bucketKey: key))
+    }
+}
+
+/// A filter given no files must not sit waiting on an interactive terminal.
+func refuseTerminal(_ files: [String]) throws {
+    if (files.isEmpty || files.contains("-")) && isatty(0) == 1 {
+        throw ValidationError("refusing to read items from a terminal; name a file or redirect stdin")
     }
 }
 

@@ -47,7 +47,7 @@ struct PaillierCommand: ParsableCommand {
 
         func run() throws {
             let pk = try loadPaillierPublicKey(publicKey, allowInsecure: insecure)
-            let lines = try PrivateComparison.readItems(files)
+            let lines = try readLines(files)
             let out = try parallelMap(lines) { (o, at) -> JSONValue in
                 let v = try bigIntValue(o[field], field: field, at: at)
                 do { return pk.json(try pk.encrypt(v)) } catch let e as EvidenceError { throw e.located(at) }
@@ -67,7 +67,7 @@ struct PaillierCommand: ParsableCommand {
 
         func run() throws {
             let sk = try PaillierPrivateKey.load(key, allowInsecure: insecure)
-            let lines = try PrivateComparison.readItems(files)
+            let lines = try readLines(files)
             let out = try parallelMap(lines) { (o, at) -> JSONValue in
                 do {
                     let c = try sk.publicKey.ciphertext(json: .object(o))
@@ -140,7 +140,7 @@ struct CompareCommand: ParsableCommand {
             guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
             let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
             printSummary(try PrivateComparison.request(
-                items: try PrivateComparison.readItems(files), valueField: valueField, op: operation, bits: bits, key: key,
+                items: try readLines(files), valueField: valueField, op: operation, bits: bits, key: key,
                 session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
         }
     }
@@ -159,7 +159,7 @@ struct CompareCommand: ParsableCommand {
         var out: String
 
         func run() throws {
-            printSummary(try PrivateComparison.respond(messagePath: message, items: try PrivateComparison.readItems(files),
+            printSummary(try PrivateComparison.respond(messagePath: message, items: try readLines(files),
                                                        valueField: valueField, allowInsecureKey: insecure, messagePath: out))
         }
     }
@@ -180,9 +180,14 @@ struct CompareCommand: ParsableCommand {
         func run() throws {
             let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
             for line in try PrivateComparison.result(messagePath: message, statePath: state,
-                                                     items: try PrivateComparison.readItems(files), key: key) {
+                                                     items: try readLines(files), key: key) {
                 StandardOutput.shared.writeLine(line)
             }
         }
     }
+}
+
+func readLines(_ files: [String]) throws -> [(JSONObject, String)] {
+    try refuseTerminal(files)
+    return try PrivateComparison.readItems(files)
 }
