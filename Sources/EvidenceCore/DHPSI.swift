@@ -155,12 +155,8 @@ public enum DHPSI {
         var peerCount = 0
         var sorted: [[UInt8]] = []
         writer.declare("r")
-        try request.forEachChunk(section: "q", length: group.elementByteCount, chunk: chunk) { batch, loc in
-            let answers = try parallelMap(batch) { e in
-                do { return try group.reblind(e, exponent: alpha) } catch let error as EvidenceError {
-                    throw error.located(loc)
-                }
-            }
+        try request.forEachChunk(section: "q", length: group.elementByteCount, chunk: chunk) { batch in
+            let answers = try mapElements(batch) { try group.reblind($0, exponent: alpha) }
             peerCount += answers.count
             if mode == .cardinality { sorted += answers } else { for a in answers { try writer.element("r", a) } }
         }
@@ -211,13 +207,9 @@ public enum DHPSI {
                 peerCount += 1
             }
             let unblind = group.inverse(of: beta)
-            try response.forEachChunk(section: "r", length: size, chunk: chunk) { batch, loc in
-                let values = try parallelMap(batch) { e in
-                    do { return try group.reblind(e, exponent: unblind) } catch let error as EvidenceError {
-                        throw error.located(loc)
-                    }
-                }
-                for v in values {
+            try response.forEachChunk(section: "r", length: size, chunk: chunk) { batch in
+                let values = try mapElements(batch) { try group.reblind($0, exponent: unblind) }
+                for (v, e) in zip(values, batch) {
                     defer { answerCount += 1 }
                     let tag = labelTag(session, v)
                     guard let sealedLabels = table[PSIDigestKey(tag)] else { continue }
@@ -225,7 +217,7 @@ public enum DHPSI {
                     for sealed in sealedLabels {
                         guard let plain = AES256GCM.open(sealed, key: labelKey(session, v), aad: session + tag),
                               let label = try? JSON.parse(plain) else {
-                            throw EvidenceError.input("a label does not decrypt: the response was altered", at: response.location)
+                            throw EvidenceError.input("a label does not decrypt: the response was altered", at: e.location)
                         }
                         labels.append(label)
                     }
@@ -234,21 +226,13 @@ public enum DHPSI {
             }
         } else {
             var theirs = Set<PSIDigestKey>()
-            try response.forEachChunk(section: "a", length: size, chunk: chunk) { batch, loc in
-                let doubled = try parallelMap(batch) { e in
-                    do { return matchKey(session, try group.reblind(e, exponent: beta)) } catch let error as EvidenceError {
-                        throw error.located(loc)
-                    }
-                }
+            try response.forEachChunk(section: "a", length: size, chunk: chunk) { batch in
+                let doubled = try mapElements(batch) { matchKey(session, try group.reblind($0, exponent: beta)) }
                 theirs.formUnion(doubled)
                 peerCount += batch.count
             }
-            try response.forEachChunk(section: "r", length: size, chunk: chunk) { batch, loc in
-                let keys = try parallelMap(batch) { e in
-                    do { try group.validate(e); return matchKey(session, e) } catch let error as EvidenceError {
-                        throw error.located(loc)
-                    }
-                }
+            try response.forEachChunk(section: "r", length: size, chunk: chunk) { batch in
+                let keys = try mapElements(batch) { e in try group.validate(e); return matchKey(session, e) }
                 for k in keys {
                     if theirs.contains(k) {
                         cardinality += 1

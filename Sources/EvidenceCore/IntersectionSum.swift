@@ -47,10 +47,8 @@ public enum IntersectionSum {
             kind: "sum-2", session: first.header.session, from: "b", group: group.name, mode: "sum",
             extra: ["paillier": pk.jwk()]))
         var doubled: [[UInt8]] = []
-        try first.forEachChunk(section: "a", length: group.elementByteCount, chunk: chunk) { batch, loc in
-            doubled += try parallelMap(batch) { e in
-                do { return try group.reblind(e, exponent: beta) } catch let error as EvidenceError { throw error.located(loc) }
-            }
+        try first.forEachChunk(section: "a", length: group.elementByteCount, chunk: chunk) { batch in
+            doubled += try mapElements(batch) { try group.reblind($0, exponent: beta) }
         }
         if try first.next() != nil { throw EvidenceError.input("unexpected line in a sum-1 message", at: first.location) }
         doubled.sort { $0.lexicographicallyPrecedes($1) }
@@ -98,10 +96,8 @@ public enum IntersectionSum {
         let session = try PSIProtocol.parseSession(state.session)
         var theirs = Set<PSIDigestKey>()
         var peerSeen = 0
-        try second.forEachChunk(section: "d", length: group.elementByteCount, chunk: chunk) { batch, loc in
-            let keys = try parallelMap(batch) { e in
-                do { try group.validate(e); return DHPSI.matchKey(session, e) } catch let error as EvidenceError { throw error.located(loc) }
-            }
+        try second.forEachChunk(section: "d", length: group.elementByteCount, chunk: chunk) { batch in
+            let keys = try mapElements(batch) { e in try group.validate(e); return DHPSI.matchKey(session, e) }
             theirs.formUnion(keys)
             peerSeen += batch.count
         }

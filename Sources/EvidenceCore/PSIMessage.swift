@@ -299,22 +299,34 @@ public final class PSIMessageReader {
         return [UInt8](data)
     }
 
-    /// Reads the whole remaining message, expecting only `section` lines,
-    /// in chunks of `chunk` decoded elements.
+    /// Reads the consecutive `section` lines that follow, in chunks of
+    /// `chunk` decoded elements, each with its own `file:line`.
     public func forEachChunk(section: String, key: String? = nil, length: Int, chunk: Int = 2048,
-                             _ body: ([[UInt8]], _ firstLocation: String) throws -> Void) throws {
-        var batch: [[UInt8]] = []
-        var batchStart = location
+                             _ body: ([PSIElement]) throws -> Void) throws {
+        var batch: [PSIElement] = []
         while let s = try peekSection(), s == section {
             let (_, o) = try next()!
-            if batch.isEmpty { batchStart = location }
-            batch.append(try element(o, key ?? section, length: length))
+            batch.append(PSIElement(bytes: try element(o, key ?? section, length: length), location: location))
             if batch.count == chunk {
-                try body(batch, batchStart)
+                try body(batch)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try body(batch, batchStart) }
+        if !batch.isEmpty { try body(batch) }
+    }
+}
+
+/// A received element and the `file:line` it came from.
+public struct PSIElement: Sendable {
+    public var bytes: [UInt8]
+    public var location: String
+}
+
+/// `transform` over received elements on all cores; an error names the
+/// element's own line.
+public func mapElements<R>(_ batch: [PSIElement], _ transform: ([UInt8]) throws -> R) throws -> [R] {
+    try parallelMap(batch) { e in
+        do { return try transform(e.bytes) } catch let error as EvidenceError { throw error.located(e.location) }
     }
 }
 

@@ -206,7 +206,7 @@ func rewrite(_ url: URL, fixDigest: Bool = true, _ edit: (inout [String]) -> Voi
         }
         let r = try respond(p)
         #expect(r.status == 2)
-        #expect(r.stderr.contains("req.msg:3:") || r.stderr.contains("req.msg:2:"), "\(r.stderr)")
+        #expect(r.stderr.contains("evpsi: req.msg:3: "), "\(r.stderr)")
         #expect(r.stderr.contains(kind == "short" ? "expected base64 of 256 bytes" : "not an element of group ffdhe2048"), "\(r.stderr)")
     }
 
