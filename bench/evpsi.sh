@@ -39,12 +39,16 @@ echo "machine: $CORES cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2
 # 1. GMP group
 P=$(awk '/ffdhe2048 = ModPGroup/{getline; gsub(/[ ")]/, ""); print}' Sources/EvidenceCore/PSIGroup.swift)
 seq "$GROUP_N" | awk '{ printf "{\"id\":\"C2025-%07d\"}\n", $1 }' > "$WORK/items.jsonl"
-t0=$(now)
-"$EVPSI" psi request --state "$WORK/s" -o "$WORK/q.msg" "$WORK/items.jsonl" > /dev/null
-t_evpsi=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')
-read -r _ t_powm < <("$WORK/powm" "$GROUP_N" 256 "$CORES" "$P" | grep '^powm ')
-read -r _ t_sec < <("$WORK/powm" "$GROUP_N" 256 "$CORES" "$P" | grep '^powm_sec ')
-echo "group ffdhe2048, $GROUP_N elements on $CORES cores:"
+t_evpsi=1e9; t_powm=1e9; t_sec=1e9
+for round in 1 2; do
+    t0=$(now)
+    "$EVPSI" psi request --state "$WORK/s" -o "$WORK/q.msg" "$WORK/items.jsonl" > /dev/null
+    t_evpsi=$(awk -v a="$t0" -v b="$(now)" -v m="$t_evpsi" 'BEGIN { t = b - a; print (t < m ? t : m) }')
+    raw=$("$WORK/powm" "$GROUP_N" 256 "$CORES" "$P")
+    t_powm=$(echo "$raw" | awk -v m="$t_powm" '/^powm /{ print ($2 < m ? $2 : m) }')
+    t_sec=$(echo "$raw" | awk -v m="$t_sec" '/^powm_sec /{ print ($2 < m ? $2 : m) }')
+done
+echo "group ffdhe2048, $GROUP_N elements on $CORES cores (best of 2):"
 echo "  evpsi psi request      $(awk -v t="$t_evpsi" -v n="$GROUP_N" 'BEGIN { printf "%.1f us/element", t * 1e6 / n }')"
 echo "  raw mpz_powm           $(awk -v t="$t_powm" -v n="$GROUP_N" 'BEGIN { printf "%.1f us/element", t * 1e6 / n }')"
 echo "  raw mpz_powm_sec       $(awk -v t="$t_sec" -v n="$GROUP_N" 'BEGIN { printf "%.1f us/element", t * 1e6 / n }')"
@@ -77,19 +81,28 @@ fi
 D=$WORK/paillier; mkdir -p "$D"
 "$EVPSI" paillier keygen -o "$D/key.json"
 "$EVPSI" paillier public "$D/key.json" > "$D/pub.json"
-$PY -c "import random; [print('{\"value\":%d}' % random.randint(-2**62, 2**62)) for _ in range($PAILLIER_N)]" > "$D/values.jsonl"
-t0=$(now); "$EVPSI" paillier encrypt --public "$D/pub.json" "$D/values.jsonl" > "$D/ev.ct"; t1=$(now)
-"$EVPSI" paillier decrypt --key "$D/key.json" "$D/ev.ct" > "$D/ev.dec"; t2=$(now)
-"$EVPSI" paillier add --public "$D/pub.json" "$D/ev.ct" "$D/ev.ct" > "$D/ev.sum"; t3=$(now)
-cmp -s <(cut -d: -f2 "$D/ev.dec") <(cut -d: -f2 "$D/values.jsonl") || { echo "paillier: decryption mismatch" >&2; exit 1; }
-e_enc=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
-e_dec=$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')
-e_add=$(awk -v a="$t2" -v b="$t3" 'BEGIN { print b - a }')
-phe_out=$($PY bench/paillier_phe.py "$PAILLIER_N" "$D")
-p_enc=$(echo "$phe_out" | awk '/^encrypt/{print $2}')
-p_dec=$(echo "$phe_out" | awk '/^decrypt/{print $2}')
-p_add=$(echo "$phe_out" | awk '/^add/{print $2}')
-echo "Paillier 2048, $PAILLIER_N values (evpsi s / phe+gmpy2 s):"
-echo "  encrypt  $e_enc / $p_enc   RATIO $(ratio "$p_enc" "$e_enc")  (target >= 2)"
-echo "  decrypt  $e_dec / $p_dec   RATIO $(ratio "$p_dec" "$e_dec")  (target >= 2)"
-echo "  add      $e_add / $p_add   RATIO $(ratio "$p_add" "$e_add")  (target >= 2)"
+$PY -c "import random; [print('{\"value\":%d}' % random.randint(-2**52, 2**52)) for _ in range($PAILLIER_N)]" > "$D/values.jsonl"
+# Best of two runs of each side, interleaved, so that a burst of load from
+# elsewhere on the machine hurts neither side alone.
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b ? a : b) }'; }
+e_enc=1e9; e_kenc=1e9; e_dec=1e9; e_add=1e9; p_enc=1e9; p_dec=1e9; p_add=1e9
+for round in 1 2; do
+    t0=$(now); "$EVPSI" paillier encrypt --public "$D/pub.json" "$D/values.jsonl" > "$D/ev.ct"; t1=$(now)
+    "$EVPSI" paillier decrypt --key "$D/key.json" "$D/ev.ct" > "$D/ev.dec"; t2=$(now)
+    "$EVPSI" paillier add --public "$D/pub.json" "$D/ev.ct" "$D/ev.ct" > "$D/ev.sum"; t3=$(now)
+    "$EVPSI" paillier encrypt --key "$D/key.json" "$D/values.jsonl" > "$D/ev-key.ct"; t4=$(now)
+    cmp -s <(cut -d: -f2 "$D/ev.dec") <(cut -d: -f2 "$D/values.jsonl") || { echo "paillier: decryption mismatch" >&2; exit 1; }
+    e_enc=$(min "$e_enc" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")
+    e_dec=$(min "$e_dec" "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')")
+    e_add=$(min "$e_add" "$(awk -v a="$t2" -v b="$t3" 'BEGIN { print b - a }')")
+    e_kenc=$(min "$e_kenc" "$(awk -v a="$t3" -v b="$t4" 'BEGIN { print b - a }')")
+    phe_out=$($PY bench/paillier_phe.py "$PAILLIER_N" "$D")
+    p_enc=$(min "$p_enc" "$(echo "$phe_out" | awk '/^encrypt/{print $2}')")
+    p_dec=$(min "$p_dec" "$(echo "$phe_out" | awk '/^decrypt/{print $2}')")
+    p_add=$(min "$p_add" "$(echo "$phe_out" | awk '/^add/{print $2}')")
+done
+echo "Paillier 2048, $PAILLIER_N values, file to file (evpsi s / phe+gmpy2 s, best of 2):"
+echo "  encrypt (public key)  $e_enc / $p_enc   RATIO $(ratio "$p_enc" "$e_enc")  (target >= 2)"
+echo "  encrypt (key holder)  $e_kenc / $p_enc   RATIO $(ratio "$p_enc" "$e_kenc")"
+echo "  decrypt               $e_dec / $p_dec   RATIO $(ratio "$p_dec" "$e_dec")  (target >= 2)"
+echo "  add                   $e_add / $p_add   RATIO $(ratio "$p_add" "$e_add")  (target >= 2)"

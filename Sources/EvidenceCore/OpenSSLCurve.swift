@@ -22,6 +22,7 @@ public final class P256Group: PSIGroup, @unchecked Sendable {
     private let b: BigInt
     private let z: BigInt
     private let sqrtExponent: BigInt        // (p + 1) / 4, as p ≡ 3 (mod 4)
+    private let sqrtMinusZ: BigInt          // sqrt(10): −Z is a square mod p
     private let minusBOverA: BigInt
     private let bOverZA: BigInt
     private let domain: [UInt8]
@@ -37,6 +38,8 @@ public final class P256Group: PSIGroup, @unchecked Sendable {
         b = BigInt(hex: "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b")!
         z = p - BigInt(10)
         sqrtExponent = (p + BigInt.one).shiftedRight(2)
+        sqrtMinusZ = BigInt(10).powm(sqrtExponent, p)
+        precondition((sqrtMinusZ * sqrtMinusZ).mod(p) == BigInt(10))
         minusBOverA = ((p - b) * a.inverse(p)!).mod(p)
         bOverZA = (b * (z * a).mod(p).inverse(p)!).mod(p)
         domain = Array("EVPSI-V01-CS01-with-P256_XMD:SHA-256_SSWU_RO_".utf8)
@@ -75,8 +78,12 @@ public final class P256Group: PSIGroup, @unchecked Sendable {
         var x = x1
         var y = gx1.powm(sqrtExponent, p)
         if (y * y).mod(p) != gx1 {
+            // gx1 is not a square, so y² = −gx1 (p ≡ 3 mod 4). SWU makes
+            // g(Z·u²·x1) = (Z·u²)³·gx1, whose root is sqrt(−Z)·Z·u³·y:
+            // one exponentiation per map instead of two.
             x = (zu2 * x1).mod(p)
-            y = g(x).powm(sqrtExponent, p)
+            y = (sqrtMinusZ * zu2 * u).mod(p) * y
+            y = y.mod(p)
         }
         if u.isOdd != y.isOdd { y = (p - y).mod(p) }
         return (x, y)

@@ -37,7 +37,9 @@ struct PaillierCommand: ParsableCommand {
     struct Encrypt: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Encrypt the --field integer of each input line; prints {\"v\",\"e\"} lines.")
         @Option(name: .customLong("public"), help: ArgumentHelp("Public key file (or a private key file).", valueName: "file"))
-        var publicKey: String
+        var publicKey: String?
+        @Option(help: ArgumentHelp("Private key file (0600): the key holder encrypts by CRT, about 3× faster.", valueName: "file"))
+        var key: String?
         @Option(help: ArgumentHelp("Field holding the integer.", valueName: "field"))
         var field = "value"
         @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
@@ -46,11 +48,13 @@ struct PaillierCommand: ParsableCommand {
         var files: [String] = []
 
         func run() throws {
-            let pk = try loadPaillierPublicKey(publicKey, allowInsecure: insecure)
+            guard (publicKey == nil) != (key == nil) else { throw ValidationError("give one of --public and --key") }
+            let sk = try key.map { try PaillierPrivateKey.load($0, allowInsecure: insecure) }
+            let pk = try sk?.publicKey ?? loadPaillierPublicKey(publicKey!, allowInsecure: insecure)
             let lines = try readLines(files)
             let out = try parallelMap(lines) { (o, at) -> JSONValue in
                 let v = try bigIntValue(o[field], field: field, at: at)
-                do { return pk.json(try pk.encrypt(v)) } catch let e as EvidenceError { throw e.located(at) }
+                do { return pk.json(try sk?.encrypt(v) ?? pk.encrypt(v)) } catch let e as EvidenceError { throw e.located(at) }
             }
             for o in out { StandardOutput.shared.writeLine(o) }
         }

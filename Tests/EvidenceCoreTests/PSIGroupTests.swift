@@ -89,3 +89,18 @@ import Testing
         #expect(throws: EvidenceError.self) { try g.validate([0x00]) }
     }
 }
+
+extension P256GroupTests {
+    /// Random field elements through the map land on the curve with the
+    /// sign of u; about half of them take the non-square branch.
+    @Test func mapToCurveOnRandomInputs() {
+        let p = BigInt(hex: "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")!
+        let b = BigInt(hex: "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b")!
+        for _ in 0..<200 {
+            let u = BigInt.random(bits: 255)
+            let (x, y) = g.mapToCurve(u)
+            #expect((y * y).mod(p) == (x * x * x - x * 3 + b).mod(p))
+            #expect(u.isOdd == y.isOdd)
+        }
+    }
+}
