@@ -68,9 +68,15 @@ public final class BigInt: @unchecked Sendable {
         let negative = digits.first == "-"
         if negative { digits = digits.dropFirst() }
         guard !digits.isEmpty,
-              digits.unicodeScalars.allSatisfy({ s in
-                  guard s.isASCII, let v = Int(String(s), radix: radix) else { return false }
-                  return v < radix
+              digits.utf8.allSatisfy({ c in
+                  let v: UInt8
+                  switch c {
+                  case 0x30...0x39: v = c - 0x30
+                  case 0x61...0x7a: v = c - 0x61 + 10
+                  case 0x41...0x5a: v = c - 0x41 + 10
+                  default: return false
+                  }
+                  return Int(v) < radix
               }) else { return nil }
         self.init(uninitialised: ())
         let ok = String(digits).withCString { __gmpz_set_str(z, $0, Int32(radix)) }

@@ -177,7 +177,8 @@ public enum DHPSI {
 
     /// Reads A's response and emits what B learns: the matched input lines
     /// (with `label` in labels mode), or one cardinality object.
-    public static func finish(responsePath: String, statePath: String, items: PSIItemReader,
+    /// `items` is only opened when there are lines to print (not for cardinality).
+    public static func finish(responsePath: String, statePath: String, items openItems: () throws -> PSIItemReader,
                               emit: (JSONValue) -> Void) throws -> JSONObject {
         let state = try DHPSIState.load(statePath, kind: "psi-state")
         let group = try PSIGroups.named(state.group)
@@ -255,6 +256,7 @@ public enum DHPSI {
             return ["cardinality": .number(Double(cardinality))]
         }
         // Re-read B's input to print the matched lines; it must be the one the request was built from.
+        let items = try openItems()
         items.reportDuplicates = false
         var out: [JSONValue] = []
         while let item = try items.next() {

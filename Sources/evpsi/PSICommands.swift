@@ -72,7 +72,7 @@ struct PSICommand: ParsableCommand {
         var state: String
 
         func run() throws {
-            _ = try DHPSI.finish(responsePath: response, statePath: state, items: try items.reader()) {
+            _ = try DHPSI.finish(responsePath: response, statePath: state, items: { try items.reader() }) {
                 StandardOutput.shared.writeLine($0)
             }
         }
