@@ -27,17 +27,17 @@ public enum ToolMain {
             status = error.status
         } catch {
             let code = C.exitCode(for: error)
-            let message = C.fullMessage(for: error)
             if code == .success {
+                let message = C.fullMessage(for: error)
                 // --help, --version, --generate-manual: the parser's text is the output.
                 StandardOutput.shared.write(message + "\n")
                 status = ExitStatus.success
             } else if code.rawValue == 64 || error is ValidationError {
-                Diagnostics.warn(message)
+                Diagnostics.warn(C.message(for: error))
                 Diagnostics.warn("try '\(name) --help' for more information")
                 status = ExitStatus.usage
             } else {
-                Diagnostics.warn(message)
+                Diagnostics.warn(C.message(for: error))
                 status = ExitStatus.io
             }
         }

@@ -103,6 +103,7 @@ struct JSONParser {
         guard depth <= JSON.maximumDepth else { throw error("nesting deeper than \(JSON.maximumDepth)") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < end && base[index] == UInt8(ascii: "}") {
             index += 1

@@ -24,7 +24,7 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "{"))
             if sortedKeys {
                 // RFC 8785 §3.2.3: order by the keys' UTF-16 code units.
-                let sorted = o.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+                let sorted = JCS.sortedMembers(o.members)
                 for (i, m) in sorted.enumerated() {
                     if i > 0 { bytes.append(UInt8(ascii: ",")) }
                     writeString(m.key)
@@ -51,23 +51,34 @@ public struct JSONWriter {
     public mutating func writeRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }
 
     public mutating func writeString(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for c in string.utf8 {
-            switch c {
-            case 0x22: bytes.append(0x5c); bytes.append(0x22)
-            case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
-            case 0x08: bytes.append(0x5c); bytes.append(UInt8(ascii: "b"))
-            case 0x0c: bytes.append(0x5c); bytes.append(UInt8(ascii: "f"))
-            case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
-            case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
-            case 0x00..<0x20:
-                bytes.append(contentsOf: "\\u00".utf8)
-                bytes.append(contentsOf: Hex.encode([c]).utf8)
-            default: bytes.append(c)
+        var s = string
+        s.withUTF8 { utf8 in
+            bytes.append(UInt8(ascii: "\""))
+            // Most strings need no escaping: copy them whole.
+            var plainUpTo = 0
+            while plainUpTo < utf8.count {
+                let c = utf8[plainUpTo]
+                if c < 0x20 || c == 0x22 || c == 0x5c { break }
+                plainUpTo += 1
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[0..<plainUpTo]))
+            for c in utf8[plainUpTo...] {
+                switch c {
+                case 0x22: bytes.append(0x5c); bytes.append(0x22)
+                case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
+                case 0x08: bytes.append(0x5c); bytes.append(UInt8(ascii: "b"))
+                case 0x0c: bytes.append(0x5c); bytes.append(UInt8(ascii: "f"))
+                case 0x0a: bytes.append(0x5c); bytes.append(UInt8(ascii: "n"))
+                case 0x0d: bytes.append(0x5c); bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(0x5c); bytes.append(UInt8(ascii: "t"))
+                case 0x00..<0x20:
+                    bytes.append(contentsOf: "\\u00".utf8)
+                    bytes.append(contentsOf: Hex.encode([c]).utf8)
+                default: bytes.append(c)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     public mutating func writeNumber(_ n: Double) {
@@ -94,6 +105,51 @@ public enum JCS {
         var w = JSONWriter()
         w.write(value, sortedKeys: true)
         return w.bytes
+    }
+
+    /// RFC 8785 §3.2.3 order: UTF-16 code units. For ASCII keys that is
+    /// byte order, which is much cheaper to compare.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var ca = a, cb = b
+        return ca.withUTF8 { ua in
+            cb.withUTF8 { ub in
+                let n = min(ua.count, ub.count)
+                for i in 0..<n where ua[i] != ub[i] {
+                    if ua[i] < 0x80 && ub[i] < 0x80 { return ua[i] < ub[i] }
+                    // Past ASCII, UTF-8 order is code point order, which differs
+                    // from UTF-16 order for supplementary vs U+E000–U+FFFF.
+                    return a.utf16.lexicographicallyPrecedes(b.utf16)
+                }
+                return ua.count < ub.count
+            }
+        }
+    }
+
+    /// Members in RFC 8785 order. Objects are small: insertion sort beats
+    /// the general sort's overhead, and already-sorted input costs one pass.
+    static func sortedMembers(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+        if isSorted(members) { return members }
+        if members.count > 16 { return members.sorted { precedes($0.key, $1.key) } }
+        var out = members
+        for i in 1..<out.count {
+            let item = out[i]
+            var j = i
+            while j > 0 && precedes(item.key, out[j - 1].key) {
+                out[j] = out[j - 1]
+                j -= 1
+            }
+            out[j] = item
+        }
+        return out
+    }
+
+    static func isSorted(_ members: [(key: String, value: JSONValue)]) -> Bool {
+        var i = 1
+        while i < members.count {
+            if !precedes(members[i - 1].key, members[i].key) { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Canonicalizes JSON text: parse (strictly, I-JSON) then serialize.
@@ -149,17 +205,26 @@ public enum ECMAScriptNumber {
     /// The shortest decimal digits s and exponent n with value = 0.s × 10^n
     /// that round-trip (Swift's `description` yields exactly those digits).
     static func shortestDigits(_ value: Double) -> (digits: [UInt8], exponent: Int) {
-        let text = Array(value.description.utf8)
-        var mantissa = text[...]
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            mantissa = text[..<e]
-            exponent = Int(String(decoding: text[(e + 1)...], as: UTF8.self))!
-        }
+        var description = value.description
         var digits: [UInt8] = []
+        digits.reserveCapacity(24)
         var pointPosition: Int? = nil
-        for c in mantissa {
-            if c == UInt8(ascii: ".") { pointPosition = digits.count } else { digits.append(c) }
+        var exponent = 0
+        description.withUTF8 { text in
+            var i = 0
+            while i < text.count {
+                let c = text[i]
+                if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                    var sign = 1
+                    i += 1
+                    if text[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else if text[i] == UInt8(ascii: "+") { i += 1 }
+                    while i < text.count { exponent = exponent * 10 + Int(text[i] - 0x30); i += 1 }
+                    exponent *= sign
+                    break
+                }
+                if c == UInt8(ascii: ".") { pointPosition = digits.count } else { digits.append(c) }
+                i += 1
+            }
         }
         var n = (pointPosition ?? digits.count) + exponent
         while let first = digits.first, first == UInt8(ascii: "0"), digits.count > 1 {

@@ -69,6 +69,11 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
     /// Builds from members already known to have unique keys (the parser checks).
     init(uniqueMembers: [(key: String, value: JSONValue)]) { members = uniqueMembers }
 
+    /// Appends a member whose key the caller knows is new (no lookup).
+    public mutating func appendNew(_ key: String, _ value: JSONValue) {
+        members.append((key, value))
+    }
+
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }

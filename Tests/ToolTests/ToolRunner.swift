@@ -107,3 +107,15 @@ final class TemporaryDirectory {
     }
     deinit { try? FileManager.default.removeItem(at: url) }
 }
+
+enum Repository {
+    /// The package root, found from this source file's location.
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func support(_ name: String) -> String { root.appendingPathComponent("Tests/Support/\(name)").path }
+}
+
+extension ToolResult {
+    /// stdout must be complete lines only: nothing half-written.
+    var endsWithCompleteLine: Bool { stdout.isEmpty || stdout.last == 0x0a }
+}

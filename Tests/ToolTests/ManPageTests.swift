@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// Every option a tool declares (its `--help`, subcommands included) is
+/// documented in its man page, which also has EXIT STATUS and EXAMPLES.
+@Suite struct ManPageTests {
+    static let implemented = ["evhash", "evchain"]
+
+    func options(in help: String) -> Set<String> {
+        let pattern = try! NSRegularExpression(pattern: #"(?<![\w-])--([a-z][a-z0-9-]*)"#)
+        let range = NSRange(help.startIndex..., in: help)
+        return Set(pattern.matches(in: help, range: range).map { String(help[Range($0.range(at: 1), in: help)!]) })
+            .subtracting(["help", "version"])
+    }
+
+    func subcommands(in help: String) -> [String] {
+        guard let start = help.range(of: "SUBCOMMANDS:") else { return [] }
+        return help[start.upperBound...].split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("  "), let word = line.split(separator: " ").first else { return nil }
+            return word == "help" ? nil : String(word)
+        }
+    }
+
+    @Test(arguments: implemented)
+    func manPageDocumentsEveryOption(tool: String) throws {
+        let page = try String(contentsOf: Repository.root.appendingPathComponent("man/\(tool).1"), encoding: .utf8)
+        #expect(page.contains(".Sh EXIT STATUS") || page.contains(".SH \"EXIT STATUS\"") || page.contains(".SH EXIT STATUS"))
+        #expect(page.contains(".Sh EXAMPLES") || page.contains(".SH EXAMPLES"))
+        let help = try Tools.run(tool, ["--help"]).out
+        var declared = options(in: help)
+        for sub in subcommands(in: help) {
+            declared.formUnion(options(in: try Tools.run(tool, [sub, "--help"]).out))
+            #expect(page.contains(sub), "\(tool).1 does not mention subcommand \(sub)")
+        }
+        #expect(!declared.isEmpty)
+        for option in declared.sorted() {
+            #expect(page.contains("Fl -\(option)") || page.contains("\\-\\-\(option)"),
+                    "man/\(tool).1 does not document --\(option)")
+        }
+    }
+}

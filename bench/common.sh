@@ -1,0 +1,27 @@
+# Shared helpers for the benchmarks: build once in release, time commands,
+# print ratios. Sourced by bench/*.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/evidence-bench}"
+mkdir -p "$BENCH_DIR"
+
+build_release() {
+    (cd "$ROOT" && swift build -c release --product "$1" >&2)
+    BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)"
+}
+
+# best_of N CMD...: runs CMD N times (stdout discarded), prints the best wall time in seconds.
+best_of() {
+    local n=$1; shift
+    local best="" t0 t1 t
+    for _ in $(seq "$n"); do
+        t0=$(date +%s.%N)
+        "$@" >/dev/null
+        t1=$(date +%s.%N)
+        t=$(echo "$t1 - $t0" | bc -l)
+        if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+    done
+    printf '%.3f\n' "$best"
+}
+
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }

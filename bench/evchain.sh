@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# evchain against its targets and baselines, in one run:
+#  (a) append RECORDS evidence records in one batch (target ≥ 200,000 entries/s),
+#      against the I/O floor (copying the same bytes with fsync) and a Python
+#      append loop doing the same hashing (json + hashlib, no fsync);
+#  (b) prove one entry in a log of PROVE_SIZE entries (target ≤ 20 ms): one
+#      process per proof (what a caller sees) and 1,000 proofs in one process;
+#  (c) memory: max RSS of append and prove, on a small and on the large log
+#      (flat with log size: proofs read O(log n) hashes with pread).
+# Usage: bench/evchain.sh [records] [prove_size]   (defaults 1000000 10000000)
+# The large log is kept in $BENCH_DIR and reused by later runs.
+source "$(dirname "$0")/common.sh"
+RECORDS="${1:-1000000}"
+PROVE_SIZE="${2:-10000000}"
+build_release evchain
+EV="$BIN/evchain"
+PY="${PYTHON:-python3}"
+cd "$BENCH_DIR"
+
+gen() {  # gen N TAG > file: N evidence records as evhash emits them
+    "$PY" - "$1" "$2" <<'PYEOF'
+import hashlib, sys
+n, tag = int(sys.argv[1]), sys.argv[2]
+out = sys.stdout
+for i in range(n):
+    c = "C2026-%06d" % (i // 8)
+    d = hashlib.sha256(("%s %d" % (tag, i)).encode()).hexdigest()
+    out.write('{"id":"%s/esign/doc%d.pdf","contract":"%s","stage":"esign","name":"doc%d.pdf",'
+              '"source":"esign-platform","time":"2026-11-25T10:00:00Z","size":48213,"alg":"sha256","digest":"%s"}\n'
+              % (c, i, c, i, d))
+PYEOF
+}
+
+# timed CMD...: runs CMD with stdin/stdout as given; sets WALL (s) and RSS (KiB).
+timed() {
+    local f; f=$(mktemp)
+    /usr/bin/time -f "%e %M" -o "$f" "$@"
+    read -r WALL RSS < "$f"
+    rm -f "$f"
+}
+
+echo "== (a) append $RECORDS records in one batch"
+[ -f "records-$RECORDS.jsonl" ] || gen "$RECORDS" a > "records-$RECORDS.jsonl"
+cat "records-$RECORDS.jsonl" > /dev/null
+rm -f evc-small evc-small.*
+"$EV" init evc-small --origin bench.example/small
+timed "$EV" append evc-small < "records-$RECORDS.jsonl" > receipts.jsonl
+t_append=$WALL; rss_append=$RSS
+[ "$(wc -l < receipts.jsonl)" = "$RECORDS" ] || { echo "append did not acknowledge every record" >&2; exit 1; }
+rate=$(printf '%.0f' "$(echo "$RECORDS / $t_append" | bc -l)")
+t_io=$(best_of 3 dd if="records-$RECORDS.jsonl" of=copy.jsonl bs=4M conv=fsync status=none)
+t_py=$(best_of 1 "$PY" - "records-$RECORDS.jsonl" <<'PYEOF'
+import hashlib, json, sys
+with open(sys.argv[1]) as f, open("py-chain.jsonl", "w") as out:
+    for seq, line in enumerate(f):
+        r = json.loads(line)
+        t = "2026-11-25T10:00:00Z"
+        e = json.dumps({"seq": seq, "time": t, "record": r}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        leaf = hashlib.sha256(b"\0" + e.encode()).hexdigest()
+        out.write('{"seq":%d,"time":"%s","record":%s,"leaf":"%s"}\n' % (seq, t, json.dumps(r, sort_keys=True, separators=(",", ":")), leaf))
+PYEOF
+)
+echo "evchain append: ${t_append}s = $rate entries/s (target ≥ 200000), max RSS $((rss_append / 1024)) MiB"
+echo "baselines: dd with fsync ${t_io}s; Python json+hashlib loop (no fsync, no tree) ${t_py}s"
+echo "(a) evchain/Python speed ratio: $(ratio "$t_py" "$t_append")   evchain time / I/O floor: $(ratio "$t_append" "$t_io")"
+rm -f copy.jsonl py-chain.jsonl
+
+echo "== (b) prove in a log of $PROVE_SIZE entries"
+if [ ! -f evc-big.meta ] || [ "$("$EV" show evc-big --from $((PROVE_SIZE - 1)) | wc -l)" != 1 ]; then
+    rm -f evc-big evc-big.*
+    "$EV" init evc-big --origin bench.example/big
+    have=0
+    while [ "$have" -lt "$PROVE_SIZE" ]; do
+        n=$((PROVE_SIZE - have)); [ "$n" -gt 1000000 ] && n=1000000
+        gen "$n" "big$have" | "$EV" append evc-big > /dev/null
+        have=$((have + n))
+        echo "   built $have entries" >&2
+    done
+fi
+[ -f evc-big.key ] || "$EV" keygen --name bench.example/big --out evc-big.key > evc-big.vkey
+"$EV" checkpoint evc-big --key evc-big.key > /dev/null
+size=$(sed -n 2p evc-big.checkpoint)
+best=""
+for i in $(seq 10); do
+    seq=$(( (RANDOM * 32768 + RANDOM) % size ))
+    t0=$(date +%s%N); echo "$seq" | "$EV" prove evc-big > proof.json; t1=$(date +%s%N)
+    ms=$(( (t1 - t0) / 1000000 ))
+    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+    total=$(( ${total:-0} + ms ))
+done
+"$PY" -c "import json; p = json.load(open('proof.json')); assert len(p['proof']) >= 23, p"
+echo "one proof per process (10 random entries): best ${best} ms, mean $((total / 10)) ms (target ≤ 20 ms)"
+"$PY" -c "
+import random
+for _ in range(1000): print(random.randrange($size))" > seqs.txt
+timed "$EV" prove evc-big < seqs.txt > proofs.jsonl
+echo "1000 random proofs in one process: ${WALL}s = $(printf '%.3f' "$(echo "$WALL" | bc -l)") ms each, max RSS $((RSS / 1024)) MiB"
+timed "$EV" prove evc-small < <(echo 5) > /dev/null; rss_small=$RSS
+timed "$EV" prove evc-big < <(echo 5) > /dev/null; rss_big=$RSS
+echo "(c) prove max RSS: log of $RECORDS: $((rss_small / 1024)) MiB; log of $size: $((rss_big / 1024)) MiB"
+gen 10000 "extra$size" > extra.jsonl
+timed "$EV" append evc-small < extra.jsonl > /dev/null; a_small=$RSS
+timed "$EV" append evc-big < extra.jsonl > /dev/null; a_big=$RSS
+echo "(c) append 10,000 max RSS: log of $RECORDS: $((a_small / 1024)) MiB; log of $size: $((a_big / 1024)) MiB"
+du -sh evc-big evc-big.hashes evc-big.index | sed 's/^/   /'
