@@ -10,22 +10,28 @@ public enum PSIMode: String, Sendable, CaseIterable {
     case labels
 }
 
-/// B's private state between `request` and `finish` (a 0600 file).
+/// A party's private state between two of its steps (a 0600 file): the
+/// session, the group, the mode, the secret exponent when a later step
+/// needs it, and a digest of the items so that the later step can check it
+/// is given the same input.
 public struct DHPSIState {
     public var session: String
     public var group: String
-    public var mode: PSIMode
-    public var secret: BigInt
+    /// A `PSIMode` raw value, or "sum".
+    public var mode: String
+    public var secret: BigInt?
     public var count: Int
     public var itemsDigest: String
     public var keyFields: [String]
     public var kind: String
 
     var json: JSONValue {
-        .object(["protocol": .string(PSIProtocol.name), "version": .number(Double(PSIProtocol.version)),
-                 "kind": .string(kind), "session": .string(session), "group": .string(group),
-                 "mode": .string(mode.rawValue), "secret": .string(secret.hex), "count": .number(Double(count)),
-                 "items_sha256": .string(itemsDigest), "key": .array(keyFields.map { .string($0) })])
+        var o: JSONObject = ["protocol": .string(PSIProtocol.name), "version": .number(Double(PSIProtocol.version)),
+                             "kind": .string(kind), "session": .string(session), "group": .string(group),
+                             "mode": .string(mode), "count": .number(Double(count)),
+                             "items_sha256": .string(itemsDigest), "key": .array(keyFields.map { .string($0) })]
+        if let secret { o["secret"] = .string(secret.hex) }
+        return .object(o)
     }
 
     public func save(_ path: String) throws { try SecretFile.writeJSON(path, json) }
@@ -39,13 +45,18 @@ public struct DHPSIState {
         guard o["protocol"]?.stringValue == PSIProtocol.name, try s("kind") == kind else {
             throw EvidenceError.input("not an evpsi \(kind) file", at: path)
         }
-        guard let mode = PSIMode(rawValue: try s("mode")),
-              let secret = BigInt(hex: try s("secret")), secret.signum > 0,
-              let count = o["count"]?.integerValue,
+        var secret: BigInt?
+        if o["secret"] != nil {
+            guard let k = BigInt(hex: try s("secret")), k.signum > 0 else {
+                throw EvidenceError.input("state file is damaged", at: path)
+            }
+            secret = k
+        }
+        guard let count = o["count"]?.integerValue,
               let fields = o["key"]?.arrayValue?.compactMap(\.stringValue) else {
             throw EvidenceError.input("state file is damaged", at: path)
         }
-        return DHPSIState(session: try s("session"), group: try s("group"), mode: mode, secret: secret,
+        return DHPSIState(session: try s("session"), group: try s("group"), mode: try s("mode"), secret: secret,
                           count: count, itemsDigest: try s("items_sha256"), keyFields: fields, kind: kind)
     }
 }
@@ -91,7 +102,7 @@ public enum DHPSI {
             let blinded = try parallelMap(batch) { group.blind($0.item, session: sessionBytes, exponent: beta) }
             for b in blinded { try writer.element("q", b) }
         }
-        let state = DHPSIState(session: session, group: group.name, mode: mode, secret: beta, count: items.count,
+        let state = DHPSIState(session: session, group: group.name, mode: mode.rawValue, secret: beta, count: items.count,
                                itemsDigest: items.finishDigest(), keyFields: items.options.keyFields, kind: "psi-state")
         try state.save(statePath)
         try writer.finish()
@@ -184,18 +195,20 @@ public enum DHPSI {
         let group = try PSIGroups.named(state.group)
         let response = try PSIMessageReader(path: responsePath, expect: PSIExpectation(
             kinds: ["psi-response"], from: "a", session: state.session, group: state.group))
-        guard response.header.mode == state.mode.rawValue else {
-            throw EvidenceError.input("response is for mode \(response.header.mode), this session uses \(state.mode.rawValue)", at: "\(response.name):1")
+        guard let mode = PSIMode(rawValue: state.mode), let beta = state.secret else {
+            throw EvidenceError.input("not a DH-PSI state file", at: statePath)
+        }
+        guard response.header.mode == state.mode else {
+            throw EvidenceError.input("response is for mode \(response.header.mode), this session uses \(state.mode)", at: "\(response.name):1")
         }
         let session = try PSIProtocol.parseSession(state.session)
-        let beta = state.secret
         let size = group.elementByteCount
         var peerCount = 0
         var matchedIndices: [Int: [JSONValue]] = [:]   // item index → labels (empty unless labels mode)
         var answerCount = 0
         var cardinality = 0
 
-        if state.mode == .labels {
+        if mode == .labels {
             var table: [PSIDigestKey: [[UInt8]]] = [:]
             while let s = try response.peekSection(), s == "t" {
                 let (_, o) = try response.next()!
@@ -237,7 +250,7 @@ public enum DHPSI {
                 for k in keys {
                     if theirs.contains(k) {
                         cardinality += 1
-                        if state.mode == .intersection { matchedIndices[answerCount] = [] }
+                        if mode == .intersection { matchedIndices[answerCount] = [] }
                     }
                     answerCount += 1
                 }
@@ -250,7 +263,7 @@ public enum DHPSI {
             throw EvidenceError.input("response answers \(answerCount) items, the request had \(state.count)", at: response.location)
         }
 
-        if state.mode == .cardinality {
+        if mode == .cardinality {
             emit(.object(["cardinality": .number(Double(cardinality)), "count": .number(Double(state.count)),
                           "peer_count": .number(Double(peerCount))]))
             return ["cardinality": .number(Double(cardinality))]
@@ -262,7 +275,7 @@ public enum DHPSI {
         while let item = try items.next() {
             guard let labels = matchedIndices[item.index] else { continue }
             var o = item.object
-            if state.mode == .labels {
+            if mode == .labels {
                 if labels.count == 1 { o["label"] = labels[0] } else { o["labels"] = .array(labels) }
             }
             out.append(.object(o))

@@ -28,7 +28,7 @@ public enum IntersectionSum {
         }
         mine.sort { $0.lexicographicallyPrecedes($1) }
         for e in mine { try writer.element("a", e) }
-        try DHPSIState(session: session, group: group.name, mode: .cardinality, secret: alpha, count: items.count,
+        try DHPSIState(session: session, group: group.name, mode: "sum", secret: alpha, count: items.count,
                        itemsDigest: items.finishDigest(), keyFields: items.options.keyFields, kind: "sum-state-a").save(statePath)
         try writer.finish()
         return ["session": .string(session), "group": .string(group.name), "count": .number(Double(items.count)),
@@ -71,7 +71,8 @@ public enum IntersectionSum {
         for (e, c) in pairs {
             try writer.record("v", ["v": .string(Data(e).base64EncodedString()), "c": .string(Data(c).base64EncodedString())])
         }
-        try DHPSIState(session: first.header.session, group: group.name, mode: .cardinality, secret: beta,
+        // β is not needed after this step, so it is not kept.
+        try DHPSIState(session: first.header.session, group: group.name, mode: "sum", secret: nil,
                        count: items.count, itemsDigest: items.finishDigest(), keyFields: items.options.keyFields,
                        kind: "sum-state-b").save(statePath)
         try writer.finish()
@@ -83,6 +84,7 @@ public enum IntersectionSum {
     public static func finish(messagePath inPath: String, statePath: String, allowInsecureKey: Bool,
                               messageOut: String) throws -> JSONObject {
         let state = try DHPSIState.load(statePath, kind: "sum-state-a")
+        guard let alpha = state.secret else { throw EvidenceError.input("state file has no secret", at: statePath) }
         let group = try PSIGroups.named(state.group)
         let second = try PSIMessageReader(path: inPath, expect: PSIExpectation(
             kinds: ["sum-2"], from: "b", session: state.session, group: state.group))
@@ -111,7 +113,7 @@ public enum IntersectionSum {
         func flush() throws {
             let results = try parallelMap(batch) { (e, c, loc) -> (PSIDigestKey, PaillierCiphertext) in
                 do {
-                    let k = DHPSI.matchKey(session, try group.reblind(e, exponent: state.secret))
+                    let k = DHPSI.matchKey(session, try group.reblind(e, exponent: alpha))
                     return (k, try pk.ciphertext(bytes: c))
                 } catch let error as EvidenceError { throw error.located(loc) }
             }
@@ -149,7 +151,10 @@ public enum IntersectionSum {
             throw EvidenceError.input("expected the \"s\" line (encrypted sum)", at: third.location)
         }
         let pk = key.publicKey
-        let c = try pk.ciphertext(bytes: try third.element(o, "s", length: pk.ciphertextByteCount))
+        let c: PaillierCiphertext
+        do { c = try pk.ciphertext(bytes: try third.element(o, "s", length: pk.ciphertextByteCount)) } catch let e as EvidenceError {
+            throw e.located(third.location)
+        }
         guard let cardinality = o["cardinality"]?.integerValue, cardinality >= 0, cardinality <= state.count else {
             throw EvidenceError.input("expected \"cardinality\" (0…\(state.count))", at: third.location)
         }

@@ -137,3 +137,71 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
         #expect(r2.stderr.contains("a2.jsonl:2: value 300 is outside the 8-bit range"))
     }
 }
+
+@Suite struct EvpsiSumAndCompareBadMessageTests {
+    /// Runs intersection-sum to message 3; returns the parties.
+    func sumToThirdMessage(_ p: Parties, session: String? = nil, state: String = "b.state") throws {
+        try p.a.write("a.jsonl", p.items(["s1", "s2"]))
+        try p.b.write("b.jsonl", "{\"id\":\"s2\",\"value\":5}\n{\"id\":\"s3\",\"value\":7}\n")
+        if !FileManager.default.fileExists(atPath: p.b.file("key.json").path) {
+            #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        }
+        #expect(try p.run(p.a, ["sum", "start", "--state", "a.state", "-o", "m1", "a.jsonl"] + (session.map { ["--session", $0] } ?? [])).status == 0)
+        try? FileManager.default.removeItem(at: p.b.file("m1"))
+        try p.send("m1", from: p.a, to: p.b)
+        #expect(try p.run(p.b, ["sum", "reply", "--message", "m1", "--paillier-key", "key.json", "--state", state, "-o", "m2", "b.jsonl"]).status == 0)
+        try? FileManager.default.removeItem(at: p.a.file("m2"))
+        try p.send("m2", from: p.b, to: p.a)
+        #expect(try p.run(p.a, ["sum", "finish", "--message", "m2", "--state", "a.state", "-o", "m3"]).status == 0)
+        try? FileManager.default.removeItem(at: p.b.file("m3"))
+        try p.send("m3", from: p.a, to: p.b)
+    }
+
+    @Test func sumMessagesAreChecked() throws {
+        let p = try Parties()
+        try sumToThirdMessage(p)
+        let ok = try p.run(p.b, ["sum", "result", "--message", "m3", "--state", "b.state", "--paillier-key", "key.json"])
+        #expect(ok.objects.first?["sum"] as? Int == 5)
+        // A second run with its own session: its message 3 does not fit the first run's state.
+        try FileManager.default.copyItem(at: p.b.file("b.state"), to: p.b.file("old.state"))
+        try sumToThirdMessage(p, session: String(repeating: "ab", count: 16))
+        let r = try p.run(p.b, ["sum", "result", "--message", "m3", "--state", "old.state", "--paillier-key", "key.json"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("m3:1: message belongs to session abab"))
+        // A's message 1 is not a message 3.
+        let r2 = try p.run(p.b, ["sum", "result", "--message", "m1", "--state", "b.state", "--paillier-key", "key.json"])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("message is a sum-1, expected sum-3"))
+        // A ciphertext that is not one (0) is refused even with a matching digest.
+        try rewrite(p.b.file("m3")) { lines in
+            let zero = Data(count: 512).base64EncodedString()
+            lines[1] = "{\"s\":\"\(zero)\",\"cardinality\":1}"
+        }
+        let r3 = try p.run(p.b, ["sum", "result", "--message", "m3", "--state", "b.state", "--paillier-key", "key.json"])
+        #expect(r3.status == 2)
+        #expect(r3.stderr.contains("m3:2: not a ciphertext of this paillier key"))
+    }
+
+    @Test func compareAnswerIsChecked() throws {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", "{\"value\":1}\n")
+        try p.a.write("a.jsonl", "{\"value\":2}\n")
+        #expect(try p.run(p.b, ["compare", "request", "--bits", "8", "--paillier-key", "key.json", "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        #expect(try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"]).status == 0)
+        try p.send("c2", from: p.a, to: p.b)
+        try FileManager.default.copyItem(at: p.b.file("c2"), to: p.b.file("c2.orig"))
+        try rewrite(p.b.file("c2")) { lines in
+            lines[1] = lines[1].replacingOccurrences(of: "\",\"", with: "\"]", options: [], range: nil)
+                .components(separatedBy: "]").first! + "]}"
+        }
+        let r = try p.run(p.b, ["compare", "result", "--message", "c2", "--state", "s", "--paillier-key", "key.json", "b.jsonl"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("c2:2: expected 8 ciphertexts, found 1"), "\(r.stderr)")
+        try rewrite(p.b.file("c2.orig"), fixDigest: false) { $0.removeLast() }
+        let r2 = try p.run(p.b, ["compare", "result", "--message", "c2.orig", "--state", "s", "--paillier-key", "key.json", "b.jsonl"])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("truncated message"))
+    }
+}
