@@ -1,6 +1,6 @@
 import Testing
 
-@Test(arguments: ["evverify", "evcatalog"])
+@Test(arguments: ["evcatalog"])
 func unimplementedToolExitsTwo(tool: String) throws {
     let result = try Tools.run(tool, [])
     #expect(result.status == 2)
