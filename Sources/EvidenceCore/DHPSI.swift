@@ -96,12 +96,9 @@ public enum DHPSI {
         let header = PSIHeader(kind: "psi-request", session: session, from: "b", group: group.name, mode: mode.rawValue)
         let writer = try PSIMessageWriter(path: messagePath, header: header)
         writer.declare("q")
-        while true {
-            let batch = try items.nextChunk(chunk)
-            if batch.isEmpty { break }
-            let blinded = try parallelMap(batch) { group.blind($0.item, session: sessionBytes, exponent: beta) }
-            for b in blinded { try writer.element("q", b) }
-        }
+        try pipelinedMap(next: { try items.nextChunk(chunk).map(\.item) },
+                         transform: { Data(group.blind($0, session: sessionBytes, exponent: beta)).base64EncodedString() },
+                         consume: { for b in $0 { try writer.entry("q", .string(b)) } })
         let state = DHPSIState(session: session, group: group.name, mode: mode.rawValue, secret: beta, count: items.count,
                                itemsDigest: items.finishDigest(), keyFields: items.options.keyFields, kind: "psi-state")
         try state.save(statePath)
@@ -166,11 +163,17 @@ public enum DHPSI {
         var peerCount = 0
         var sorted: [[UInt8]] = []
         writer.declare("r")
-        try request.forEachChunk(section: "q", length: group.elementByteCount, chunk: chunk) { batch in
-            let answers = try mapElements(batch) { try group.reblind($0, exponent: alpha) }
-            peerCount += answers.count
-            if mode == .cardinality { sorted += answers } else { for a in answers { try writer.element("r", a) } }
-        }
+        try pipelinedMap(
+            next: { try request.nextChunk(section: "q", length: group.elementByteCount, chunk: chunk) },
+            transform: { e in
+                do { return try group.reblind(e.bytes, exponent: alpha) } catch let error as EvidenceError {
+                    throw error.located(e.location)
+                }
+            },
+            consume: { answers in
+                peerCount += answers.count
+                if mode == .cardinality { sorted += answers } else { for a in answers { try writer.element("r", a) } }
+            })
         if try request.next() != nil {
             throw EvidenceError.input("unexpected line in a psi-request (expected \"q\")", at: request.location)
         }

@@ -299,6 +299,16 @@ public final class PSIMessageReader {
         return [UInt8](data)
     }
 
+    /// Up to `chunk` of the consecutive `section` lines that follow (empty at the section's end).
+    public func nextChunk(section: String, key: String? = nil, length: Int, chunk: Int = 2048) throws -> [PSIElement] {
+        var batch: [PSIElement] = []
+        while batch.count < chunk, let s = try peekSection(), s == section {
+            let (_, o) = try next()!
+            batch.append(PSIElement(bytes: try element(o, key ?? section, length: length), location: location))
+        }
+        return batch
+    }
+
     /// Reads the consecutive `section` lines that follow, in chunks of
     /// `chunk` decoded elements, each with its own `file:line`.
     public func forEachChunk(section: String, key: String? = nil, length: Int, chunk: Int = 2048,
