@@ -270,3 +270,20 @@ func rewrite(_ url: URL, fixDigest: Bool = true, _ edit: (inout [String]) -> Voi
         #expect(lab.objects.map { $0["label"] as? Int ?? ($0["labels"] as? [Int])?.first } == expected.map { $0.count })
     }
 }
+
+extension EvpsiP256Tests {
+    /// Inputs larger than one chunk (2048): order is kept across chunks and
+    /// the pipelined steps, and an error deep in a message names its line.
+    @Test func inputsSpanningSeveralChunks() throws {
+        let a = (0..<3000).map { "big-\($0 * 3)" }
+        let b = (0..<5000).map { "big-\($0 * 2)" }.shuffled()
+        let (fin, p) = try psi(a: a, b: b, group: "p256")
+        #expect(fin.status == 0, "\(fin.stderr)")
+        #expect(fin.objects.map { $0["id"] as? String } == b.filter { Set(a).contains($0) })
+        // Break element 4500 of the request (line 4501): the responder names that line.
+        try rewrite(p.a.file("req.msg")) { lines in lines[4501] = "{\"q\":\"\(Data([0x02] + [UInt8](repeating: 0xff, count: 32)).base64EncodedString())\"}" }
+        let r = try p.run(p.a, ["psi", "respond", "--group", "p256", "--request", "req.msg", "-o", "again.msg", "a.jsonl"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("evpsi: req.msg:4502: value is not an element of group p256"), "\(r.stderr)")
+    }
+}
