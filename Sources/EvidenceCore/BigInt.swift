@@ -150,7 +150,7 @@ public final class BigInt: @unchecked Sendable {
         let size = Int(__gmpz_sizeinbase(z, Int32(radix))) + 2
         var buffer = [CChar](repeating: 0, count: size)
         __gmpz_get_str(&buffer, Int32(radix), z)
-        return String(cString: buffer)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public var hex: String { toString(radix: 16) }
@@ -234,7 +234,7 @@ public final class BigInt: @unchecked Sendable {
         var bytes = SecureRandom.bytes((bits + 7) / 8)
         let excess = bytes.count * 8 - bits
         bytes[0] &= UInt8(0xff >> excess)
-        defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         return BigInt(bigEndian: bytes)
     }
 
@@ -268,7 +268,7 @@ public final class BigInt: @unchecked Sendable {
             if excess == 7 { bytes[1] |= 0x80 }
             bytes[bytes.count - 1] |= 1
             let candidate = BigInt(bigEndian: bytes)
-            bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
             let p = candidate.nextPrime()
             if p.bitWidth == bits && p.probablyPrime(reps: 40) > 0 { return p }
         }
