@@ -56,3 +56,18 @@ evverify certify --proofs c1-proofs.jsonl --log-key "$LOG_VKEY" --witness-key "$
     --root "$contracts" --issuer-key issuer.key --out c1-certificate.json c1-originals.jsonl
 evverify check-cert --text c1-certificate.json --issuer-key "$ISSUER_VKEY" --log-key "$LOG_VKEY" \
     --witness-key "$NOTARY_VKEY" | sed 's/^/   /'
+
+# ---- catalogue step (evcatalog) -------------------------------------------
+echo "== 7. the evidence catalogue (证据目录) of C2025-0001 for the arbitration commission (evcatalog)"
+catalogue_options=(--case "$here/case-C2025-0001.json" --certificate c1-certificate.json
+                   --require-stages esign,face,liveness,performance,default --utc-offset +08:00)
+evcatalog "${catalogue_options[@]}" c1-verdicts.jsonl > c1-catalogue.jsonl
+evcatalog "${catalogue_options[@]}" --format csv --bom c1-verdicts.jsonl > c1-catalogue.csv
+evcatalog "${catalogue_options[@]}" --format html c1-verdicts.jsonl > c1-catalogue.html
+echo "   $(wc -l < c1-catalogue.jsonl) rows: c1-catalogue.jsonl, c1-catalogue.csv, c1-catalogue.html"
+if command -v chromium > /dev/null; then
+    chromium --headless --no-sandbox --print-to-pdf=c1-catalogue.pdf c1-catalogue.html 2> /dev/null
+    echo "   printed: $work/c1-catalogue.pdf"
+else
+    echo "   (install chromium and fonts-noto-cjk to print c1-catalogue.html to PDF)"
+fi
