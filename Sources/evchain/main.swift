@@ -88,13 +88,11 @@ struct CheckpointCommand: ParsableCommand {
         let size = try store.size()
         let checkpoint = Checkpoint(origin: store.origin, size: size, root: try store.tree.treeHash(size: size))
         let note = try checkpoint.signed(with: signer).bytes
+        // The token first: if the authority fails, no file has changed.
+        let token = try tsaURL.map { try Timestamping.requestToken(for: note, url: $0) }
         try DurableFile.replace(ChainStore.checkpointPath(chain), with: note)
-        let target = out ?? ChainStore.checkpointPath(chain)
         if let out { try DurableFile.replace(out, with: note) }
-        if let tsaURL {
-            let response = try Timestamping.requestToken(for: note, url: tsaURL)
-            try DurableFile.replace(target + ".tsr", with: response)
-        }
+        if let token { try DurableFile.replace((out ?? ChainStore.checkpointPath(chain)) + ".tsr", with: token) }
         if out == nil { StandardOutput.shared.write(note) }
     }
 }

@@ -399,4 +399,5 @@ final class ChainFixture {
     let down = try Tools.run("evchain", ["checkpoint", f.chain, "--key", f.key, "--out", f.dir.file("cp2").path,
                                          "--tsa-url", "http://127.0.0.1:9/tsa"])
     #expect(down.status == 3)
+    #expect(!FileManager.default.fileExists(atPath: f.dir.file("cp2").path))
 }
