@@ -22,3 +22,52 @@ echo "== 1. bank: hash every artifact of the sample contracts (evhash)"
 evhash --root "$contracts" --alg sha256,sm3 < "$contracts/manifest.jsonl" > records.jsonl
 echo "   $(wc -l < records.jsonl) evidence records; first:"
 head -1 records.jsonl | sed 's/^/   /'
+
+echo "== 2. bank: append the records to the evidence log (evchain)"
+evchain init bank.chain --origin bank.example/evidence/2026
+LOG_VKEY="$(evchain keygen --name bank.example/evidence/2026 --out bank-log.key)"
+evchain append bank.chain < records.jsonl > receipts.jsonl
+echo "   $(wc -l < receipts.jsonl) entries appended; last receipt: $(tail -1 receipts.jsonl)"
+
+echo "== 3. cron: seal a signed checkpoint; the notary cosigns it"
+NOTARY_VKEY="$(evchain keygen --witness --name notary.example/witness --out notary.key)"
+mkdir -p notary-state
+evchain checkpoint bank.chain --key bank-log.key --out checkpoint.signed
+evchain consistency bank.chain --from 0 --checkpoint checkpoint.signed > consistency.json
+evchain cosign --witness-key notary.key --log-key "$LOG_VKEY" --state notary-state \
+    --proof consistency.json < checkpoint.signed > checkpoint.cosigned
+sed 's/^/   /' checkpoint.cosigned
+
+echo "== 4. default of C2025-0001: the auditor checks the originals against the log (evverify --text)"
+grep '"C2025-0001"' "$contracts/manifest.jsonl" > c1-originals.jsonl
+evverify --text --chain bank.chain --checkpoint checkpoint.cosigned --log-key "$LOG_VKEY" \
+    --witness-key "$NOTARY_VKEY" --root "$contracts" \
+    --require-stages esign,face,liveness,performance,default c1-originals.jsonl | sed 's/^/   /'
+
+echo "== 5. the bank exports only C2025-0001's proofs; the arbitration side verifies without the log"
+grep '"C2025-0001"' records.jsonl | evchain prove bank.chain --checkpoint checkpoint.cosigned > c1-proofs.jsonl
+evverify --proofs c1-proofs.jsonl --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY" \
+    --root "$contracts" c1-originals.jsonl > c1-verdicts.jsonl
+echo "   $(grep -c '"status":"ok"' c1-verdicts.jsonl) of $(wc -l < c1-verdicts.jsonl) items ok against the bundle"
+
+echo "== 6. the notary issues the custody certificate (保管单); anyone re-checks it offline"
+ISSUER_VKEY="$(evchain keygen --name notary.example/custody --out issuer.key)"
+evverify certify --proofs c1-proofs.jsonl --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY" \
+    --root "$contracts" --issuer-key issuer.key --out c1-certificate.json c1-originals.jsonl
+evverify check-cert --text c1-certificate.json --issuer-key "$ISSUER_VKEY" --log-key "$LOG_VKEY" \
+    --witness-key "$NOTARY_VKEY" | sed 's/^/   /'
+
+# ---- catalogue step (evcatalog) -------------------------------------------
+echo "== 7. the evidence catalogue (证据目录) of C2025-0001 for the arbitration commission (evcatalog)"
+catalogue_options=(--case "$here/case-C2025-0001.json" --certificate c1-certificate.json
+                   --require-stages esign,face,liveness,performance,default --utc-offset +08:00)
+evcatalog "${catalogue_options[@]}" c1-verdicts.jsonl > c1-catalogue.jsonl
+evcatalog "${catalogue_options[@]}" --format csv --bom c1-verdicts.jsonl > c1-catalogue.csv
+evcatalog "${catalogue_options[@]}" --format html c1-verdicts.jsonl > c1-catalogue.html
+echo "   $(wc -l < c1-catalogue.jsonl) rows: c1-catalogue.jsonl, c1-catalogue.csv, c1-catalogue.html"
+if command -v chromium > /dev/null; then
+    chromium --headless --no-sandbox --print-to-pdf=c1-catalogue.pdf c1-catalogue.html 2> /dev/null
+    echo "   printed: $work/c1-catalogue.pdf"
+else
+    echo "   (install chromium and fonts-noto-cjk to print c1-catalogue.html to PDF)"
+fi

@@ -224,7 +224,7 @@ struct FieldReader {
     /// empties and control characters.
     func optionalIdentifier(_ field: String) throws -> String? {
         guard let s = try optionalString(field, "non-empty string") else { return nil }
-        guard !s.isEmpty, !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+        guard !s.isEmpty, !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) else {
             throw EvidenceError.input("expected \"\(field)\" (non-empty string without control characters)")
         }
         return s

@@ -24,7 +24,7 @@ public struct JSONWriter {
             bytes.append(UInt8(ascii: "{"))
             if sortedKeys {
                 // RFC 8785 §3.2.3: order by the keys' UTF-16 code units.
-                let sorted = JCS.isSorted(o.members) ? o.members : o.members.sorted { JCS.precedes($0.key, $1.key) }
+                let sorted = JCS.sortedMembers(o.members)
                 for (i, m) in sorted.enumerated() {
                     if i > 0 { bytes.append(UInt8(ascii: ",")) }
                     writeString(m.key)
@@ -125,6 +125,24 @@ public enum JCS {
         }
     }
 
+    /// Members in RFC 8785 order. Objects are small: insertion sort beats
+    /// the general sort's overhead, and already-sorted input costs one pass.
+    static func sortedMembers(_ members: [(key: String, value: JSONValue)]) -> [(key: String, value: JSONValue)] {
+        if isSorted(members) { return members }
+        if members.count > 16 { return members.sorted { precedes($0.key, $1.key) } }
+        var out = members
+        for i in 1..<out.count {
+            let item = out[i]
+            var j = i
+            while j > 0 && precedes(item.key, out[j - 1].key) {
+                out[j] = out[j - 1]
+                j -= 1
+            }
+            out[j] = item
+        }
+        return out
+    }
+
     static func isSorted(_ members: [(key: String, value: JSONValue)]) -> Bool {
         var i = 1
         while i < members.count {
@@ -187,17 +205,26 @@ public enum ECMAScriptNumber {
     /// The shortest decimal digits s and exponent n with value = 0.s × 10^n
     /// that round-trip (Swift's `description` yields exactly those digits).
     static func shortestDigits(_ value: Double) -> (digits: [UInt8], exponent: Int) {
-        let text = Array(value.description.utf8)
-        var mantissa = text[...]
-        var exponent = 0
-        if let e = text.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
-            mantissa = text[..<e]
-            exponent = Int(String(decoding: text[(e + 1)...], as: UTF8.self))!
-        }
+        var description = value.description
         var digits: [UInt8] = []
+        digits.reserveCapacity(24)
         var pointPosition: Int? = nil
-        for c in mantissa {
-            if c == UInt8(ascii: ".") { pointPosition = digits.count } else { digits.append(c) }
+        var exponent = 0
+        description.withUTF8 { text in
+            var i = 0
+            while i < text.count {
+                let c = text[i]
+                if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                    var sign = 1
+                    i += 1
+                    if text[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else if text[i] == UInt8(ascii: "+") { i += 1 }
+                    while i < text.count { exponent = exponent * 10 + Int(text[i] - 0x30); i += 1 }
+                    exponent *= sign
+                    break
+                }
+                if c == UInt8(ascii: ".") { pointPosition = digits.count } else { digits.append(c) }
+                i += 1
+            }
         }
         var n = (pointPosition ?? digits.count) + exponent
         while let first = digits.first, first == UInt8(ascii: "0"), digits.count > 1 {

@@ -110,3 +110,21 @@ enum TimestampResponse {
         }
     }
 }
+
+extension TimestampResponse {
+    /// The token's genTime (GeneralizedTime, e.g. `20261125100000Z`) as RFC
+    /// 3339 UTC, for reports; nil when the response holds no token.
+    static func generationTime(_ der: [UInt8]) -> String? {
+        guard let resp = try? parse(der) else { return nil }
+        defer { TS_RESP_free(resp) }
+        guard let tst = TS_RESP_get_tst_info(resp), let time = TS_TST_INFO_get_time(tst),
+              let data = ASN1_STRING_get0_data(time) else { return nil }
+        let text = String(decoding: UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(time))), as: UTF8.self)
+        let b = Array(text.utf8)
+        guard b.count >= 15, b.last == UInt8(ascii: "Z") else { return nil }
+        func part(_ from: Int, _ n: Int) -> String { String(decoding: b[from..<(from + n)], as: UTF8.self) }
+        var fraction = ""
+        if b.count > 15, b[14] == UInt8(ascii: ".") { fraction = "." + String(decoding: b[15..<(b.count - 1)], as: UTF8.self) }
+        return RFC3339.normalize("\(part(0, 4))-\(part(4, 2))-\(part(6, 2))T\(part(8, 2)):\(part(10, 2)):\(part(12, 2))\(fraction)Z")
+    }
+}

@@ -112,7 +112,7 @@ public struct NoteSignerKey: Sendable, CustomStringConvertible {
 
     public var description: String { "private key \(name)+\(Hex.encode(keyID))" }
 
-    func sign(_ message: [UInt8]) throws -> [UInt8] { try Ed25519.sign(message, seed: seed) }
+    public func sign(_ message: [UInt8]) throws -> [UInt8] { try Ed25519.sign(message, seed: seed) }
 }
 
 /// One signature line: `— <name> base64(keyid || signature)`.

@@ -20,3 +20,10 @@ public enum Timestamping {
         try TimestampResponse.verify(response, data: data, caFile: caFile)
     }
 }
+
+extension Timestamping {
+    /// The time the authority put in the token (RFC 3339 UTC), if any.
+    public static func generationTime(_ response: [UInt8]) -> String? {
+        TimestampResponse.generationTime(response)
+    }
+}

@@ -1,15 +1,216 @@
 import ArgumentParser
 import EvidenceCLI
+import EvidenceCore
 
-struct Command: ParsableCommand {
+struct Evverify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evverify",
-        abstract: "not yet implemented",
-        discussion: "This tool is not yet implemented; it exits with status 2.")
+        abstract: "Check originals against the evidence log; issue and check custody certificates.",
+        discussion: """
+            EXIT STATUS: 0 every item is ok (or the certificate holds); 1 an item is not ok \
+            (mismatch, missing, unproven) or the certificate does not hold; 2 usage or input \
+            error; 3 I/O error.
+            """,
+        subcommands: [Check.self, Certify.self, CheckCert.self],
+        defaultSubcommand: Check.self)
+}
 
-    func run() throws {
-        throw ValidationError("not yet implemented")
+/// Where the entries and the checkpoint come from, and whom to trust.
+struct TrustOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The evidence log (as evchain writes it).", valueName: "chain"))
+    var chain: String?
+
+    @Option(help: ArgumentHelp("A proof bundle from 'evchain prove' instead of the log.", valueName: "file"))
+    var proofs: String?
+
+    @Option(help: ArgumentHelp("The signed (and cosigned) checkpoint; default: the chain's latest, or the bundle's.", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(name: .customLong("log-key"), help: ArgumentHelp("The log's verifier key (name+keyid+base64, or a file holding it).", valueName: "vkey"))
+    var logKey: String
+
+    @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness (notary) verifier key. Repeatable.", valueName: "vkey"))
+    var witnessKeys: [String] = []
+
+    @Option(help: ArgumentHelp("Valid cosignatures required (default: 1 with any --witness-key, else 0).", valueName: "k"))
+    var quorum: Int?
+
+    @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("CA certificates (PEM): require a valid RFC 3161 token on the checkpoint.", valueName: "file"))
+    var tsaCA: String?
+
+    @Option(help: ArgumentHelp("The checkpoint's timestamp token (default: CHECKPOINT.tsr when present).", valueName: "file"))
+    var timestamp: String?
+
+    func requirements() throws -> CheckpointTrust.Requirements {
+        var r = CheckpointTrust.Requirements(logKey: try KeyFile.readVerifier(logKey))
+        r.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
+        r.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
+        r.tsaCAFile = tsaCA
+        return r
     }
 }
 
-ToolMain.run(Command.self, name: "evverify")
+struct ItemOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Files of items (manifest lines or evidence records); '-' or none: stdin.", valueName: "file"))
+    var inputs: [String] = []
+
+    @Option(help: ArgumentHelp("Directory that manifest paths resolve under.", valueName: "dir"))
+    var root: String = "."
+
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("HMAC key for items logged with keyed digests.", valueName: "file"))
+    var keyFile: String?
+
+    @Option(name: .customLong("require-stages"), help: ArgumentHelp("Stages every contract must have in the log, comma-separated.", valueName: "list"))
+    var requireStages: String?
+
+    func setup(_ trust: TrustOptions) -> VerificationSetup {
+        var s = VerificationSetup(logKey: trust.logKey)
+        s.chainPath = trust.chain
+        s.proofsPath = trust.proofs
+        s.checkpointPath = trust.checkpoint
+        s.timestampPath = trust.timestamp
+        s.witnessKeys = trust.witnessKeys
+        s.quorum = trust.quorum
+        s.tsaCAFile = trust.tsaCA
+        s.root = root
+        s.keyFile = keyFile
+        s.requiredStages = requireStages.map { $0.split(separator: ",").map(String.init) } ?? []
+        return s
+    }
+
+    func verify(_ trust: TrustOptions) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
+        let verifier = try setup(trust).makeVerifier()
+        let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
+        return (verifier, try verifier.verify(items))
+    }
+}
+
+extension Evverify {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Verify items against the log (the default subcommand).",
+            discussion: "Prints one verdict per item: status ok, mismatch, missing or unproven.")
+
+        @OptionGroup var trust: TrustOptions
+        @OptionGroup var items: ItemOptions
+
+        @Flag(help: "Print 'id: OK' / 'id: FAILED (reason)' lines and a summary, like sha256sum -c.")
+        var text = false
+
+        @Flag(help: "With --text: do not print OK lines.")
+        var quiet = false
+
+        @Flag(help: "Print nothing; the exit status tells.")
+        var status = false
+
+        func run() throws {
+            let (_, report) = try items.verify(trust)
+            let out = StandardOutput.shared
+            for v in report.verdicts where !status {
+                if text || quiet {
+                    if !(quiet && v.status == .ok) { out.write(v.textLine + "\n") }
+                } else {
+                    out.writeLine(v.json)
+                }
+            }
+            if report.failures > 0 {
+                out.flush()
+                if (text || quiet) && !status {
+                    Diagnostics.warn("\(report.failures) of \(report.verdicts.count) item\(report.verdicts.count == 1 ? "" : "s") FAILED")
+                }
+                throw ToolExit(ExitStatus.failure)
+            }
+        }
+    }
+
+    struct Certify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify items and issue a signed custody certificate (保管单) for them.")
+
+        @OptionGroup var trust: TrustOptions
+        @OptionGroup var items: ItemOptions
+
+        @Option(name: .customLong("issuer-key"), help: ArgumentHelp("The issuer's private key file (evchain keygen).", valueName: "file"))
+        var issuerKey: String
+
+        @Option(help: ArgumentHelp("Write the certificate to this file instead of stdout.", valueName: "file"))
+        var out: String?
+
+        @Flag(name: .customLong("allow-failed"), help: "Issue the certificate even when an item failed (it records the failure).")
+        var allowFailed = false
+
+        func run() throws {
+            let issuer = try KeyFile.readSigner(issuerKey)
+            let (verifier, report) = try items.verify(trust)
+            if report.failures > 0 && !allowFailed {
+                for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
+                Diagnostics.warn("no certificate issued: \(report.failures) of \(report.verdicts.count) items FAILED")
+                throw ToolExit(ExitStatus.failure)
+            }
+            let certificate = try CustodyCertificate.issue(
+                report: report, trust: verifier.trust, issuer: issuer, logKey: try KeyFile.readVerifier(trust.logKey))
+            let bytes = JCS.canonical(certificate) + [0x0a]
+            if let out {
+                try DurableFile.replace(out, with: bytes)
+            } else {
+                StandardOutput.shared.write(bytes)
+            }
+            if report.failures > 0 { throw ToolExit(ExitStatus.failure) }
+        }
+    }
+
+    struct CheckCert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-cert",
+            abstract: "Re-verify a custody certificate offline, naming any altered field.")
+
+        @Argument(help: ArgumentHelp("The certificate file ('-' for stdin).", valueName: "cert"))
+        var certificate: String
+
+        @Option(name: .customLong("issuer-key"), help: ArgumentHelp("The issuer's verifier key.", valueName: "vkey"))
+        var issuerKey: String
+
+        @Option(name: .customLong("log-key"), help: ArgumentHelp("The log's verifier key.", valueName: "vkey"))
+        var logKey: String
+
+        @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness verifier key. Repeatable.", valueName: "vkey"))
+        var witnessKeys: [String] = []
+
+        @Option(help: ArgumentHelp("Valid cosignatures required (default: 1 with any --witness-key, else 0).", valueName: "k"))
+        var quorum: Int?
+
+        @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("CA certificates (PEM) the timestamp token must chain to.", valueName: "file"))
+        var tsaCA: String?
+
+        @Flag(help: "Print findings as text lines instead of a JSON report.")
+        var text = false
+
+        func run() throws {
+            var requirements = CheckpointTrust.Requirements(logKey: try KeyFile.readVerifier(logKey))
+            requirements.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
+            requirements.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
+            requirements.tsaCAFile = tsaCA
+            let bytes = certificate == "-" ? try DurableFile.readAll("/dev/stdin") : try DurableFile.readAll(certificate)
+            let result: CustodyCertificate.CheckResult
+            do {
+                result = try CustodyCertificate.check(bytes, issuerKey: try KeyFile.readVerifier(issuerKey), requirements: requirements)
+            } catch let e as EvidenceError {
+                throw e.located(certificate == "-" ? "stdin" : certificate)
+            }
+            if text {
+                let name = result.serial ?? certificate
+                if result.isValid {
+                    StandardOutput.shared.write("\(name): OK (\(result.items) items)\n")
+                } else {
+                    for f in result.findings { StandardOutput.shared.write("\(name): FAILED \(f)\n") }
+                }
+            } else {
+                StandardOutput.shared.writeLine(result.json)
+            }
+            if !result.isValid { throw ToolExit(ExitStatus.failure) }
+        }
+    }
+}
+
+ToolMain.run(Evverify.self, name: "evverify")

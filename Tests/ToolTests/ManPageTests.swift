@@ -4,7 +4,7 @@ import Testing
 /// Every option a tool declares (its `--help`, subcommands included) is
 /// documented in its man page, which also has EXIT STATUS and EXAMPLES.
 @Suite struct ManPageTests {
-    static let implemented = ["evhash", "evchain"]
+    static let implemented = ["evhash", "evchain", "evverify", "evcatalog"]
 
     func options(in help: String) -> Set<String> {
         let pattern = try! NSRegularExpression(pattern: #"(?<![\w-])--([a-z][a-z0-9-]*)"#)
@@ -15,8 +15,10 @@ import Testing
 
     func subcommands(in help: String) -> [String] {
         guard let start = help.range(of: "SUBCOMMANDS:") else { return [] }
-        return help[start.upperBound...].split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("  "), let word = line.split(separator: " ").first else { return nil }
+        // Subcommand lines are indented by two spaces and end at the first blank line.
+        let lines = help[start.upperBound...].split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+        return lines.prefix { !$0.isEmpty }.compactMap { line in
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let word = line.split(separator: " ").first else { return nil }
             return word == "help" ? nil : String(word)
         }
     }

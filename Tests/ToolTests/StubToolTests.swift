@@ -1,6 +1,6 @@
 import Testing
 
-@Test(arguments: ["evverify", "evpsi", "evcatalog"])
+@Test(arguments: ["evpsi"])
 func unimplementedToolExitsTwo(tool: String) throws {
     let result = try Tools.run(tool, [])
     #expect(result.status == 2)

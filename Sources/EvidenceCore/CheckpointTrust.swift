@@ -1,0 +1,103 @@
+/// What a verifier may rely on about a checkpoint: the log signed it, which
+/// witnesses (notaries) cosigned it and when, and whether a timestamp
+/// authority stamped it. A checkpoint that fails any required check is not
+/// an input error — the items proven against it are `unproven`, with the
+/// reason — because a forged or unwitnessed checkpoint is itself a finding.
+public struct CheckpointTrust: Sendable {
+    public struct Cosigner: Sendable {
+        public var key: NoteVerifierKey
+        /// Seconds since the epoch, as the witness signed it.
+        public var time: UInt64
+    }
+
+    public struct Requirements: Sendable {
+        public var logKey: NoteVerifierKey
+        public var witnessKeys: [NoteVerifierKey] = []
+        /// Valid cosignatures required among `witnessKeys`.
+        public var quorum = 0
+        /// CA certificates (PEM) a timestamp token must chain to; when set,
+        /// a valid token is required.
+        public var tsaCAFile: String?
+
+        public init(logKey: NoteVerifierKey) { self.logKey = logKey }
+    }
+
+    /// The note as given, with every signature line.
+    public let noteBytes: [UInt8]
+    public let note: SignedNote
+    public let checkpoint: Checkpoint
+    public let cosigners: [Cosigner]
+    public let timestampToken: [UInt8]?
+    /// The authority's time in the token, when verified.
+    public let timestampTime: String?
+    /// Why the checkpoint cannot be relied on; nil when it can.
+    public let failure: String?
+
+    public var isTrusted: Bool { failure == nil }
+
+    /// Evaluates `noteBytes`. Throws only when the bytes are not a signed
+    /// checkpoint at all (an input error); a bad signature, a missing
+    /// cosignature or timestamp is recorded in `failure`.
+    public init(noteBytes: [UInt8], timestampToken: [UInt8]?, requirements: Requirements) throws {
+        self.noteBytes = noteBytes
+        let note: SignedNote
+        do {
+            note = try SignedNote(parsing: noteBytes)
+        } catch let e as EvidenceError {
+            throw EvidenceError.input("not a signed checkpoint: \(e.message)")
+        }
+        self.note = note
+        checkpoint = try Checkpoint(text: note.text)
+        self.timestampToken = timestampToken
+        var problems: [String] = []
+        do {
+            try note.verify(requirements.logKey)
+        } catch let e as EvidenceError {
+            problems.append("checkpoint signature: \(e.message)")
+        }
+        if checkpoint.origin != requirements.logKey.name {
+            problems.append("checkpoint origin \"\(checkpoint.origin)\" is not the log key's name \"\(requirements.logKey.name)\"")
+        }
+        var cosigners: [Cosigner] = []
+        var witnessProblems: [String] = []
+        for key in requirements.witnessKeys {
+            do {
+                if let time = try note.verify(key).compactMap({ $0 }).first {
+                    cosigners.append(Cosigner(key: key, time: time))
+                } else {
+                    witnessProblems.append("\(key.name) is not a witness (cosignature) key")
+                }
+            } catch let e as EvidenceError {
+                witnessProblems.append(e.message)
+            }
+        }
+        self.cosigners = cosigners
+        if cosigners.count < requirements.quorum {
+            problems.append("checkpoint has \(cosigners.count) valid cosignature\(cosigners.count == 1 ? "" : "s"), quorum is \(requirements.quorum)"
+                            + (witnessProblems.isEmpty ? "" : " (\(witnessProblems.joined(separator: "; ")))"))
+        }
+        var stampTime: String? = nil
+        if let ca = requirements.tsaCAFile {
+            if let token = timestampToken {
+                // The authority stamped the note as the log signed it, before
+                // any witness added a line: try that form, then the note as is.
+                let logOnly = SignedNote(text: note.text, signatures: note.signatures.filter {
+                    $0.name == requirements.logKey.name && $0.keyID == requirements.logKey.keyID
+                }).bytes
+                do {
+                    do { try Timestamping.verifyToken(token, for: logOnly, caFile: ca) } catch {
+                        try Timestamping.verifyToken(token, for: noteBytes, caFile: ca)
+                    }
+                    stampTime = Timestamping.generationTime(token)
+                } catch let e as EvidenceError {
+                    if e.kind == .io { throw e }
+                    problems.append(e.message)
+                }
+            } else {
+                problems.append("no timestamp token for the checkpoint (required by --tsa-ca)")
+            }
+        }
+        timestampTime = stampTime
+        failure = problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+}

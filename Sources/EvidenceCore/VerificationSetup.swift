@@ -1,0 +1,76 @@
+/// Turns the options a verifier gives on the command line into an
+/// `EvidenceVerifier`: opens the log or the proof bundle, reads the
+/// checkpoint (and its timestamp token) and evaluates its signatures.
+public struct VerificationSetup: Sendable {
+    public var chainPath: String?
+    public var proofsPath: String?
+    public var checkpointPath: String?
+    public var timestampPath: String?
+    public var logKey: String
+    public var witnessKeys: [String] = []
+    public var quorum: Int?
+    public var tsaCAFile: String?
+    public var root = "."
+    public var keyFile: String?
+    public var requiredStages: [String] = []
+
+    public init(logKey: String) { self.logKey = logKey }
+
+    public func makeVerifier() throws -> EvidenceVerifier {
+        guard (chainPath == nil) != (proofsPath == nil) else {
+            throw EvidenceError.usage("give either --chain or --proofs")
+        }
+        var requirements = CheckpointTrust.Requirements(logKey: try KeyFile.readVerifier(logKey))
+        requirements.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
+        requirements.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
+        guard requirements.quorum >= 0, requirements.quorum <= requirements.witnessKeys.count else {
+            throw EvidenceError.usage("--quorum \(requirements.quorum) needs at least as many --witness-key")
+        }
+        requirements.tsaCAFile = tsaCAFile
+        for stage in requiredStages where !Stage.isValidName(stage) {
+            throw EvidenceError.usage("--require-stages: \"\(stage)\" is not a stage name")
+        }
+
+        let source: EvidenceVerifier.Source
+        var noteBytes: [UInt8]
+        var notePath: String
+        if let chainPath {
+            let store = try ChainStore(path: chainPath, access: .read)
+            source = .chain(store)
+            notePath = checkpointPath ?? ChainStore.checkpointPath(chainPath)
+            guard DurableFile.exists(notePath) else {
+                throw EvidenceError.usage("no checkpoint: give --checkpoint (or seal one with 'evchain checkpoint')")
+            }
+            noteBytes = try DurableFile.readAll(notePath)
+        } else {
+            var bundle = ProofBundle()
+            try bundle.read(try JSONLinesReader.open(proofsPath!, maximumLineLength: 1 << 20))
+            source = .bundle(bundle)
+            if let checkpointPath {
+                notePath = checkpointPath
+                noteBytes = try DurableFile.readAll(checkpointPath)
+            } else {
+                guard let first = bundle.lines.first else {
+                    throw EvidenceError.input("the proof bundle is empty and no --checkpoint is given", at: proofsPath!)
+                }
+                notePath = proofsPath!
+                noteBytes = Array(first.checkpoint.utf8)
+            }
+        }
+        var token: [UInt8]? = nil
+        let tokenPath = timestampPath ?? notePath + ".tsr"
+        if timestampPath != nil || (DurableFile.exists(tokenPath) && notePath != proofsPath) {
+            token = try DurableFile.readAll(tokenPath)
+        }
+        let trust: CheckpointTrust
+        do {
+            trust = try CheckpointTrust(noteBytes: noteBytes, timestampToken: token, requirements: requirements)
+        } catch let e as EvidenceError {
+            throw e.located(notePath)
+        }
+        var options = EvidenceVerifier.Options(root: try RootDirectory(root))
+        options.key = try keyFile.map(HMACKey.load)
+        options.requiredStages = requiredStages
+        return EvidenceVerifier(source: source, trust: trust, options: options)
+    }
+}

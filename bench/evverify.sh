@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# evverify against its baselines, in one run on the same files:
+#   ITEMS originals of FILE_KIB KiB, logged among LOG_SIZE entries, verified
+#   against the log (one pass over it, proofs from stored hashes), and the
+#   same files checked by `sha256sum -c` and `openssl dgst -sha256`.
+# Target: items/s ≥ 0.9 × openssl's throughput (about 4 × sha256sum -c).
+# Usage: bench/evverify.sh [items] [log_size] [file_kib]   (defaults 100000 10000000 16)
+# The originals and the log are kept in $BENCH_DIR/verify and reused.
+source "$(dirname "$0")/common.sh"
+ITEMS="${1:-100000}"
+LOG_SIZE="${2:-10000000}"
+FILE_KIB="${3:-16}"
+build_release evhash
+(cd "$ROOT" && swift build -c release --product evchain >&2 && swift build -c release --product evverify >&2)
+PY="${PYTHON:-python3}"
+W="$BENCH_DIR/verify-$ITEMS-$LOG_SIZE-$FILE_KIB"
+mkdir -p "$W"
+cd "$W"
+
+if [ ! -f ready ]; then
+    echo "preparing $ITEMS originals of $FILE_KIB KiB and a log of $LOG_SIZE entries (once)" >&2
+    "$PY" - "$ITEMS" "$FILE_KIB" <<'PYEOF'
+import json, os, sys
+n, kib = int(sys.argv[1]), int(sys.argv[2])
+with open("manifest.jsonl", "w") as m, open("files.list", "w") as l:
+    for i in range(n):
+        d = "o/%03d" % (i % 1000)
+        os.makedirs(d, exist_ok=True)
+        p = "%s/f%06d.bin" % (d, i)
+        with open(p, "wb") as f:
+            f.write(os.urandom(kib * 1024))
+        m.write(json.dumps({"contract": "C%06d" % (i // 10), "stage": "performance", "path": p}) + "\n")
+        l.write(p + "\n")
+PYEOF
+    "$BIN/evhash" < manifest.jsonl > records.jsonl
+    # The log: filler entries with the items' records spread among them.
+    "$PY" - "$LOG_SIZE" "$ITEMS" <<'PYEOF' > log-input.jsonl
+import hashlib, sys
+size, items = int(sys.argv[1]), int(sys.argv[2])
+records = open("records.jsonl").read().splitlines()
+step = max(1, size // max(1, items))
+out = sys.stdout
+r = 0
+for i in range(size - len(records)):
+    if r < len(records) and i % step == 0:
+        out.write(records[r] + "\n"); r += 1
+    d = hashlib.sha256(b"filler %d" % i).hexdigest()
+    out.write('{"id":"F%09d/esign/doc.pdf","contract":"F%09d","stage":"esign","alg":"sha256","digest":"%s"}\n' % (i, i, d))
+for rec in records[r:]:
+    out.write(rec + "\n")
+PYEOF
+    rm -rf log.chain*
+    "$BIN/evchain" init log.chain --origin bench.example/log
+    "$BIN/evchain" keygen --name bench.example/log --out log.key > log.vkey
+    "$BIN/evchain" append log.chain < log-input.jsonl > /dev/null
+    "$BIN/evchain" checkpoint log.chain --key log.key > /dev/null
+    rm -f log-input.jsonl
+    paste -d' ' <("$PY" -c "import json,sys; [print(json.loads(l)['digest']) for l in open('records.jsonl')]") files.list \
+        | sed 's/ /  /' > sums.txt
+    touch ready
+fi
+cat o/*/* > /dev/null   # warm the page cache: we measure verification, not the disk
+
+t_sum=$(best_of 1 sha256sum -c --quiet sums.txt)
+t_ossl=$(best_of 2 xargs -a files.list -s 2000000 openssl dgst -sha256)
+t_ev=$(best_of 2 sh -c "'$BIN/evverify' --status --chain log.chain --log-key \"\$(cat log.vkey)\" < manifest.jsonl")
+"$BIN/evverify" --chain log.chain --log-key "$(cat log.vkey)" < manifest.jsonl | grep -c '"status":"ok"' > ok.count || true
+echo "log: $LOG_SIZE entries; items: $ITEMS × $FILE_KIB KiB; verdicts ok: $(cat ok.count) of $ITEMS"
+echo "sha256sum -c: ${t_sum}s  openssl dgst: ${t_ossl}s  evverify: ${t_ev}s"
+echo "evverify items/s: $(printf '%.0f' "$(echo "$ITEMS / $t_ev" | bc -l)")"
+echo "evverify/openssl throughput ratio: $(ratio "$t_ossl" "$t_ev")   evverify/sha256sum -c: $(ratio "$t_sum" "$t_ev")"
