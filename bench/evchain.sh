@@ -31,13 +31,18 @@ for i in range(n):
 PYEOF
 }
 
-# timed CMD...: runs CMD with stdin/stdout as given; sets WALL (s) and RSS (KiB).
+# timed CMD...: runs CMD with stdin/stdout as given; sets WALL and CPU (user+sys) in
+# seconds and RSS (max resident, KiB).
 timed() {
     local f; f=$(mktemp)
-    /usr/bin/time -f "%e %M" -o "$f" "$@"
-    read -r WALL RSS < "$f"
+    /usr/bin/time -f "%e %U %S %M" -o "$f" "$@"
+    read -r WALL user sys RSS < "$f"
+    CPU=$(echo "$user + $sys" | bc -l)
     rm -f "$f"
 }
+
+# The machine may be shared: say how busy it was, since wall times depend on it.
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 echo "== (a) append $RECORDS records in one batch"
 [ -f "records-$RECORDS.jsonl" ] || gen "$RECORDS" a > "records-$RECORDS.jsonl"
@@ -45,7 +50,7 @@ cat "records-$RECORDS.jsonl" > /dev/null
 rm -f evc-small evc-small.*
 "$EV" init evc-small --origin bench.example/small
 timed "$EV" append evc-small < "records-$RECORDS.jsonl" > receipts.jsonl
-t_append=$WALL; rss_append=$RSS
+t_append=$WALL; cpu_append=$CPU; rss_append=$RSS
 [ "$(wc -l < receipts.jsonl)" = "$RECORDS" ] || { echo "append did not acknowledge every record" >&2; exit 1; }
 rate=$(printf '%.0f' "$(echo "$RECORDS / $t_append" | bc -l)")
 t_io=$(best_of 3 dd if="records-$RECORDS.jsonl" of=copy.jsonl bs=4M conv=fsync status=none)
@@ -61,6 +66,7 @@ with open(sys.argv[1]) as f, open("py-chain.jsonl", "w") as out:
 PYEOF
 )
 echo "evchain append: ${t_append}s = $rate entries/s (target ≥ 200000), max RSS $((rss_append / 1024)) MiB"
+echo "   CPU time ${cpu_append}s = $(printf '%.0f' "$(echo "$RECORDS / $cpu_append" | bc -l)") entries per CPU-second (spread over the cores: on an idle machine the wall rate is higher)"
 echo "baselines: dd with fsync ${t_io}s; Python json+hashlib loop (no fsync, no tree) ${t_py}s"
 echo "(a) evchain/Python speed ratio: $(ratio "$t_py" "$t_append")   evchain time / I/O floor: $(ratio "$t_append" "$t_io")"
 rm -f copy.jsonl py-chain.jsonl
@@ -90,7 +96,7 @@ for i in $(seq 10); do
 done
 "$PY" -c "import json; p = json.load(open('proof.json')); assert len(p['proof']) >= ($size).bit_length() - 1, p"
 echo "one proof per process (10 random entries): best ${best} ms, mean $((total / 10)) ms (target ≤ 20 ms)"
-echo "   for scale, the process alone ('evchain --version'): $(best_of 5 "$EV" --version)s"
+echo "   for scale, the process alone ('evchain --help'): $(best_of 5 "$EV" --help)s"
 "$PY" -c "
 import random
 for _ in range(1000): print(random.randrange($size))" > seqs.txt
