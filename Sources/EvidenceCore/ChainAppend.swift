@@ -63,17 +63,20 @@ extension ChainStore {
     /// Appends every evidence record `reader` yields, as one all-or-nothing
     /// batch, and returns the receipts once the batch is durable.
     ///
-    /// Lines are validated and written past the commit point as they stream
-    /// in, so memory does not grow with the batch's bytes; a bad line
-    /// truncates the files back and nothing is committed. Only after the
-    /// entry lines and hashes are fsynced is the index extended and fsynced:
-    /// that is the commit. Duplicates (the same digest again) are appended
+    /// The whole batch is validated before anything is written, as long as
+    /// its entries fit in `buffer` bytes (64 MiB by default, a few hundred
+    /// thousand records). A larger batch is written past the commit point as
+    /// it is validated, so memory stays bounded: readers never see it, and a
+    /// bad line truncates the files back. Either way nothing is committed
+    /// until every line is valid: only after the entry lines and hashes are
+    /// fsynced is the index extended and fsynced, and that is the commit. Duplicates (the same digest again) are appended
     /// as entries of their own: the log records deposits, and depositing the
     /// same document twice is an event worth its own entry.
     ///
     /// The caller must have opened the store with `.write` (the flock that
     /// serialises appenders). `now` gives the clock in seconds.
-    public func append(from reader: JSONLinesReader, now: () -> Int64 = { Int64(time(nil)) }) throws -> AppendReceipts {
+    public func append(from reader: JSONLinesReader, buffer: Int = 1 << 26,
+                       now: () -> Int64 = { Int64(time(nil)) }) throws -> AppendReceipts {
         let l = try layout()
         if l.isTruncated {
             throw EvidenceError.failure("committed data is missing (run 'evchain audit')", at: path)
@@ -91,9 +94,7 @@ extension ChainStore {
         let context = HashContext(.sha256)
         var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
         var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
-        let flushAt = 1 << 18
-        dataBuffer.reserveCapacity(flushAt + (1 << 17))
-        hashBuffer.reserveCapacity(flushAt + 4096)
+        let flushAt = max(buffer, 1 << 12)
         var ends: [UInt8] = []
         var receipts = AppendReceipts(firstSeq: start)
         var seq = start
@@ -117,7 +118,10 @@ extension ChainStore {
             // and hashed on the other cores. Order, and the all-or-nothing
             // rule, are those of the input.
             var inFlight: PreparedChunk? = nil
+            let progress = Progress(label: "appending")
+            defer { progress.finish() }
             while true {
+                progress.update(items: Int(seq - start), bytes: Int(dataOffset - l.dataEnd) + dataBuffer.count)
                 var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
                 flat.reserveCapacity(1 << 21)
                 while bounds.count < 8192, try reader.withNextLine({ line -> Bool in

@@ -57,12 +57,14 @@ struct Append: ParsableCommand {
             """)
     @Argument(help: "The chain.") var chain: String
     @Argument(help: ArgumentHelp("Record files ('-' is stdin; default stdin).", valueName: "file")) var files: [String] = []
+    @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated; a larger batch is written uncommitted as it goes.", valueName: "bytes"))
+    var buffer: Int = 1 << 26
 
     func run() throws {
         let readers = try Inputs.open(files, what: "evidence records")
         let store = try ChainStore(path: chain, access: .write)
         guard readers.count == 1 else { throw ValidationError("append takes one input (stdin or one file)") }
-        let receipts = try store.append(from: readers[0])
+        let receipts = try store.append(from: readers[0], buffer: buffer)
         receipts.forEachLine { StandardOutput.shared.write($0) }
     }
 }

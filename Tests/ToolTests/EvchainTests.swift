@@ -120,6 +120,11 @@ final class ChainFixture {
     #expect(bad.stderr.hasPrefix("evchain: stdin:17: expected \"digest\""), "\(bad.stderr)")
     #expect(bad.out.isEmpty)
     #expect(try f.sizes() == before)
+    // The same with a batch larger than the buffer, written uncommitted as it goes.
+    let big = try Tools.run("evchain", ["append", f.chain, "--buffer", "4096"], stdin: lines.joined(separator: "\n") + "\n")
+    #expect(big.status == 2)
+    #expect(big.stderr.contains("stdin:17:"))
+    #expect(try f.sizes() == before)
     for junk in ["{not json\n", "[1,2]\n", #"{"id":"a","alg":"sha256","digest":"\#(String(repeating: "a", count: 64))","bogus":1}"# + "\n"] {
         let r = try f.append(records(2) + junk)
         #expect(r.status == 2)
@@ -171,7 +176,8 @@ final class ChainFixture {
     for run in 0..<20 {
         let p = Process()
         p.executableURL = Tools.url("evchain")
-        p.arguments = ["append", f.chain]
+        // A small buffer: most of the batch reaches the file before it is committed.
+        p.arguments = ["append", f.chain, "--buffer", "65536"]
         p.standardInput = try FileHandle(forReadingFrom: input)
         let out = f.dir.file("out\(run)")
         FileManager.default.createFile(atPath: out.path, contents: nil)
