@@ -20,6 +20,18 @@ public struct CheckpointTrust: Sendable {
         public var tsaCAFile: String?
 
         public init(logKey: NoteVerifierKey) { self.logKey = logKey }
+
+        /// From command-line arguments: keys literally or as files; the
+        /// quorum defaults to 1 when any witness key is given, else 0.
+        public init(logKey: String, witnessKeys: [String], quorum: Int?, tsaCAFile: String?) throws {
+            self.logKey = try KeyFile.readVerifier(logKey)
+            self.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
+            self.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
+            guard self.quorum >= 0, self.quorum <= self.witnessKeys.count else {
+                throw EvidenceError.usage("--quorum \(self.quorum) needs at least as many --witness-key")
+            }
+            self.tsaCAFile = tsaCAFile
+        }
     }
 
     /// The note as given, with every signature line.

@@ -78,24 +78,30 @@ public struct ManifestHasher {
                 let outcomes = ParallelMap.map(batch, state: { Worker(options) }) { worker, item in
                     process(item.line, at: item.location, worker: worker)
                 }
-                for (i, outcome) in outcomes.enumerated() {
-                    switch outcome {
-                    case .record(let bytes, let size):
-                        output.write(bytes)
-                        summary.items += 1
-                        summary.bytes += size
-                    case .failure(let error):
-                        let located = error.located(batch[i].location)
-                        guard options.keepGoing else { throw located }
-                        Diagnostics.report(located)
-                        summary.failures += 1
-                    }
-                }
+                try emit(outcomes, locations: batch.map(\.location), to: output, summary: &summary)
                 progress.update(items: summary.items, bytes: summary.bytes)
                 if let readError { throw readError }
             }
         }
         return summary
+    }
+
+    /// Writes records in order; a failure stops the run, or with
+    /// `keepGoing` is reported (located) and counted.
+    func emit(_ outcomes: [Outcome], locations: [String], to output: StandardOutput, summary: inout Summary) throws {
+        for (i, outcome) in outcomes.enumerated() {
+            switch outcome {
+            case .record(let bytes, let size):
+                output.write(bytes)
+                summary.items += 1
+                summary.bytes += size
+            case .failure(let error):
+                let located = error.located(locations[i])
+                guard options.keepGoing else { throw located }
+                Diagnostics.report(located)
+                summary.failures += 1
+            }
+        }
     }
 
     func process(_ line: [UInt8], at location: String, worker: Worker) -> Outcome {
@@ -187,18 +193,7 @@ public struct ManifestHasher {
                 return .failure(EvidenceError.io("\(error)", at: path))
             }
         }
-        for outcome in outcomes {
-            switch outcome {
-            case .record(let bytes, let size):
-                output.write(bytes)
-                summary.items += 1
-                summary.bytes += size
-            case .failure(let error):
-                guard options.keepGoing else { throw error }
-                Diagnostics.report(error)
-                summary.failures += 1
-            }
-        }
+        try emit(outcomes, locations: paths, to: output, summary: &summary)
         return summary
     }
 }

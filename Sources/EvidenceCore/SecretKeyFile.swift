@@ -40,37 +40,14 @@ public enum SecretKeyFile {
         return bytes
     }
 
-    /// Creates `path` with mode 0600, failing if it exists, and writes
-    /// `contents` durably (fsync of the file and its directory).
+    /// Creates `path` with mode 0600, failing if it exists (O_EXCL), and
+    /// writes `contents` durably (fsync of the file and its directory).
     public static func create(_ path: String, contents: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let reason = errno == EEXIST ? "file exists; refusing to overwrite a key" : String(cString: strerror(errno))
-            throw EvidenceError.io("cannot create key file: \(reason)", at: path)
+        // O_EXCL below closes the race; this check gives the clear message.
+        guard !DurableFile.exists(path) else {
+            throw EvidenceError.io("cannot create key file: file exists; refusing to overwrite a key", at: path)
         }
-        defer { close(fd) }
-        // umask cannot widen 0600, but make the mode explicit regardless.
-        fchmod(fd, 0o600)
-        try contents.withUnsafeBytes { try writeAll(fd: fd, $0, name: path) }
-        guard fsync(fd) == 0 else { throw EvidenceError.io("fsync failed", at: path) }
-        try Durable.syncDirectory(containing: path)
-    }
-}
-
-/// fsync helpers for durability of new files.
-public enum Durable {
-    /// fsyncs the directory holding `path`, so that a new name survives a crash.
-    public static func syncDirectory(containing path: String) throws {
-        var dir = path
-        if let slash = dir.lastIndex(of: "/") {
-            dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
-        } else {
-            dir = "."
-        }
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw EvidenceError.io("cannot open directory for fsync", at: dir) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw EvidenceError.io("fsync of directory failed", at: dir) }
+        try DurableFile.create(path, with: contents, mode: 0o600)
     }
 }
 

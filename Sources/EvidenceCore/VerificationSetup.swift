@@ -20,13 +20,8 @@ public struct VerificationSetup: Sendable {
         guard (chainPath == nil) != (proofsPath == nil) else {
             throw EvidenceError.usage("give either --chain or --proofs")
         }
-        var requirements = CheckpointTrust.Requirements(logKey: try KeyFile.readVerifier(logKey))
-        requirements.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
-        requirements.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
-        guard requirements.quorum >= 0, requirements.quorum <= requirements.witnessKeys.count else {
-            throw EvidenceError.usage("--quorum \(requirements.quorum) needs at least as many --witness-key")
-        }
-        requirements.tsaCAFile = tsaCAFile
+        let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
+                                                           quorum: quorum, tsaCAFile: tsaCAFile)
         for stage in requiredStages where !Stage.isValidName(stage) {
             throw EvidenceError.usage("--require-stages: \"\(stage)\" is not a stage name")
         }

@@ -40,14 +40,6 @@ struct TrustOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("The checkpoint's timestamp token (default: CHECKPOINT.tsr when present).", valueName: "file"))
     var timestamp: String?
-
-    func requirements() throws -> CheckpointTrust.Requirements {
-        var r = CheckpointTrust.Requirements(logKey: try KeyFile.readVerifier(logKey))
-        r.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
-        r.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
-        r.tsaCAFile = tsaCA
-        return r
-    }
 }
 
 struct ItemOptions: ParsableArguments {
@@ -187,10 +179,8 @@ extension Evverify {
         var text = false
 
         func run() throws {
-            var requirements = CheckpointTrust.Requirements(logKey: try KeyFile.readVerifier(logKey))
-            requirements.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
-            requirements.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
-            requirements.tsaCAFile = tsaCA
+            let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
+                                                               quorum: quorum, tsaCAFile: tsaCA)
             let bytes = certificate == "-" ? try DurableFile.readAll("/dev/stdin") : try DurableFile.readAll(certificate)
             let result: CustodyCertificate.CheckResult
             do {
