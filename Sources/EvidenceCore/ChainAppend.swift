@@ -95,6 +95,10 @@ extension ChainStore {
         var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
         var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
         let flushAt = max(buffer, 1 << 12)
+        // Reserved once (only touched pages cost memory): growing by doubling
+        // would copy the buffer again and again.
+        dataBuffer.reserveCapacity(flushAt + (1 << 20))
+        hashBuffer.reserveCapacity(flushAt / 2 + (1 << 16))
         var ends: [UInt8] = []
         var receipts = AppendReceipts(firstSeq: start)
         var seq = start
