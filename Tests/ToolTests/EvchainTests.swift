@@ -107,6 +107,9 @@ final class ChainFixture {
     #expect(t.out.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
     #expect(t.out.contains("\nindex 7\n"))
     #expect(t.out.contains("\n\n\(f.origin)\n15\n"))
+    #expect(try independent("tlog_proof_verify.py", [f.vkey], stdin: t.stdout).out == "ok\n")
+    let forged = t.out.replacingOccurrences(of: "\nindex 7\n", with: "\nindex 6\n")
+    #expect(try independent("tlog_proof_verify.py", [f.vkey], stdin: Data(forged.utf8)).out != "ok\n")
 }
 
 @Test func badInputIsLineNumberedAndAppendsNothing() throws {
