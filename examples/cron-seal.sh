@@ -18,7 +18,7 @@ set -euo pipefail
 
 seal() {
     local chain="$1" key="$2" batch="$3" day
-    day="$(date -u +%Y%m%d-%H%M%S)"
+    day="$(date -u +%Y%m%dT%H%M%S.%NZ)"
     local dir; dir="$(dirname "$chain")/seals"
     mkdir -p "$dir"
     evchain append "$chain" < "$batch" > "$dir/$day.receipts.jsonl"

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,21 +27,35 @@ public struct AppendReceipts: Sendable {
         count += 1
     }
 
-    /// Receipt i as a JSON line: {"seq","time","id","leaf","tree_size"}.
+    /// Each receipt as a JSON line, {"seq","time","id","leaf","tree_size"},
+    /// handed to `body` in order, a few thousand at a time (formatted on
+    /// every core).
     public func forEachLine(_ body: ([UInt8]) throws -> Void) rethrows {
-        var t = 0
-        for i in 0..<count {
+        let chunk = 8192
+        var start = 0
+        while start < count {
+            let ranges = stride(from: start, to: min(start + chunk * ParallelMap.defaultWorkers, count), by: chunk)
+                .map { $0..<min($0 + chunk, count) }
+            for bytes in ParallelMap.map(ranges, state: { () }, { _, r in format(r) }) { try body(bytes) }
+            start = ranges.last!.upperBound
+        }
+    }
+
+    private func format(_ range: Range<Int>) -> [UInt8] {
+        var w = JSONWriter(capacity: range.count * 200)
+        var t = times.lastIndex { $0.0 <= firstSeq + UInt64(range.lowerBound) } ?? 0
+        let size = String(treeSize)
+        for i in range {
             let seq = firstSeq + UInt64(i)
             while t + 1 < times.count && times[t + 1].0 <= seq { t += 1 }
-            var w = JSONWriter(capacity: 200)
             w.writeRaw(#"{"seq":"#); w.writeRaw(String(seq))
             w.writeRaw(#","time":"#); w.writeString(times[t].1)
             w.writeRaw(#","id":"#)
             w.writeString(String(decoding: ids[(i == 0 ? 0 : idEnds[i - 1])..<idEnds[i]], as: UTF8.self))
             w.writeRaw(#","leaf":""#); w.writeRaw(Hex.encode(leaves[(i * 32)..<(i * 32 + 32)]))
-            w.writeRaw(#"","tree_size":"#); w.writeRaw(String(treeSize)); w.writeRaw("}\n")
-            try body(w.bytes)
+            w.writeRaw(#"","tree_size":"#); w.writeRaw(size); w.writeRaw("}\n")
         }
+        return w.bytes
     }
 }
 
@@ -48,17 +63,20 @@ extension ChainStore {
     /// Appends every evidence record `reader` yields, as one all-or-nothing
     /// batch, and returns the receipts once the batch is durable.
     ///
-    /// Lines are validated and written past the commit point as they stream
-    /// in, so memory does not grow with the batch's bytes; a bad line
-    /// truncates the files back and nothing is committed. Only after the
-    /// entry lines and hashes are fsynced is the index extended and fsynced:
-    /// that is the commit. Duplicates (the same digest again) are appended
+    /// The whole batch is validated before anything is written, as long as
+    /// its entries fit in `buffer` bytes (64 MiB by default, a few hundred
+    /// thousand records). A larger batch is written past the commit point as
+    /// it is validated, so memory stays bounded: readers never see it, and a
+    /// bad line truncates the files back. Either way nothing is committed
+    /// until every line is valid: only after the entry lines and hashes are
+    /// fsynced is the index extended and fsynced, and that is the commit. Duplicates (the same digest again) are appended
     /// as entries of their own: the log records deposits, and depositing the
     /// same document twice is an event worth its own entry.
     ///
     /// The caller must have opened the store with `.write` (the flock that
     /// serialises appenders). `now` gives the clock in seconds.
-    public func append(from reader: JSONLinesReader, now: () -> Int64 = { Int64(time(nil)) }) throws -> AppendReceipts {
+    public func append(from reader: JSONLinesReader, buffer: Int = 1 << 26,
+                       now: () -> Int64 = { Int64(time(nil)) }) throws -> AppendReceipts {
         let l = try layout()
         if l.isTruncated {
             throw EvidenceError.failure("committed data is missing (run 'evchain audit')", at: path)
@@ -76,9 +94,11 @@ extension ChainStore {
         let context = HashContext(.sha256)
         var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
         var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
-        let flushAt = 1 << 18
-        dataBuffer.reserveCapacity(flushAt + (1 << 17))
-        hashBuffer.reserveCapacity(flushAt + 4096)
+        let flushAt = max(buffer, 1 << 12)
+        // Reserved once (only touched pages cost memory): growing by doubling
+        // would copy the buffer again and again.
+        dataBuffer.reserveCapacity(flushAt + (1 << 20))
+        hashBuffer.reserveCapacity(flushAt / 2 + (1 << 16))
         var ends: [UInt8] = []
         var receipts = AppendReceipts(firstSeq: start)
         var seq = start
@@ -97,9 +117,15 @@ extension ChainStore {
         }
 
         do {
-            // Chunks of lines: parsing, validation, canonicalization and leaf
-            // hashing run on every core; the tree and the files stay sequential.
+            // Chunks of lines, pipelined: while this thread adds chunk k to the
+            // tree and the files, chunk k+1 is parsed, validated, canonicalized
+            // and hashed on the other cores. Order, and the all-or-nothing
+            // rule, are those of the input.
+            var inFlight: PreparedChunk? = nil
+            let progress = Progress(label: "appending")
+            defer { progress.finish() }
             while true {
+                progress.update(items: Int(seq - start), bytes: Int(dataOffset - l.dataEnd) + dataBuffer.count)
                 var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
                 flat.reserveCapacity(1 << 21)
                 while bounds.count < 8192, try reader.withNextLine({ line -> Bool in
@@ -109,37 +135,28 @@ extension ChainStore {
                 }) != nil {
                     lineNumbers.append(reader.lineNumber)
                 }
-                if bounds.isEmpty { break }
-                let seconds = max(now(), floorSeconds)
-                floorSeconds = seconds
-                let timeText = RFC3339.format(epochSeconds: seconds)
-                let first = seq
-                // One contiguous share of the chunk per worker.
-                let workers = ParallelMap.defaultWorkers
-                let share = (bounds.count + workers - 1) / workers
-                let shares = stride(from: 0, to: bounds.count, by: share).map { $0..<min($0 + share, bounds.count) }
-                let prepared = flat.withUnsafeBytes { buffer in
-                    ParallelMap.map(shares, state: { HashContext(.sha256) }) { ctx, range in
-                        range.map { i -> Result<(ChainEntry, String), EvidenceError> in
-                            Result {
-                                try ChainStore.prepare(UnsafeRawBufferPointer(rebasing: buffer[bounds[i]]),
-                                                       seq: first + UInt64(i), time: timeText, context: ctx)
-                            }.mapError {
-                                ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located("\(reader.name):\(lineNumbers[i])")
-                            }
-                        }
-                    }.joined()
+                var next: PreparedChunk? = nil
+                if !bounds.isEmpty {
+                    let seconds = max(now(), floorSeconds)
+                    floorSeconds = seconds
+                    next = PreparedChunk(flat: flat, bounds: bounds, lineNumbers: lineNumbers, name: reader.name,
+                                         firstSeq: seq + UInt64(inFlight?.count ?? 0),
+                                         time: RFC3339.format(epochSeconds: seconds))
                 }
-                for result in prepared {
-                    let (entry, id) = try result.get()
-                    entry.appendLine(to: &dataBuffer)
-                    for h in frontier.append(leafHash: entry.leaf, context: context) { hashBuffer += h }
-                    let end = dataOffset + UInt64(dataBuffer.count)
-                    for shift in stride(from: 56, through: 0, by: -8) { ends.append(UInt8((end >> UInt64(shift)) & 0xff)) }
-                    receipts.add(id: id, leaf: entry.leaf, time: timeText)
-                    seq += 1
-                    if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
+                if let chunk = inFlight {
+                    for result in chunk.results() {
+                        let prepared = try result.get()
+                        dataBuffer += prepared.line
+                        for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
+                        let end = dataOffset + UInt64(dataBuffer.count)
+                        for shift in stride(from: 56, through: 0, by: -8) { ends.append(UInt8((end >> UInt64(shift)) & 0xff)) }
+                        receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time)
+                        seq += 1
+                        if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
+                    }
                 }
+                guard let next else { break }
+                inFlight = next
             }
             try flush()
             if receipts.count == 0 { receipts.treeSize = start; return receipts }
@@ -165,7 +182,14 @@ extension ChainStore {
     /// One input line → its entry and record id: a JSON object that is a
     /// valid evidence record, canonicalized (RFC 8785), within the entry size
     /// limit. Errors are input errors without a location (the caller adds it).
-    static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> (ChainEntry, String) {
+    /// A record made ready to append: its chain line (with newline), leaf and id.
+    struct Prepared {
+        var line: [UInt8]
+        var leaf: [UInt8]
+        var id: String
+    }
+
+    static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
         let value = try JSON.parse(line)
         guard case .object(let object) = value else {
             throw EvidenceError.input("expected a JSON object, found \(value.typeName)")
@@ -176,34 +200,101 @@ extension ChainStore {
         guard entrySize <= ChainEntry.maximumEntryBytes else {
             throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
         }
-        return (ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context), record.id)
+        let entry = ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context)
+        return Prepared(line: entry.line, leaf: entry.leaf, id: record.id)
     }
 
     /// RFC 8785 order of the evidence record's fields (UTF-16 order of the
-    /// names, all ASCII). A validated record has only these.
-    static let recordFieldRank: [String: Int] = Dictionary(uniqueKeysWithValues:
-        EvidenceRecord.fieldOrder.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }.enumerated().map { ($1, $0) })
+    /// names, all ASCII); nil for any other name.
+    static func recordFieldRank(_ key: String) -> Int? {
+        switch key {
+        case "alg": return 0
+        case "contract": return 1
+        case "digest": return 2
+        case "digests": return 3
+        case "id": return 4
+        case "keyid": return 5
+        case "kind": return 6
+        case "name": return 7
+        case "pages": return 8
+        case "path": return 9
+        case "size": return 10
+        case "source": return 11
+        case "stage": return 12
+        case "time": return 13
+        default: return nil
+        }
+    }
 
     /// JCS of a validated record without the generic sort: members are put
-    /// in their precomputed rank order and each value written canonically.
-    /// Equal to `JCS.canonical(.object(object))` (a unit test holds it to that).
+    /// in their precomputed rank order and each value written canonically
+    /// (strings needing no escape copied as they are). Equal to
+    /// `JCS.canonical(.object(object))`; a unit test holds it to that.
     static func canonicalRecord(_ object: JSONObject) -> [UInt8] {
-        var ranked: [(Int, String, JSONValue)] = []
+        var ranked: [(rank: Int, key: String, value: JSONValue)] = []
         ranked.reserveCapacity(object.count)
         for (key, value) in object {
-            guard let r = recordFieldRank[key] else { return JCS.canonical(.object(object)) }
+            guard let r = recordFieldRank(key) else { return JCS.canonical(.object(object)) }
             ranked.append((r, key, value))
         }
-        ranked.sort { $0.0 < $1.0 }
-        var w = JSONWriter(capacity: 320)
+        ranked.sort { $0.rank < $1.rank }
+        var w = JSONWriter(capacity: 384)
         w.writeRaw("{")
         for (i, m) in ranked.enumerated() {
-            if i > 0 { w.writeRaw(",") }
-            w.writeString(m.1)
-            w.writeRaw(":")
-            w.write(m.2, sortedKeys: true)
+            w.writeRaw(i == 0 ? "\"" : ",\"")
+            w.writeRaw(m.key.utf8)   // our own field names: nothing to escape
+            w.writeRaw("\":")
+            if case .string(var text) = m.value {
+                let plain = text.withUTF8 { !$0.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c } }
+                if plain {
+                    w.writeRaw("\"")
+                    text.withUTF8 { w.writeRaw($0) }
+                    w.writeRaw("\"")
+                    continue
+                }
+            }
+            w.write(m.value, sortedKeys: true)
         }
         w.writeRaw("}")
         return w.bytes
+    }
+}
+
+/// One chunk of input lines being prepared in the background.
+final class PreparedChunk: @unchecked Sendable {
+    let count: Int
+    let time: String
+    private var prepared: [Result<ChainStore.Prepared, EvidenceError>] = []
+    private let done = DispatchGroup()
+
+    init(flat: [UInt8], bounds: [Range<Int>], lineNumbers: [Int], name: String, firstSeq: UInt64, time: String) {
+        count = bounds.count
+        self.time = time
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            // One contiguous share of the chunk per worker.
+            let workers = ParallelMap.defaultWorkers
+            let share = (bounds.count + workers - 1) / workers
+            let shares = stride(from: 0, to: bounds.count, by: share).map { $0..<min($0 + share, bounds.count) }
+            prepared = flat.withUnsafeBytes { buffer in
+                Array(ParallelMap.map(shares, state: { HashContext(.sha256) }) { ctx, range in
+                    range.map { i -> Result<ChainStore.Prepared, EvidenceError> in
+                        Result {
+                            try ChainStore.prepare(UnsafeRawBufferPointer(rebasing: buffer[bounds[i]]),
+                                                   seq: firstSeq + UInt64(i), time: time, context: ctx)
+                        }.mapError {
+                            ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located("\(name):\(lineNumbers[i])")
+                        }
+                    }
+                }.joined())
+            }
+            done.leave()
+        }
+    }
+
+    /// Waits for the chunk; its results in input order.
+    func results() -> [Result<ChainStore.Prepared, EvidenceError>] {
+        done.wait()
+        return prepared
     }
 }

@@ -88,7 +88,10 @@ extension ChainStore {
         }
 
         var seq: UInt64 = 0
+        let progress = Progress(label: "auditing")
+        defer { progress.finish() }
         while seq < n {
+            if seq & 0xFFF == 0 { progress.update(items: Int(seq), bytes: Int(lines.consumed)) }
             guard let (bytes, complete) = try lines.nextLine() else {
                 return fail("chain ends after \(seq) entries but \(n) were committed (file truncated)")
             }

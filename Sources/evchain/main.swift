@@ -57,12 +57,14 @@ struct Append: ParsableCommand {
             """)
     @Argument(help: "The chain.") var chain: String
     @Argument(help: ArgumentHelp("Record files ('-' is stdin; default stdin).", valueName: "file")) var files: [String] = []
+    @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated; a larger batch is written uncommitted as it goes.", valueName: "bytes"))
+    var buffer: Int = 1 << 26
 
     func run() throws {
         let readers = try Inputs.open(files, what: "evidence records")
         let store = try ChainStore(path: chain, access: .write)
         guard readers.count == 1 else { throw ValidationError("append takes one input (stdin or one file)") }
-        let receipts = try store.append(from: readers[0])
+        let receipts = try store.append(from: readers[0], buffer: buffer)
         receipts.forEachLine { StandardOutput.shared.write($0) }
     }
 }
@@ -88,13 +90,11 @@ struct CheckpointCommand: ParsableCommand {
         let size = try store.size()
         let checkpoint = Checkpoint(origin: store.origin, size: size, root: try store.tree.treeHash(size: size))
         let note = try checkpoint.signed(with: signer).bytes
+        // The token first: if the authority fails, no file has changed.
+        let token = try tsaURL.map { try Timestamping.requestToken(for: note, url: $0) }
         try DurableFile.replace(ChainStore.checkpointPath(chain), with: note)
-        let target = out ?? ChainStore.checkpointPath(chain)
         if let out { try DurableFile.replace(out, with: note) }
-        if let tsaURL {
-            let response = try Timestamping.requestToken(for: note, url: tsaURL)
-            try DurableFile.replace(target + ".tsr", with: response)
-        }
+        if let token { try DurableFile.replace((out ?? ChainStore.checkpointPath(chain)) + ".tsr", with: token) }
         if out == nil { StandardOutput.shared.write(note) }
     }
 }

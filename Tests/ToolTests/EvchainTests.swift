@@ -107,6 +107,9 @@ final class ChainFixture {
     #expect(t.out.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
     #expect(t.out.contains("\nindex 7\n"))
     #expect(t.out.contains("\n\n\(f.origin)\n15\n"))
+    #expect(try independent("tlog_proof_verify.py", [f.vkey], stdin: t.stdout).out == "ok\n")
+    let forged = t.out.replacingOccurrences(of: "\nindex 7\n", with: "\nindex 6\n")
+    #expect(try independent("tlog_proof_verify.py", [f.vkey], stdin: Data(forged.utf8)).out != "ok\n")
 }
 
 @Test func badInputIsLineNumberedAndAppendsNothing() throws {
@@ -119,6 +122,11 @@ final class ChainFixture {
     #expect(bad.status == 2)
     #expect(bad.stderr.hasPrefix("evchain: stdin:17: expected \"digest\""), "\(bad.stderr)")
     #expect(bad.out.isEmpty)
+    #expect(try f.sizes() == before)
+    // The same with a batch larger than the buffer, written uncommitted as it goes.
+    let big = try Tools.run("evchain", ["append", f.chain, "--buffer", "4096"], stdin: lines.joined(separator: "\n") + "\n")
+    #expect(big.status == 2)
+    #expect(big.stderr.contains("stdin:17:"))
     #expect(try f.sizes() == before)
     for junk in ["{not json\n", "[1,2]\n", #"{"id":"a","alg":"sha256","digest":"\#(String(repeating: "a", count: 64))","bogus":1}"# + "\n"] {
         let r = try f.append(records(2) + junk)
@@ -171,7 +179,8 @@ final class ChainFixture {
     for run in 0..<20 {
         let p = Process()
         p.executableURL = Tools.url("evchain")
-        p.arguments = ["append", f.chain]
+        // A small buffer: most of the batch reaches the file before it is committed.
+        p.arguments = ["append", f.chain, "--buffer", "65536"]
         p.standardInput = try FileHandle(forReadingFrom: input)
         let out = f.dir.file("out\(run)")
         FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -399,4 +408,5 @@ final class ChainFixture {
     let down = try Tools.run("evchain", ["checkpoint", f.chain, "--key", f.key, "--out", f.dir.file("cp2").path,
                                          "--tsa-url", "http://127.0.0.1:9/tsa"])
     #expect(down.status == 3)
+    #expect(!FileManager.default.fileExists(atPath: f.dir.file("cp2").path))
 }
