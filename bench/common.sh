@@ -2,7 +2,9 @@
 # print ratios. Sourced by bench/*.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/evidence-bench}"
+# Each script keeps its data in its own folder: their generated files must
+# never be mistaken for one another's.
+BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/evidence-bench}/$(basename "$0" .sh)"
 mkdir -p "$BENCH_DIR"
 
 build_release() {
