@@ -32,13 +32,13 @@ public struct ChainEntry: Sendable, Equatable {
     public static func entryBytes(seq: UInt64, time: String, canonicalRecord: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(canonicalRecord.count + 64)
-        out += #"{"record":"#.utf8
+        out.appendUTF8(#"{"record":"#)
         out += canonicalRecord
-        out += #","seq":"#.utf8
-        out += String(seq).utf8
-        out += #","time":""#.utf8
-        out += time.utf8
-        out += #""}"#.utf8
+        out.appendUTF8(#","seq":"#)
+        out.appendUTF8(String(seq))
+        out.appendUTF8(#","time":""#)
+        out.appendUTF8(time)
+        out.appendUTF8(#""}"#)
         return out
     }
 
@@ -46,19 +46,20 @@ public struct ChainEntry: Sendable, Equatable {
 
     /// The chain line, with its newline.
     public func appendLine(to out: inout [UInt8]) {
-        out += #"{"seq":"#.utf8
-        out += String(seq).utf8
-        out += #","time":""#.utf8
-        out += time.utf8
-        out += #"","record":"#.utf8
+        out.appendUTF8(#"{"seq":"#)
+        out.appendUTF8(String(seq))
+        out.appendUTF8(#","time":""#)
+        out.appendUTF8(time)
+        out.appendUTF8(#"","record":"#)
         out += canonicalRecord
-        out += #","leaf":""#.utf8
-        out += Hex.encode(leaf).utf8
-        out += "\"}\n".utf8
+        out.appendUTF8(#","leaf":""#)
+        leaf.withUnsafeBufferPointer { Hex.append($0, to: &out) }
+        out.appendUTF8("\"}\n")
     }
 
     public var line: [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(canonicalRecord.count + 128)
         appendLine(to: &out)
         return out
     }
