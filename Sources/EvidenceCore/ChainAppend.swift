@@ -69,9 +69,11 @@ extension ChainStore {
     /// it is validated, so memory stays bounded: readers never see it, and a
     /// bad line truncates the files back. Either way nothing is committed
     /// until every line is valid: only after the entry lines and hashes are
-    /// fsynced is the index extended and fsynced, and that is the commit. Duplicates (the same digest again) are appended
-    /// as entries of their own: the log records deposits, and depositing the
-    /// same document twice is an event worth its own entry.
+    /// fsynced is the index extended and fsynced, and that is the commit.
+    ///
+    /// Duplicates (the same digest again) are appended as entries of their
+    /// own: the log records deposits, and depositing the same document twice
+    /// is an event worth its own entry.
     ///
     /// The caller must have opened the store with `.write` (the flock that
     /// serialises appenders). `now` gives the clock in seconds.
@@ -128,12 +130,20 @@ extension ChainStore {
                 progress.update(items: Int(seq - start), bytes: Int(dataOffset - l.dataEnd) + dataBuffer.count)
                 var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
                 flat.reserveCapacity(1 << 21)
-                while bounds.count < 8192, try reader.withNextLine({ line -> Bool in
-                    bounds.append(flat.count..<flat.count + line.count)
-                    flat.append(contentsOf: line)
-                    return true
-                }) != nil {
-                    lineNumbers.append(reader.lineNumber)
+                // A read error (an over-long line) is reported only after the
+                // chunk before it, so the first bad line is the one named.
+                var readError: Error? = nil
+                do {
+                    while bounds.count < 8192, try reader.withNextLine({ line -> Bool in
+                        bounds.append(flat.count..<flat.count + line.count)
+                        flat.append(contentsOf: line)
+                        return true
+                    }) != nil {
+                        lineNumbers.append(reader.lineNumber)
+                    }
+                } catch {
+                    readError = error
+                    bounds = []
                 }
                 var next: PreparedChunk? = nil
                 if !bounds.isEmpty {
@@ -155,6 +165,7 @@ extension ChainStore {
                         if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                     }
                 }
+                if let readError { throw readError }
                 guard let next else { break }
                 inFlight = next
             }
@@ -179,9 +190,6 @@ extension ChainStore {
 }
 
 extension ChainStore {
-    /// One input line → its entry and record id: a JSON object that is a
-    /// valid evidence record, canonicalized (RFC 8785), within the entry size
-    /// limit. Errors are input errors without a location (the caller adds it).
     /// A record made ready to append: its chain line (with newline), leaf and id.
     struct Prepared {
         var line: [UInt8]
@@ -189,6 +197,9 @@ extension ChainStore {
         var id: String
     }
 
+    /// One input line → its entry and record id: a JSON object that is a
+    /// valid evidence record, canonicalized (RFC 8785), within the entry size
+    /// limit. Errors are input errors without a location (the caller adds it).
     static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
         let value = try JSON.parse(line)
         guard case .object(let object) = value else {
