@@ -22,7 +22,7 @@ public struct AppendReceipts: Sendable {
     mutating func add(id: String, leaf: [UInt8], time: String) {
         if times.last?.1 != time { times.append((firstSeq + UInt64(count), time)) }
         leaves += leaf
-        ids += id.utf8
+        ids.appendUTF8(id)
         idEnds.append(ids.count)
         count += 1
     }
