@@ -20,9 +20,9 @@ public struct ChainScan {
         for c in contracts { wantedContracts[ChainScan.escaped(c)] = c }
         let committed = try store.size()
         guard committed > 0, !(wantedIDs.isEmpty && wantedContracts.isEmpty) else { return }
-        // One contiguous range of seqs per core, each read from its own
-        // descriptor starting at the byte offset the index gives.
-        let workers = UInt64(max(1, min(ParallelMap.defaultWorkers, Int(committed / 100_000) + 1)))
+        // Contiguous ranges of seqs, scanned on every core, each read from its
+        // own descriptor starting at the byte offset the index gives.
+        let workers = UInt64(min(2 * ParallelMap.defaultWorkers, Int(committed / ChainScan.minimumEntriesPerWorker) + 1))
         let bounds = (0...workers).map { committed * $0 / workers }
         let starts = try bounds.dropLast().map { $0 == 0 ? UInt64(0) : try store.end(of: $0 - 1) }
         let parts = ParallelMap.map(Array(0..<Int(workers)), state: { () }) { _, k -> Result<ChainScan, EvidenceError> in
@@ -79,6 +79,9 @@ public struct ChainScan {
             seq += 1
         }
     }
+
+    /// Below this many entries a second reader is not worth starting.
+    nonisolated(unsafe) static var minimumEntriesPerWorker: UInt64 = 100_000
 
     static let idKey: [UInt8] = Array(#""id":""#.utf8)
     static let contractKey: [UInt8] = Array(#""contract":""#.utf8)

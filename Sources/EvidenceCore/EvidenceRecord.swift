@@ -99,10 +99,10 @@ public struct EvidenceRecord: Equatable, Sendable {
     public func write(to w: inout JSONWriter) {
         var first = true
         func key(_ k: StaticString, _ w: inout JSONWriter) {
-            w.writeRaw(first ? "{\"" : ",\"")
+            if first { w.writeASCII("{\"") } else { w.writeASCII(",\"") }
             first = false
             w.writeRaw(UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-            w.writeRaw("\":")
+            w.writeASCII("\":")
         }
         key("id", &w); w.writeString(id)
         if let contract { key("contract", &w); w.writeString(contract) }
@@ -123,7 +123,7 @@ public struct EvidenceRecord: Equatable, Sendable {
         }
         if let keyID { key("keyid", &w); w.writeString(keyID) }
         if let path { key("path", &w); w.writeString(path) }
-        w.writeRaw("}")
+        w.writeASCII("}")
     }
 
     /// The record as a JSON object, fields in `fieldOrder`.

@@ -50,12 +50,29 @@ public struct JSONWriter {
 
     public mutating func writeRaw(_ raw: String) { bytes.append(contentsOf: raw.utf8) }
 
+    /// Appends a literal known to be valid JSON text, without String overhead.
+    public mutating func writeASCII(_ raw: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: raw.utf8Start, count: raw.utf8CodeUnitCount))
+    }
+
     public mutating func writeString(_ string: String) {
         var s = string
         s.withUTF8 { utf8 in
             bytes.append(UInt8(ascii: "\""))
             // Most strings need no escaping: copy them whole.
             var plainUpTo = 0
+            // Eight bytes at a time: stop at the word holding a quote, a
+            // backslash or a control character (classic SWAR zero-byte tests).
+            if let base = utf8.baseAddress {
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                while plainUpTo + 8 <= utf8.count {
+                    let v = UnsafeRawPointer(base + plainUpTo).loadUnaligned(as: UInt64.self)
+                    let quote = v ^ (ones &* 0x22), backslash = v ^ (ones &* 0x5c)
+                    let special = ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (v &- ones &* 0x20) & ~v) & highs
+                    if special != 0 { break }
+                    plainUpTo += 8
+                }
+            }
             while plainUpTo < utf8.count {
                 let c = utf8[plainUpTo]
                 if c < 0x20 || c == 0x22 || c == 0x5c { break }

@@ -322,3 +322,69 @@ struct VerifyFixture {
         #expect(r.stderr.contains("no certificate issued"))
     }
 }
+
+@Suite struct EvverifyTimestampAndKeyTests {
+    @Test func aTimestampedCheckpointVerifiesAndATamperedTokenDoesNot() throws {
+        let f = try VerifyFixture()
+        let tsa = try LocalTSA(in: f.dir.file("tsa"))
+        let stamped = f.dir.file("stamped.cp").path
+        try f.run("evchain", ["checkpoint", f.chain, "--key", f.dir.file("log.key").path, "--out", stamped, "--tsa-url", tsa.url])
+        let args = ["--chain", f.chain, "--checkpoint", stamped, "--log-key", f.logVKey, "--root", f.contracts.path, "--tsa-ca", tsa.caFile]
+        let ok = try Tools.run("evverify", args, stdin: try f.originals("C2025-0001"))
+        #expect(ok.status == 0, "\(ok.stdout) \(ok.stderr)")
+
+        // The certificate carries the token and its time; check-cert re-verifies it.
+        let cert = try Tools.run("evverify", ["certify"] + args + ["--issuer-key", f.dir.file("issuer.key").path],
+                                 stdin: try f.originals("C2025-0001"))
+        #expect(cert.status == 0, "\(cert.stderr)")
+        let doc = try JSON.parse(Array(cert.stdout))
+        #expect(doc["checkpoint"]?["timestamp"]?["time"]?.stringValue?.hasSuffix("Z") == true)
+        try f.dir.write("cert.json", cert.stdout)
+        let check = try Tools.run("evverify", ["check-cert", f.dir.file("cert.json").path, "--issuer-key", f.issuerVKey,
+                                               "--log-key", f.logVKey, "--tsa-ca", tsa.caFile])
+        #expect(check.status == 0, "\(check.out)")
+
+        // A genuine token, but over another checkpoint, proves nothing for this one.
+        let more = #"{"id":"C2025-0009/esign/x.pdf","contract":"C2025-0009","stage":"esign","alg":"sha256","digest":"\#(String(repeating: "2", count: 64))"}"#
+        try f.run("evchain", ["append", f.chain], stdin: Data(more.utf8))
+        let later = f.dir.file("later.cp").path
+        try f.run("evchain", ["checkpoint", f.chain, "--key", f.dir.file("log.key").path, "--out", later, "--tsa-url", tsa.url])
+        try FileManager.default.removeItem(atPath: stamped + ".tsr")
+        try FileManager.default.copyItem(atPath: later + ".tsr", toPath: stamped + ".tsr")
+        let bad = try Tools.run("evverify", args, stdin: try f.originals("C2025-0001"))
+        #expect(bad.status == 1)
+        #expect(Set(f.statuses(bad).values) == ["unproven"])
+        // Requiring a timestamp where there is none is a finding too.
+        let none = try Tools.run("evverify", ["--chain", f.chain, "--checkpoint", f.cosigned, "--log-key", f.logVKey,
+                                              "--root", f.contracts.path, "--tsa-ca", tsa.caFile], stdin: try f.originals("C2025-0001"))
+        #expect(none.status == 1)
+        #expect((none.objects.first?["reason"] as? String)?.contains("no timestamp token") == true)
+    }
+
+    @Test func keyedRecordsNeedTheirKey() throws {
+        let dir = try TemporaryDirectory()
+        let key = try dir.write("bank.key", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n")
+        chmod(key.path, 0o600)
+        let other = try dir.write("other.key", "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n")
+        chmod(other.path, 0o600)
+        let item = #"{"contract":"C9","stage":"face","name":"id-number.json","data":{"id_number":"110101199003071234"}}"#
+        let record = try Tools.run("evhash", ["--key-file", key.path], stdin: item)
+        #expect(record.objects.first?["alg"] as? String == "hmac-sha256")
+        let chain = dir.file("c").path
+        _ = try Tools.run("evchain", ["init", chain, "--origin", "k.example/log"])
+        let vkey = try Tools.run("evchain", ["keygen", "--name", "k.example/log", "--out", dir.file("log.key").path]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Tools.run("evchain", ["append", chain], stdin: record.stdout).status == 0)
+        #expect(try Tools.run("evchain", ["checkpoint", chain, "--key", dir.file("log.key").path]).status == 0)
+        let base = ["--chain", chain, "--log-key", vkey]
+        let withKey = try Tools.run("evverify", base + ["--key-file", key.path], stdin: item)
+        #expect(withKey.status == 0, "\(withKey.stderr)")
+        let without = try Tools.run("evverify", base, stdin: item)
+        #expect(without.status == 2)
+        #expect(without.stderr.contains("give --key-file"))
+        let wrong = try Tools.run("evverify", base + ["--key-file", other.path], stdin: item)
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr.contains("logged under HMAC key"))
+        #expect(!wrong.stderr.contains("110101199003071234"))
+    }
+}

@@ -4,7 +4,7 @@ import Testing
 /// Every option a tool declares (its `--help`, subcommands included) is
 /// documented in its man page, which also has EXIT STATUS and EXAMPLES.
 @Suite struct ManPageTests {
-    static let implemented = ["evhash", "evchain", "evverify", "evcatalog"]
+    static let implemented = ["evhash", "evchain", "evverify", "evpsi", "evcatalog"]
 
     func options(in help: String) -> Set<String> {
         let pattern = try! NSRegularExpression(pattern: #"(?<![\w-])--([a-z][a-z0-9-]*)"#)

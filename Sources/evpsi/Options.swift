@@ -1,0 +1,39 @@
+import ArgumentParser
+import EvidenceCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How items are read: files (or stdin), key fields, bucket.
+struct ItemArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp("Item files (JSON Lines); none or '-' reads stdin.", valueName: "file"))
+    var files: [String] = []
+
+    @Option(name: .customLong("key"), help: ArgumentHelp("Comma-separated fields whose values form the item compared (both parties alike).", valueName: "fields"))
+    var keyFields: String = "id"
+
+    @Option(help: ArgumentHelp("Split items into this many buckets by a keyed hash; run one job per bucket.", valueName: "k"))
+    var buckets: Int = 1
+
+    @Option(help: ArgumentHelp("The bucket (0-based) this job handles.", valueName: "i"))
+    var bucket: Int = 0
+
+    @Option(name: .customLong("bucket-key"), help: ArgumentHelp("Secret file (0600) keying the bucket hash, shared by both parties.", valueName: "file"))
+    var bucketKey: String?
+
+    func reader() throws -> PSIItemReader {
+        try refuseTerminal(files)
+        let key = try bucketKey.map { try SecretFile.read($0) } ?? []
+        let fields = keyFields.split(separator: ",").map { String($0) }
+        return try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fields, buckets: buckets, bucket: bucket, bucketKey: key))
+    }
+}
+
+/// A filter given no files must not sit waiting on an interactive terminal.
+func refuseTerminal(_ files: [String]) throws {
+    if (files.isEmpty || files.contains("-")) && isatty(0) == 1 {
+        throw ValidationError("refusing to read items from a terminal; name a file or redirect stdin")
+    }
+}
+
+func printSummary(_ o: JSONObject) { StandardOutput.shared.writeLine(.object(o)) }

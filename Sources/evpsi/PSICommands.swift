@@ -1,0 +1,163 @@
+import ArgumentParser
+import EvidenceCore
+
+struct PSICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "psi",
+        abstract: "DH-PSI: B requests, A responds, B finishes and learns the intersection (or its size, or labels).",
+        subcommands: [Request.self, Respond.self, Finish.self])
+
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Party B: blind B's items and write the request message and B's secret state.")
+
+        @OptionGroup var items: ItemArguments
+        @Option(help: ArgumentHelp("Group: ffdhe2048 (default), ffdhe3072, modp2048, p256.", valueName: "name"))
+        var group = PSIGroups.defaultName
+        @Flag(name: .customLong("cardinality-only"), help: "Ask to learn only the size of the intersection.")
+        var cardinalityOnly = false
+        @Flag(help: "Ask for A's labels (associated data) of the matched items.")
+        var labels = false
+        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
+        var session: String?
+        @Option(help: ArgumentHelp("B's secret state file to create (0600).", valueName: "file"))
+        var state: String
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message file to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
+            let mode: PSIMode = cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
+            let s = session ?? PSIProtocol.newSession()
+            printSummary(try DHPSI.request(items: try items.reader(), group: try PSIGroups.named(group), mode: mode,
+                                           session: s, statePath: state, messagePath: out))
+        }
+    }
+
+    struct Respond: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Party A: answer B's request with A's items; A learns only the number of B's items.")
+
+        @OptionGroup var items: ItemArguments
+        @Option(help: ArgumentHelp("B's request message.", valueName: "file"))
+        var request: String
+        @Option(help: ArgumentHelp("Group A accepts (must match the request).", valueName: "name"))
+        var group = PSIGroups.defaultName
+        @Flag(name: .customLong("cardinality-only"), help: "Allow B to learn only the intersection size (refuse other requests).")
+        var cardinalityOnly = false
+        @Flag(help: "Send labels: B learns the --label field of each matched item.")
+        var labels = false
+        @Option(help: ArgumentHelp("Field of A's items sent, encrypted, as the label.", valueName: "field"))
+        var label: String?
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Response message file to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
+            if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
+            let mode: PSIMode = cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
+            printSummary(try DHPSI.respond(requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
+                                           mode: mode, labelField: label, messagePath: out))
+        }
+    }
+
+    struct Finish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Party B: read A's response and print B's matched item lines (or the cardinality).")
+
+        @OptionGroup var items: ItemArguments
+        @Option(help: ArgumentHelp("A's response message.", valueName: "file"))
+        var response: String
+        @Option(help: ArgumentHelp("B's state file written by 'psi request'.", valueName: "file"))
+        var state: String
+
+        func run() throws {
+            _ = try DHPSI.finish(responsePath: response, statePath: state, items: { try items.reader() }) {
+                StandardOutput.shared.writeLine($0)
+            }
+        }
+    }
+}
+
+struct SumCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sum",
+        abstract: "Intersection-sum (private-join-and-compute): B learns the sum of its values over the intersection.",
+        subcommands: [Start.self, Reply.self, Finish.self, Result.self])
+
+    struct Start: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party A: blind A's identifiers (message 1).")
+        @OptionGroup var items: ItemArguments
+        @Option(help: ArgumentHelp("Group (default ffdhe2048).", valueName: "name"))
+        var group = PSIGroups.defaultName
+        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
+        var session: String?
+        @Option(help: ArgumentHelp("A's secret state file to create (0600).", valueName: "file"))
+        var state: String
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 1 to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            printSummary(try IntersectionSum.start(items: try items.reader(), group: try PSIGroups.named(group),
+                                                   session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+        }
+    }
+
+    struct Reply: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: re-blind A's set and send B's blinded identifiers with encrypted values (message 2).")
+        @OptionGroup var items: ItemArguments
+        @Option(help: ArgumentHelp("A's message 1.", valueName: "file"))
+        var message: String
+        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value to sum.", valueName: "field"))
+        var valueField = "value"
+        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key (phe JWK, 0600).", valueName: "file"))
+        var paillierKey: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a Paillier key below 2048 bits (tests only).")
+        var insecure = false
+        @Option(help: ArgumentHelp("Group (must match message 1).", valueName: "name"))
+        var group = PSIGroups.defaultName
+        @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
+        var state: String
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 2 to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            printSummary(try IntersectionSum.reply(messagePath: message, items: try items.reader(), valueField: valueField,
+                                                   key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out))
+        }
+    }
+
+    struct Finish: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party A: intersect, add the matched ciphertexts (message 3); A learns the cardinality.")
+        @Option(help: ArgumentHelp("B's message 2.", valueName: "file"))
+        var message: String
+        @Option(help: ArgumentHelp("A's state file from 'sum start'.", valueName: "file"))
+        var state: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept B's Paillier key below 2048 bits (tests only).")
+        var insecure = false
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 3 to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            printSummary(try IntersectionSum.finish(messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out))
+        }
+    }
+
+    struct Result: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: decrypt the sum; prints {cardinality, sum, count}.")
+        @Option(help: ArgumentHelp("A's message 3.", valueName: "file"))
+        var message: String
+        @Option(help: ArgumentHelp("B's state file from 'sum reply'.", valueName: "file"))
+        var state: String
+        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key.", valueName: "file"))
+        var paillierKey: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a Paillier key below 2048 bits (tests only).")
+        var insecure = false
+
+        func run() throws {
+            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            printSummary(try IntersectionSum.result(messagePath: message, statePath: state, key: key))
+        }
+    }
+}

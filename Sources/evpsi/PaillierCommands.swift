@@ -1,0 +1,201 @@
+import ArgumentParser
+import EvidenceCore
+
+struct PaillierCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paillier",
+        abstract: "Paillier keys and ciphertexts in python-paillier's (pheutil) JSON.",
+        subcommands: [Keygen.self, Public.self, Encrypt.self, Decrypt.self, Add.self])
+
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a private key file (0600).")
+        @Option(help: ArgumentHelp("Modulus size in bits (at least 2048).", valueName: "bits"))
+        var bits = paillierMinimumBits
+        @Flag(name: .customLong("insecure-test-key"), help: "Allow a modulus below 2048 bits (tests only).")
+        var insecure = false
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Private key file to create.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            let key = try PaillierPrivateKey.generate(bits: bits, allowInsecure: insecure)
+            try SecretFile.writeJSON(out, key.jwk())
+        }
+    }
+
+    struct Public: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the public key of a private key file.")
+        @Argument(help: ArgumentHelp("Private key file.", valueName: "file"))
+        var key: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+
+        func run() throws {
+            StandardOutput.shared.writeLine(try PaillierPrivateKey.load(key, allowInsecure: insecure).publicKey.jwk())
+        }
+    }
+
+    struct Encrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Encrypt the --field integer of each input line; prints {\"v\",\"e\"} lines.")
+        @Option(name: .customLong("public"), help: ArgumentHelp("Public key file (or a private key file).", valueName: "file"))
+        var publicKey: String?
+        @Option(help: ArgumentHelp("Private key file (0600): the key holder encrypts by CRT, about 3× faster.", valueName: "file"))
+        var key: String?
+        @Option(help: ArgumentHelp("Field holding the integer.", valueName: "field"))
+        var field = "value"
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+        @Argument(help: ArgumentHelp("Input files (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+
+        func run() throws {
+            guard (publicKey == nil) != (key == nil) else { throw ValidationError("give one of --public and --key") }
+            let sk = try key.map { try PaillierPrivateKey.load($0, allowInsecure: insecure) }
+            let pk = try sk?.publicKey ?? loadPaillierPublicKey(publicKey!, allowInsecure: insecure)
+            let lines = try readLines(files)
+            let out = try parallelMap(lines) { (o, at) -> JSONValue in
+                let v = try bigIntValue(o[field], field: field, at: at)
+                do { return pk.json(try sk?.encrypt(v) ?? pk.encrypt(v)) } catch let e as EvidenceError { throw e.located(at) }
+            }
+            for o in out { StandardOutput.shared.writeLine(o) }
+        }
+    }
+
+    struct Decrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decrypt {\"v\",\"e\"} lines; prints {\"value\": n} lines.")
+        @Option(help: ArgumentHelp("Private key file (0600).", valueName: "file"))
+        var key: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+        @Argument(help: ArgumentHelp("Ciphertext files (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+
+        func run() throws {
+            let sk = try PaillierPrivateKey.load(key, allowInsecure: insecure)
+            let lines = try readLines(files)
+            let out = try parallelMap(lines) { (o, at) -> JSONValue in
+                do {
+                    let c = try sk.publicKey.ciphertext(json: .object(o))
+                    return .object(["value": jsonInteger(try sk.decrypt(c))])
+                } catch let e as EvidenceError { throw e.located(at) }
+            }
+            for o in out { StandardOutput.shared.writeLine(o) }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add two ciphertext files line by line (homomorphically).")
+        @Option(name: .customLong("public"), help: ArgumentHelp("Public key file.", valueName: "file"))
+        var publicKey: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+        @Argument(help: ArgumentHelp("Two ciphertext files.", valueName: "file"))
+        var files: [String]
+
+        func validate() throws {
+            guard files.count == 2 else { throw ValidationError("add takes exactly two ciphertext files") }
+        }
+
+        func run() throws {
+            let pk = try loadPaillierPublicKey(publicKey, allowInsecure: insecure)
+            let a = try JSONLinesReader.open(files[0]), b = try JSONLinesReader.open(files[1])
+            var pairs: [(JSONObject, String, JSONObject, String)] = []
+            while true {
+                let x = try a.nextObject(), y = try b.nextObject()
+                if x == nil && y == nil { break }
+                guard let x, let y else { throw EvidenceError.input("the two files have different numbers of lines") }
+                pairs.append((x, a.location, y, b.location))
+            }
+            // Decimal conversion and validation dominate: do them on all cores.
+            let sums = try parallelMap(pairs) { (x, xAt, y, yAt) -> JSONValue in
+                let cx: PaillierCiphertext, cy: PaillierCiphertext
+                do { cx = try pk.ciphertext(json: .object(x)) } catch let e as EvidenceError { throw e.located(xAt) }
+                do { cy = try pk.ciphertext(json: .object(y)) } catch let e as EvidenceError { throw e.located(yAt) }
+                return pk.json(pk.add(cx, cy))
+            }
+            for line in sums { StandardOutput.shared.writeLine(line) }
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Private comparisons (eq, ge) of values held by two parties; B, the key holder, learns only the result bits.",
+        subcommands: [Request.self, Respond.self, Result.self])
+
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: encrypt B's values (one comparison per input line).")
+        @Argument(help: ArgumentHelp("B's value lines (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"))
+        var op = "ge"
+        @Option(help: ArgumentHelp("Values are signed integers of this many bits (ge only).", valueName: "bits"))
+        var bits = PrivateComparison.defaultBits
+        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
+        var valueField = "value"
+        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key (0600).", valueName: "file"))
+        var paillierKey: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
+        var session: String?
+        @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
+        var state: String
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
+            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            printSummary(try PrivateComparison.request(
+                items: try readLines(files), valueField: valueField, op: operation, bits: bits, key: key,
+                session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+        }
+    }
+
+    struct Respond: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party A: answer each comparison with A's value on the same line number.")
+        @Argument(help: ArgumentHelp("A's value lines (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("B's request message.", valueName: "file"))
+        var message: String
+        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
+        var valueField = "value"
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept B's key below 2048 bits (tests only).")
+        var insecure = false
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Answer message to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            printSummary(try PrivateComparison.respond(messagePath: message, items: try readLines(files),
+                                                       valueField: valueField, allowInsecureKey: insecure, messagePath: out))
+        }
+    }
+
+    struct Result: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: print each input line with \"result\": true|false.")
+        @Argument(help: ArgumentHelp("B's value lines, as given to 'compare request'.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("A's answer message.", valueName: "file"))
+        var message: String
+        @Option(help: ArgumentHelp("B's state file.", valueName: "file"))
+        var state: String
+        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key.", valueName: "file"))
+        var paillierKey: String
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
+        var insecure = false
+
+        func run() throws {
+            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            for line in try PrivateComparison.result(messagePath: message, statePath: state,
+                                                     items: try readLines(files), key: key) {
+                StandardOutput.shared.writeLine(line)
+            }
+        }
+    }
+}
+
+func readLines(_ files: [String]) throws -> [(JSONObject, String)] {
+    try refuseTerminal(files)
+    return try PrivateComparison.readItems(files)
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+
+/// python3 with phe: the repository's .venv when present (CI puts it first on PATH anyway).
+let pheEnvironment: [String: String] = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let venv = root.appendingPathComponent(".venv/bin")
+    guard FileManager.default.fileExists(atPath: venv.appendingPathComponent("python3").path) else { return [:] }
+    return ["PATH": venv.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")]
+}()
+let pheScript: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("examples/phe_interop.py").path
+
+func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throws -> ToolResult {
+    let r = try Tools.runExecutable("python3", [pheScript] + args, stdin: Data(stdin.utf8), directory: dir.url,
+                                    environment: pheEnvironment)
+    #expect(r.status == 0, "phe_interop.py failed: \(r.stderr)")
+    return r
+}
+
+@Suite struct EvpsiPaillierTests {
+    let values = [0, 1, -1, 42, -9_007_199_254_740_991, 9_007_199_254_740_991, 123_456_789]
+    var valueLines: String { values.map { "{\"value\":\($0)}\n" }.joined() }
+
+    @Test func evpsiEncryptsPheDecryptsAndAdds() throws {
+        let d = try TemporaryDirectory()
+        let gen = try Tools.run("evpsi", ["paillier", "keygen", "-o", "key.json"], directory: d.url)
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let pub = try Tools.run("evpsi", ["paillier", "public", "key.json"], directory: d.url)
+        try d.write("pub.json", pub.stdout)
+        let enc = try Tools.run("evpsi", ["paillier", "encrypt", "--public", "pub.json"], stdin: valueLines, directory: d.url)
+        #expect(enc.status == 0, "\(enc.stderr)")
+        try d.write("swift.ct", enc.stdout)
+        let dec = try phe(["decrypt", "key.json"], stdin: enc.out, in: d)
+        #expect(dec.objects.map { $0["value"] as? Int } == values)
+        // phe encrypts the same values; the sums of Swift's and phe's ciphertexts decrypt on both sides.
+        let penc = try phe(["encrypt", "pub.json"], stdin: valueLines, in: d)
+        try d.write("phe.ct", penc.stdout)
+        let sum = try phe(["add", "pub.json", "swift.ct", "phe.ct"], in: d)
+        let mine = try Tools.run("evpsi", ["paillier", "decrypt", "--key", "key.json"], stdin: sum.out, directory: d.url)
+        #expect(mine.status == 0, "\(mine.stderr)")
+        // Beyond 2^53 a value is printed as a decimal string, so compare texts.
+        #expect(mine.objects.map { "\($0["value"]!)" } == values.map { String(2 * $0) })
+        let swiftSum = try Tools.run("evpsi", ["paillier", "add", "--public", "pub.json", "phe.ct", "swift.ct"], directory: d.url)
+        #expect(try phe(["decrypt", "key.json"], stdin: swiftSum.out, in: d).objects.map { $0["value"] as? Int } == values.map { 2 * $0 })
+    }
+
+    @Test func pheKeyWorksInEvpsiIntersectionSum() throws {
+        let p = try Parties()
+        let key = try phe(["keygen", "2048"], in: p.b)
+        try p.b.write("key.json", key.stdout)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: p.b.file("key.json").path)
+        let a = ["k1", "k2", "k3", "k5", "k5"]
+        let b: [(String, Int)] = [("k2", 100), ("k3", -30), ("k4", 7), ("k5", 1_000_000_007), ("k2", 1)]
+        try p.a.write("a.jsonl", p.items(a))
+        try p.b.write("b.jsonl", b.map { "{\"id\":\"\($0.0)\",\"amount\":\($0.1)}\n" }.joined())
+        #expect(try p.run(p.a, ["sum", "start", "--state", "a.state", "-o", "m1", "a.jsonl"]).status == 0)
+        try p.send("m1", from: p.a, to: p.b)
+        let reply = try p.run(p.b, ["sum", "reply", "--message", "m1", "--paillier-key", "key.json", "--value", "amount",
+                                    "--state", "b.state", "-o", "m2", "b.jsonl"])
+        #expect(reply.status == 0, "\(reply.stderr)")
+        try p.send("m2", from: p.b, to: p.a)
+        let fin = try p.run(p.a, ["sum", "finish", "--message", "m2", "--state", "a.state", "-o", "m3"])
+        #expect(fin.status == 0, "\(fin.stderr)")
+        let expectedPairs = b.filter { Set(a).contains($0.0) }
+        #expect(fin.objects.first?["cardinality"] as? Int == expectedPairs.count)
+        try p.send("m3", from: p.a, to: p.b)
+        let res = try p.run(p.b, ["sum", "result", "--message", "m3", "--state", "b.state", "--paillier-key", "key.json"])
+        #expect(res.status == 0, "\(res.stderr)")
+        #expect(res.objects.first?["sum"] as? Int == expectedPairs.map(\.1).reduce(0, +))
+        #expect(res.objects.first?["cardinality"] as? Int == expectedPairs.count)
+    }
+
+    @Test func weakKeysAndBadCiphertextsAreRefused() throws {
+        let d = try TemporaryDirectory()
+        let small = try Tools.run("evpsi", ["paillier", "keygen", "--bits", "1024", "-o", "k"], directory: d.url)
+        #expect(small.status == 2)
+        #expect(small.stderr.contains("refused"))
+        let key = try phe(["keygen", "1024"], in: d)
+        try d.write("k.json", key.stdout)
+        let enc = try Tools.run("evpsi", ["paillier", "encrypt", "--public", "k.json"], stdin: "{\"value\":1}\n", directory: d.url)
+        #expect(enc.status == 2)
+        #expect(enc.stderr.contains("1024 bits refused"))
+        let ok = try Tools.run("evpsi", ["paillier", "encrypt", "--insecure-test-key", "--public", "k.json"], stdin: "{\"value\":1}\n{\"value\":\"x\"}\n", directory: d.url)
+        #expect(ok.status == 2)
+        #expect(ok.stderr.contains("stdin:2: expected \"value\""))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: d.file("k.json").path)
+        let bad = try Tools.run("evpsi", ["paillier", "decrypt", "--insecure-test-key", "--key", "k.json"], stdin: "{\"v\":\"0\",\"e\":0}\n", directory: d.url)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("stdin:1: not a ciphertext"))
+    }
+}
+
+@Suite struct EvpsiCompareTests {
+    func run(op: String, a: [Int], b: [Int], bits: Int = 64) throws -> [Bool?] {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.a.write("a.jsonl", a.map { "{\"claim\":\($0)}\n" }.joined())
+        try p.b.write("b.jsonl", b.map { "{\"contract\":\"C\",\"value\":\($0)}\n" }.joined())
+        let req = try p.run(p.b, ["compare", "request", "--op", op, "--bits", String(bits), "--paillier-key", "key.json",
+                                  "--state", "b.state", "-o", "c1", "b.jsonl"])
+        #expect(req.status == 0, "\(req.stderr)")
+        try p.send("c1", from: p.b, to: p.a)
+        let resp = try p.run(p.a, ["compare", "respond", "--message", "c1", "--value", "claim", "-o", "c2", "a.jsonl"])
+        #expect(resp.status == 0, "\(resp.stderr)")
+        try p.send("c2", from: p.a, to: p.b)
+        let res = try p.run(p.b, ["compare", "result", "--message", "c2", "--state", "b.state", "--paillier-key", "key.json", "b.jsonl"])
+        #expect(res.status == 0, "\(res.stderr)")
+        #expect(res.objects.allSatisfy { $0["contract"] as? String == "C" })
+        return res.objects.map { $0["result"] as? Bool }
+    }
+
+    @Test func greaterOrEqualAndEqualityInBatches() throws {
+        var a = [0, 5, 5, -3, 1_000_000, Int(Int32.max), -1]
+        var b = [0, 4, 6, -3, 999_999, Int(Int32.min), 0]
+        for _ in 0..<9 {
+            let x = Int.random(in: -1_000_000...1_000_000)
+            a.append(x); b.append(Bool.random() ? x : Int.random(in: -1_000_000...1_000_000))
+        }
+        #expect(try run(op: "ge", a: a, b: b, bits: 40) == zip(a, b).map { $0 >= $1 })
+        #expect(try run(op: "eq", a: a, b: b) == zip(a, b).map { $0 == $1 })
+    }
+
+    @Test func countMismatchAndRangeAreRefused() throws {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", "{\"value\":1}\n{\"value\":2}\n")
+        try p.a.write("a.jsonl", "{\"value\":1}\n")
+        #expect(try p.run(p.b, ["compare", "request", "--bits", "8", "--paillier-key", "key.json", "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        let r = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("2 comparisons, this party has 1 values"))
+        try p.a.write("a2.jsonl", "{\"value\":1}\n{\"value\":300}\n")
+        let r2 = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a2.jsonl"])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("a2.jsonl:2: value 300 is outside the 8-bit range"))
+    }
+}
+
+@Suite struct EvpsiSumAndCompareBadMessageTests {
+    /// Runs intersection-sum to message 3; returns the parties.
+    func sumToThirdMessage(_ p: Parties, session: String? = nil, state: String = "b.state") throws {
+        try p.a.write("a.jsonl", p.items(["s1", "s2"]))
+        try p.b.write("b.jsonl", "{\"id\":\"s2\",\"value\":5}\n{\"id\":\"s3\",\"value\":7}\n")
+        if !FileManager.default.fileExists(atPath: p.b.file("key.json").path) {
+            #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        }
+        #expect(try p.run(p.a, ["sum", "start", "--state", "a.state", "-o", "m1", "a.jsonl"] + (session.map { ["--session", $0] } ?? [])).status == 0)
+        try? FileManager.default.removeItem(at: p.b.file("m1"))
+        try p.send("m1", from: p.a, to: p.b)
+        #expect(try p.run(p.b, ["sum", "reply", "--message", "m1", "--paillier-key", "key.json", "--state", state, "-o", "m2", "b.jsonl"]).status == 0)
+        try? FileManager.default.removeItem(at: p.a.file("m2"))
+        try p.send("m2", from: p.b, to: p.a)
+        #expect(try p.run(p.a, ["sum", "finish", "--message", "m2", "--state", "a.state", "-o", "m3"]).status == 0)
+        try? FileManager.default.removeItem(at: p.b.file("m3"))
+        try p.send("m3", from: p.a, to: p.b)
+    }
+
+    @Test func sumMessagesAreChecked() throws {
+        let p = try Parties()
+        try sumToThirdMessage(p)
+        let ok = try p.run(p.b, ["sum", "result", "--message", "m3", "--state", "b.state", "--paillier-key", "key.json"])
+        #expect(ok.objects.first?["sum"] as? Int == 5)
+        // A second run with its own session: its message 3 does not fit the first run's state.
+        try FileManager.default.copyItem(at: p.b.file("b.state"), to: p.b.file("old.state"))
+        try sumToThirdMessage(p, session: String(repeating: "ab", count: 16))
+        let r = try p.run(p.b, ["sum", "result", "--message", "m3", "--state", "old.state", "--paillier-key", "key.json"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("m3:1: message belongs to session abab"))
+        // A's message 1 is not a message 3.
+        let r2 = try p.run(p.b, ["sum", "result", "--message", "m1", "--state", "b.state", "--paillier-key", "key.json"])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("message is a sum-1, expected sum-3"))
+        // A ciphertext that is not one (0) is refused even with a matching digest.
+        try rewrite(p.b.file("m3")) { lines in
+            let zero = Data(count: 512).base64EncodedString()
+            lines[1] = "{\"s\":\"\(zero)\",\"cardinality\":1}"
+        }
+        let r3 = try p.run(p.b, ["sum", "result", "--message", "m3", "--state", "b.state", "--paillier-key", "key.json"])
+        #expect(r3.status == 2)
+        #expect(r3.stderr.contains("m3:2: not a ciphertext of this paillier key"))
+    }
+
+    @Test func compareAnswerIsChecked() throws {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", "{\"value\":1}\n")
+        try p.a.write("a.jsonl", "{\"value\":2}\n")
+        #expect(try p.run(p.b, ["compare", "request", "--bits", "8", "--paillier-key", "key.json", "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        #expect(try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"]).status == 0)
+        try p.send("c2", from: p.a, to: p.b)
+        try FileManager.default.copyItem(at: p.b.file("c2"), to: p.b.file("c2.orig"))
+        try rewrite(p.b.file("c2")) { lines in
+            lines[1] = lines[1].replacingOccurrences(of: "\",\"", with: "\"]", options: [], range: nil)
+                .components(separatedBy: "]").first! + "]}"
+        }
+        let r = try p.run(p.b, ["compare", "result", "--message", "c2", "--state", "s", "--paillier-key", "key.json", "b.jsonl"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("c2:2: expected 8 ciphertexts, found 1"), "\(r.stderr)")
+        try rewrite(p.b.file("c2.orig"), fixDigest: false) { $0.removeLast() }
+        let r2 = try p.run(p.b, ["compare", "result", "--message", "c2.orig", "--state", "s", "--paillier-key", "key.json", "b.jsonl"])
+        #expect(r2.status == 2)
+        #expect(r2.stderr.contains("truncated message"))
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# evpsi between two parties, each in its own directory; messages are copied
+# between them as sftp or a USB key would carry them. The bank (B) has
+# defaulted contracts, the arbitration commission (A) its docket.
+#   1. DH-PSI: which of the bank's defaults are on the docket (ID number + contract)
+#   2. the same, cardinality only, on P-256
+#   3. labels: the docket's case number for each match
+#   4. intersection-sum: the total outstanding amount over the matches
+#   5. private comparison: does each claim not exceed the contract amount?
+# Usage: examples/psi-demo.sh [workdir]     (default: examples/psi-out, rebuilt each run)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+work="${1:-$here/psi-out}"
+
+(cd "$root" && swift build --product evpsi >&2)
+bin="$(cd "$root" && swift build --show-bin-path)"
+export PATH="$bin:$PATH"
+rm -rf "$work"
+mkdir -p "$work/bank" "$work/commission"
+bank="$work/bank" commission="$work/commission"
+send() { cp "$1/$3" "$2/$3"; echo "   ($3: $(wc -c < "$1/$3") bytes, $1 -> $2)" | sed "s|$work/||g"; }
+
+cat > "$bank/defaults.jsonl" <<'JSON'
+{"idno":"110101199003077777","contract":"C2025-0001","outstanding":1250000,"claim":1250000}
+{"idno":"310101198512120011","contract":"C2025-0002","outstanding":300000,"claim":320000}
+{"idno":"440101197707070022","contract":"C2025-0003","outstanding":78000,"claim":70000}
+{"idno":"510101199912310033","contract":"C2025-0004","outstanding":55000,"claim":55000}
+JSON
+cat > "$commission/docket.jsonl" <<'JSON'
+{"idno":"110101199003077777","contract":"C2025-0001","case":"ARB-2026-118","amount":1250000}
+{"idno":"440101197707070022","contract":"C2025-0003","case":"ARB-2026-131","amount":78000}
+{"idno":"310101198512120011","contract":"C2025-0002","case":"ARB-2026-140","amount":300000}
+{"idno":"620101196601010044","contract":"C2024-0999","case":"ARB-2026-007","amount":12000}
+JSON
+key=(--key idno,contract)
+
+echo "== 1. DH-PSI (ffdhe2048): the bank learns which of its defaults are on the docket"
+(cd "$bank" && evpsi psi request "${key[@]}" --state psi.state -o req.msg defaults.jsonl)
+send "$bank" "$commission" req.msg
+(cd "$commission" && evpsi psi respond "${key[@]}" --request req.msg -o resp.msg docket.jsonl)
+send "$commission" "$bank" resp.msg
+(cd "$bank" && evpsi psi finish "${key[@]}" --response resp.msg --state psi.state defaults.jsonl | tee matched.jsonl)
+
+echo "== 2. cardinality only, P-256: the bank learns only how many"
+(cd "$bank" && evpsi psi request "${key[@]}" --group p256 --cardinality-only --state card.state -o card-req.msg defaults.jsonl > /dev/null)
+send "$bank" "$commission" card-req.msg
+(cd "$commission" && evpsi psi respond "${key[@]}" --group p256 --cardinality-only --request card-req.msg -o card-resp.msg docket.jsonl > /dev/null)
+send "$commission" "$bank" card-resp.msg
+(cd "$bank" && evpsi psi finish "${key[@]}" --response card-resp.msg --state card.state)
+
+echo "== 3. labels: the commission's case number for each matched contract"
+(cd "$bank" && evpsi psi request "${key[@]}" --labels --state lab.state -o lab-req.msg defaults.jsonl > /dev/null)
+send "$bank" "$commission" lab-req.msg
+(cd "$commission" && evpsi psi respond "${key[@]}" --labels --label case --request lab-req.msg -o lab-resp.msg docket.jsonl > /dev/null)
+send "$commission" "$bank" lab-resp.msg
+(cd "$bank" && evpsi psi finish "${key[@]}" --response lab-resp.msg --state lab.state defaults.jsonl)
+
+echo "== 4. intersection-sum: total outstanding over the matches (the bank holds the Paillier key)"
+(cd "$bank" && evpsi paillier keygen -o paillier.json && ls -l paillier.json | cut -c1-10)
+(cd "$commission" && evpsi sum start "${key[@]}" --state sum.state -o sum1.msg docket.jsonl > /dev/null)
+send "$commission" "$bank" sum1.msg
+(cd "$bank" && evpsi sum reply "${key[@]}" --message sum1.msg --paillier-key paillier.json --value outstanding --state sum.state -o sum2.msg defaults.jsonl > /dev/null)
+send "$bank" "$commission" sum2.msg
+(cd "$commission" && evpsi sum finish --message sum2.msg --state sum.state -o sum3.msg)
+send "$commission" "$bank" sum3.msg
+(cd "$bank" && evpsi sum result --message sum3.msg --state sum.state --paillier-key paillier.json)
+
+echo "== 5. private comparison: is each matched claim <= the contract amount? (the bank learns one bit each)"
+# Both sides line their values up in the same order (here: the matched contracts, by contract number).
+(cd "$bank" && grep -E 'C2025-000[123]' defaults.jsonl | sort -t'"' -k8 > claims.jsonl)
+(cd "$commission" && grep -E 'C2025-000[123]' docket.jsonl | sort -t'"' -k8 > amounts.jsonl)
+(cd "$bank" && evpsi compare request --op ge --value claim --paillier-key paillier.json --state cmp.state -o cmp1.msg claims.jsonl > /dev/null)
+send "$bank" "$commission" cmp1.msg
+(cd "$commission" && evpsi compare respond --message cmp1.msg --value amount -o cmp2.msg amounts.jsonl > /dev/null)
+send "$commission" "$bank" cmp2.msg
+(cd "$bank" && evpsi compare result --message cmp2.msg --state cmp.state --paillier-key paillier.json claims.jsonl)
+
+echo "== 6. a tampered message is refused (exit 2)"
+sed -i '2s/A/B/' "$bank/resp.msg"
+if (cd "$bank" && evpsi psi finish "${key[@]}" --response resp.msg --state psi.state defaults.jsonl); then
+    echo "tampered message accepted!" >&2; exit 1
+else
+    echo "   refused with status $?"
+fi
