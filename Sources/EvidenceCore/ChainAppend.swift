@@ -22,7 +22,7 @@ public struct AppendReceipts: Sendable {
     mutating func add(id: String, leaf: [UInt8], time: String) {
         if times.last?.1 != time { times.append((firstSeq + UInt64(count), time)) }
         leaves += leaf
-        ids += id.utf8
+        ids.appendUTF8(id)
         idEnds.append(ids.count)
         count += 1
     }
@@ -69,9 +69,11 @@ extension ChainStore {
     /// it is validated, so memory stays bounded: readers never see it, and a
     /// bad line truncates the files back. Either way nothing is committed
     /// until every line is valid: only after the entry lines and hashes are
-    /// fsynced is the index extended and fsynced, and that is the commit. Duplicates (the same digest again) are appended
-    /// as entries of their own: the log records deposits, and depositing the
-    /// same document twice is an event worth its own entry.
+    /// fsynced is the index extended and fsynced, and that is the commit.
+    ///
+    /// Duplicates (the same digest again) are appended as entries of their
+    /// own: the log records deposits, and depositing the same document twice
+    /// is an event worth its own entry.
     ///
     /// The caller must have opened the store with `.write` (the flock that
     /// serialises appenders). `now` gives the clock in seconds.
@@ -128,12 +130,20 @@ extension ChainStore {
                 progress.update(items: Int(seq - start), bytes: Int(dataOffset - l.dataEnd) + dataBuffer.count)
                 var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
                 flat.reserveCapacity(1 << 21)
-                while bounds.count < 8192, try reader.withNextLine({ line -> Bool in
-                    bounds.append(flat.count..<flat.count + line.count)
-                    flat.append(contentsOf: line)
-                    return true
-                }) != nil {
-                    lineNumbers.append(reader.lineNumber)
+                // A read error (an over-long line) is reported only after the
+                // chunk before it, so the first bad line is the one named.
+                var readError: Error? = nil
+                do {
+                    while bounds.count < 8192, try reader.withNextLine({ line -> Bool in
+                        bounds.append(flat.count..<flat.count + line.count)
+                        flat.append(contentsOf: line)
+                        return true
+                    }) != nil {
+                        lineNumbers.append(reader.lineNumber)
+                    }
+                } catch {
+                    readError = error
+                    bounds = []
                 }
                 var next: PreparedChunk? = nil
                 if !bounds.isEmpty {
@@ -155,6 +165,7 @@ extension ChainStore {
                         if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                     }
                 }
+                if let readError { throw readError }
                 guard let next else { break }
                 inFlight = next
             }
@@ -179,9 +190,6 @@ extension ChainStore {
 }
 
 extension ChainStore {
-    /// One input line → its entry and record id: a JSON object that is a
-    /// valid evidence record, canonicalized (RFC 8785), within the entry size
-    /// limit. Errors are input errors without a location (the caller adds it).
     /// A record made ready to append: its chain line (with newline), leaf and id.
     struct Prepared {
         var line: [UInt8]
@@ -189,6 +197,9 @@ extension ChainStore {
         var id: String
     }
 
+    /// One input line → its entry and record id: a JSON object that is a
+    /// valid evidence record, canonicalized (RFC 8785), within the entry size
+    /// limit. Errors are input errors without a location (the caller adds it).
     static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
         let value = try JSON.parse(line)
         guard case .object(let object) = value else {
@@ -206,24 +217,34 @@ extension ChainStore {
 
     /// RFC 8785 order of the evidence record's fields (UTF-16 order of the
     /// names, all ASCII); nil for any other name.
+    static let recordFields = ["alg", "contract", "digest", "digests", "id", "keyid", "kind", "name",
+                               "pages", "path", "size", "source", "stage", "time"]
+
     static func recordFieldRank(_ key: String) -> Int? {
-        switch key {
-        case "alg": return 0
-        case "contract": return 1
-        case "digest": return 2
-        case "digests": return 3
-        case "id": return 4
-        case "keyid": return 5
-        case "kind": return 6
-        case "name": return 7
-        case "pages": return 8
-        case "path": return 9
-        case "size": return 10
-        case "source": return 11
-        case "stage": return 12
-        case "time": return 13
-        default: return nil
+        // (first byte, length) tells the 14 names apart; one comparison confirms.
+        var k = key
+        let candidate: Int? = k.withUTF8 { u in
+            guard let first = u.first else { return nil }
+            switch (first, u.count) {
+            case (0x61, 3): return 0     // alg
+            case (0x63, 8): return 1     // contract
+            case (0x64, 6): return 2     // digest
+            case (0x64, 7): return 3     // digests
+            case (0x69, 2): return 4     // id
+            case (0x6b, 5): return 5     // keyid
+            case (0x6b, 4): return 6     // kind
+            case (0x6e, 4): return 7     // name
+            case (0x70, 5): return 8     // pages
+            case (0x70, 4): return 9     // path
+            case (0x73, 4): return 10    // size
+            case (0x73, 6): return 11    // source
+            case (0x73, 5): return 12    // stage
+            case (0x74, 4): return 13    // time
+            default: return nil
+            }
         }
+        guard let candidate, recordFields[candidate] == key else { return nil }
+        return candidate
     }
 
     /// JCS of a validated record without the generic sort: members are put
@@ -238,25 +259,37 @@ extension ChainStore {
             ranked.append((r, key, value))
         }
         ranked.sort { $0.rank < $1.rank }
-        var w = JSONWriter(capacity: 384)
-        w.writeRaw("{")
+        var out: [UInt8] = []
+        out.reserveCapacity(384)
+        out.append(UInt8(ascii: "{"))
         for (i, m) in ranked.enumerated() {
-            w.writeRaw(i == 0 ? "\"" : ",\"")
-            w.writeRaw(m.key.utf8)   // our own field names: nothing to escape
-            w.writeRaw("\":")
-            if case .string(var text) = m.value {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.appendUTF8(m.key)   // our own field names: nothing to escape
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
+            switch m.value {
+            case .string(var text):
                 let plain = text.withUTF8 { !$0.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c } }
                 if plain {
-                    w.writeRaw("\"")
-                    text.withUTF8 { w.writeRaw($0) }
-                    w.writeRaw("\"")
+                    out.append(UInt8(ascii: "\""))
+                    text.withUTF8 { out.append(contentsOf: $0) }
+                    out.append(UInt8(ascii: "\""))
                     continue
                 }
+            case .number(let d) where d >= 0 && d < 9_007_199_254_740_992 && d.rounded(.towardZero) == d:
+                // ECMAScript prints an integral double below 1e21 as its plain digits.
+                out.appendUTF8(String(UInt64(d)))
+                continue
+            default:
+                break
             }
+            var w = JSONWriter(capacity: 128)
             w.write(m.value, sortedKeys: true)
+            out += w.bytes
         }
-        w.writeRaw("}")
-        return w.bytes
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 

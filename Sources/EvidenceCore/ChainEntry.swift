@@ -23,22 +23,38 @@ public struct ChainEntry: Sendable, Equatable {
         self.seq = seq
         self.time = time
         self.canonicalRecord = canonicalRecord
-        let bytes = ChainEntry.entryBytes(seq: seq, time: time, canonicalRecord: canonicalRecord)
-        self.leaf = Merkle.leafHash(bytes, using: context ?? HashContext(.sha256))
+        // SHA-256(0x00 || entry bytes), fed piece by piece: the entry bytes
+        // themselves are never needed here.
+        let ctx = context ?? HashContext(.sha256)
+        var seqText = String(seq), timeText = time
+        ctx.update([0x00] as [UInt8])
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.recordPrefix.utf8Start, count: ChainEntry.recordPrefix.utf8CodeUnitCount))
+        ctx.update(canonicalRecord)
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.seqPrefix.utf8Start, count: ChainEntry.seqPrefix.utf8CodeUnitCount))
+        seqText.withUTF8 { ctx.update(UnsafeRawBufferPointer($0)) }
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.timePrefix.utf8Start, count: ChainEntry.timePrefix.utf8CodeUnitCount))
+        timeText.withUTF8 { ctx.update(UnsafeRawBufferPointer($0)) }
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.suffix.utf8Start, count: ChainEntry.suffix.utf8CodeUnitCount))
+        self.leaf = ctx.finalize()
     }
 
     /// RFC 8785 of {"seq","time","record"}; `time` is canonical RFC 3339
     /// (ASCII digits and punctuation only, so it needs no escaping).
+    static let recordPrefix: StaticString = #"{"record":"#
+    static let seqPrefix: StaticString = #","seq":"#
+    static let timePrefix: StaticString = #","time":""#
+    static let suffix: StaticString = #""}"#
+
     public static func entryBytes(seq: UInt64, time: String, canonicalRecord: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(canonicalRecord.count + 64)
-        out += #"{"record":"#.utf8
+        out.appendUTF8(recordPrefix)
         out += canonicalRecord
-        out += #","seq":"#.utf8
-        out += String(seq).utf8
-        out += #","time":""#.utf8
-        out += time.utf8
-        out += #""}"#.utf8
+        out.appendUTF8(seqPrefix)
+        out.appendUTF8(String(seq))
+        out.appendUTF8(timePrefix)
+        out.appendUTF8(time)
+        out.appendUTF8(suffix)
         return out
     }
 
@@ -46,19 +62,20 @@ public struct ChainEntry: Sendable, Equatable {
 
     /// The chain line, with its newline.
     public func appendLine(to out: inout [UInt8]) {
-        out += #"{"seq":"#.utf8
-        out += String(seq).utf8
-        out += #","time":""#.utf8
-        out += time.utf8
-        out += #"","record":"#.utf8
+        out.appendUTF8(#"{"seq":"#)
+        out.appendUTF8(String(seq))
+        out.appendUTF8(#","time":""#)
+        out.appendUTF8(time)
+        out.appendUTF8(#"","record":"#)
         out += canonicalRecord
-        out += #","leaf":""#.utf8
-        out += Hex.encode(leaf).utf8
-        out += "\"}\n".utf8
+        out.appendUTF8(#","leaf":""#)
+        leaf.withUnsafeBufferPointer { Hex.append($0, to: &out) }
+        out.appendUTF8("\"}\n")
     }
 
     public var line: [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(canonicalRecord.count + 128)
         appendLine(to: &out)
         return out
     }

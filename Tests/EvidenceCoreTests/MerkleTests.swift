@@ -174,6 +174,8 @@ func referenceTreeRoot(size: Int) throws {
     let samples = [
         #"{"id":"C1/esign/a.pdf","contract":"C1","stage":"esign","name":"合同 \"v2\".pdf","source":"esign-platform","time":"2025-04-16T14:02:33Z","size":48213,"pages":3,"kind":"file","alg":"sha256","digest":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","digests":{"sm3":"66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},"path":"a/b\\c.pdf"}"#,
         #"{"digest":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","alg":"hmac-sha256","keyid":"0123456789abcdef","id":"x\u00e9\u20acy"}"#,
+        #"{"id":"a","alg":"sha256","digest":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size":0,"pages":9007199254740991}"#,
+        #"{"id":"b","alg":"sha256","digest":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size":1e3,"pages":1.0}"#,
     ]
     for text in samples {
         guard case .object(let o) = try JSON.parse(text) else { Issue.record("not an object"); continue }
