@@ -352,18 +352,9 @@ public enum SecretFile {
         try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, name: path) }
     }
 
+    /// State and bucket-key files: the same permission checks as key files.
     public static func read(_ path: String) throws -> [UInt8] {
-        var st = stat()
-        guard stat(path, &st) == 0 else {
-            throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path)
-        }
-        guard st.st_mode & 0o077 == 0 else {
-            throw EvidenceError.usage("\(path): secret file is readable by group or others (chmod 600 it)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvidenceError.io("cannot read", at: path)
-        }
-        return [UInt8](data)
+        try SecretKeyFile.read(path, maximumSize: 1 << 36)
     }
 
     public static func writeJSON(_ path: String, _ value: JSONValue) throws {

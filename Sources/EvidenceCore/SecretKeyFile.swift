@@ -12,29 +12,29 @@ public enum SecretKeyFile {
     public static func read(_ path: String, maximumSize: Int = 1 << 16) throws -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw EvidenceError.io("cannot open key file: \(String(cString: strerror(errno)))", at: path)
+            throw EvidenceError.io("cannot open secret file: \(String(cString: strerror(errno)))", at: path)
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            throw EvidenceError.io("cannot stat key file: \(String(cString: strerror(errno)))", at: path)
+            throw EvidenceError.io("cannot stat secret file: \(String(cString: strerror(errno)))", at: path)
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw EvidenceError.input("key file is not a regular file", at: path)
+            throw EvidenceError.input("secret file is not a regular file", at: path)
         }
         if st.st_mode & 0o077 != 0 {
             let mode = String(st.st_mode & 0o777, radix: 8)
-            throw EvidenceError.input("key file is accessible by group or others (mode \(mode)); run chmod 600 on it", at: path)
+            throw EvidenceError.input("secret file is accessible by group or others (mode \(mode)); run chmod 600 on it", at: path)
         }
         guard Int(st.st_size) <= maximumSize else {
-            throw EvidenceError.input("key file is larger than \(maximumSize) bytes", at: path)
+            throw EvidenceError.input("secret file is larger than \(maximumSize) bytes", at: path)
         }
         var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw EvidenceError.io("cannot read key file", at: path) }
+            guard n > 0 else { throw EvidenceError.io("cannot read secret file", at: path) }
             offset += n
         }
         return bytes

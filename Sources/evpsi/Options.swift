@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvidenceCLI
 import EvidenceCore
 #if canImport(Glibc)
 import Glibc
@@ -31,9 +32,7 @@ struct ItemArguments: ParsableArguments {
 
 /// A filter given no files must not sit waiting on an interactive terminal.
 func refuseTerminal(_ files: [String]) throws {
-    if (files.isEmpty || files.contains("-")) && isatty(0) == 1 {
-        throw ValidationError("refusing to read items from a terminal; name a file or redirect stdin")
-    }
+    try Inputs.refuseTerminal(files, what: "items")
 }
 
 func printSummary(_ o: JSONObject) { StandardOutput.shared.writeLine(.object(o)) }

@@ -129,7 +129,7 @@ func randomSet(_ n: Int, universe: Int) -> [String] {
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: p.b.file("b.state").path)
         let r = try p.run(p.b, ["psi", "finish", "--response", "resp.msg", "--state", "b.state", "b.jsonl"])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("readable by group or others"))
+        #expect(r.stderr.contains("run chmod 600"))
     }
 }
 
