@@ -15,17 +15,8 @@ struct Evverify: ParsableCommand {
         defaultSubcommand: Check.self)
 }
 
-/// Where the entries and the checkpoint come from, and whom to trust.
-struct TrustOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The evidence log (as evchain writes it).", valueName: "chain"))
-    var chain: String?
-
-    @Option(help: ArgumentHelp("A proof bundle from 'evchain prove' instead of the log.", valueName: "file"))
-    var proofs: String?
-
-    @Option(help: ArgumentHelp("The signed (and cosigned) checkpoint; default: the chain's latest, or the bundle's.", valueName: "file"))
-    var checkpoint: String?
-
+/// Whom to trust: the log's key, the witnesses' keys and quorum, the TSA's CA.
+struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("log-key"), help: ArgumentHelp("The log's verifier key (name+keyid+base64, or a file holding it).", valueName: "vkey"))
     var logKey: String
 
@@ -37,6 +28,24 @@ struct TrustOptions: ParsableArguments {
 
     @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("CA certificates (PEM): require a valid RFC 3161 token on the checkpoint.", valueName: "file"))
     var tsaCA: String?
+
+    func requirements() throws -> CheckpointTrust.Requirements {
+        try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, quorum: quorum, tsaCAFile: tsaCA)
+    }
+}
+
+/// Where the entries and the checkpoint come from, and whom to trust.
+struct TrustOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The evidence log (as evchain writes it).", valueName: "chain"))
+    var chain: String?
+
+    @Option(help: ArgumentHelp("A proof bundle from 'evchain prove' instead of the log.", valueName: "file"))
+    var proofs: String?
+
+    @Option(help: ArgumentHelp("The signed (and cosigned) checkpoint; default: the chain's latest, or the bundle's.", valueName: "file"))
+    var checkpoint: String?
+
+    @OptionGroup var keys: KeyOptions
 
     @Option(help: ArgumentHelp("The checkpoint's timestamp token (default: CHECKPOINT.tsr when present).", valueName: "file"))
     var timestamp: String?
@@ -56,14 +65,14 @@ struct ItemOptions: ParsableArguments {
     var requireStages: String?
 
     func setup(_ trust: TrustOptions) -> VerificationSetup {
-        var s = VerificationSetup(logKey: trust.logKey)
+        var s = VerificationSetup(logKey: trust.keys.logKey)
         s.chainPath = trust.chain
         s.proofsPath = trust.proofs
         s.checkpointPath = trust.checkpoint
         s.timestampPath = trust.timestamp
-        s.witnessKeys = trust.witnessKeys
-        s.quorum = trust.quorum
-        s.tsaCAFile = trust.tsaCA
+        s.witnessKeys = trust.keys.witnessKeys
+        s.quorum = trust.keys.quorum
+        s.tsaCAFile = trust.keys.tsaCA
         s.root = root
         s.keyFile = keyFile
         s.requiredStages = requireStages.map { $0.split(separator: ",").map(String.init) } ?? []
@@ -141,7 +150,7 @@ extension Evverify {
                 throw ToolExit(ExitStatus.failure)
             }
             let certificate = try CustodyCertificate.issue(
-                report: report, trust: verifier.trust, issuer: issuer, logKey: try KeyFile.readVerifier(trust.logKey))
+                report: report, trust: verifier.trust, issuer: issuer, logKey: try KeyFile.readVerifier(trust.keys.logKey))
             let bytes = JCS.canonical(certificate) + [0x0a]
             if let out {
                 try DurableFile.replace(out, with: bytes)
@@ -163,24 +172,13 @@ extension Evverify {
         @Option(name: .customLong("issuer-key"), help: ArgumentHelp("The issuer's verifier key.", valueName: "vkey"))
         var issuerKey: String
 
-        @Option(name: .customLong("log-key"), help: ArgumentHelp("The log's verifier key.", valueName: "vkey"))
-        var logKey: String
-
-        @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness verifier key. Repeatable.", valueName: "vkey"))
-        var witnessKeys: [String] = []
-
-        @Option(help: ArgumentHelp("Valid cosignatures required (default: 1 with any --witness-key, else 0).", valueName: "k"))
-        var quorum: Int?
-
-        @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("CA certificates (PEM) the timestamp token must chain to.", valueName: "file"))
-        var tsaCA: String?
+        @OptionGroup var keys: KeyOptions
 
         @Flag(help: "Print findings as text lines instead of a JSON report.")
         var text = false
 
         func run() throws {
-            let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
-                                                               quorum: quorum, tsaCAFile: tsaCA)
+            let requirements = try keys.requirements()
             let bytes = certificate == "-" ? try DurableFile.readAll("/dev/stdin") : try DurableFile.readAll(certificate)
             let result: CustodyCertificate.CheckResult
             do {
