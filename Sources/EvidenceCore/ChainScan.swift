@@ -14,10 +14,8 @@ public struct ChainScan {
     public var stagesByContract: [String: Set<String>] = [:]
 
     public init(store: ChainStore, ids: Set<String>, contracts: Set<String>) throws {
-        var wantedIDs: [[UInt8]: String] = [:]
-        for id in ids { wantedIDs[ChainScan.escaped(id)] = id }
-        var wantedContracts: [[UInt8]: String] = [:]
-        for c in contracts { wantedContracts[ChainScan.escaped(c)] = c }
+        let wantedIDs = WantedStrings(ids)
+        let wantedContracts = WantedStrings(contracts)
         let committed = try store.size()
         guard committed > 0, !(wantedIDs.isEmpty && wantedContracts.isEmpty) else { return }
         // Contiguous ranges of seqs, scanned on every core, each read from its
@@ -44,7 +42,7 @@ public struct ChainScan {
 
     /// Scans entries [from, to) whose first line starts at byte `offset`.
     init(path: String, from: UInt64, to: UInt64, offset: UInt64,
-         ids wantedIDs: [[UInt8]: String], contracts wantedContracts: [[UInt8]: String]) throws {
+         ids wantedIDs: WantedStrings, contracts wantedContracts: WantedStrings) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path) }
         guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
@@ -57,10 +55,10 @@ public struct ChainScan {
         let context = HashContext(.sha256)
         while seq < to {
             let done: Bool = try reader.withNextLine { line in
-                let id = ChainScan.rawString(after: ChainScan.idKey, in: line)
-                let contract = wantedContracts.isEmpty ? nil : ChainScan.rawString(after: ChainScan.contractKey, in: line)
-                let idHit = id.flatMap { wantedIDs[$0] }
-                let contractHit = contract.flatMap { wantedContracts[$0] }
+                let idHit = wantedIDs.isEmpty ? nil
+                    : ChainScan.rawString(after: ChainScan.idKey, in: line).flatMap { wantedIDs.match($0) }
+                let contractHit = wantedContracts.isEmpty ? nil
+                    : ChainScan.rawString(after: ChainScan.contractKey, in: line).flatMap { wantedContracts.match($0) }
                 if idHit != nil || contractHit != nil {
                     let entry: ChainEntry
                     do {
@@ -94,33 +92,58 @@ public struct ChainScan {
     }
 
     /// The raw (still escaped) string value following the first `key` in
-    /// `line`; nil if absent. Record keys are unique within an entry line,
-    /// and a quote inside a string is always escaped, so the first unescaped
-    /// `"key":"` is the record's field.
-    static func rawString(after key: [UInt8], in line: UnsafeRawBufferPointer) -> [UInt8]? {
+    /// `line`, as a slice of it; nil if absent. Record keys are unique within
+    /// an entry line, and a quote inside a string is always escaped, so the
+    /// first `"key":"` is the record's field.
+    static func rawString(after key: [UInt8], in line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard let base = line.baseAddress, line.count > key.count else { return nil }
+        guard let hit = key.withUnsafeBytes({ glibcMemmem(base, line.count, $0.baseAddress!, $0.count) }) else { return nil }
+        let start = base.distance(to: UnsafeRawPointer(hit)) + key.count
         let bytes = line.bindMemory(to: UInt8.self)
-        // memchr to each quote, then compare the key (memmem is a GNU extension).
-        var at = 0
-        var found: Int? = nil
-        while at + key.count <= bytes.count {
-            guard let q = memchr(base + at, 0x22, bytes.count - at) else { return nil }
-            let i = base.distance(to: UnsafeRawPointer(q))
-            if i + key.count <= bytes.count,
-               key.withUnsafeBytes({ memcmp(base + i, $0.baseAddress!, key.count) }) == 0 {
-                found = i
-                break
-            }
-            at = i + 1
-        }
-        guard let hit = found else { return nil }
-        let start = hit + key.count
         var i = start
         while i < bytes.count {
             if bytes[i] == 0x5c { i += 2; continue }
-            if bytes[i] == 0x22 { return Array(bytes[start..<i]) }
+            if bytes[i] == 0x22 { return UnsafeRawBufferPointer(rebasing: line[start..<i]) }
             i += 1
         }
         return nil
+    }
+
+}
+
+/// glibc's memmem (two-way search, vectorised); Swift's Glibc module hides
+/// it behind _GNU_SOURCE.
+@_silgen_name("memmem")
+private func glibcMemmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int,
+                         _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?
+
+/// Strings looked up by their escaped JSON bytes, under a cheap 64-bit hash
+/// (FNV-1a) so that the scan hashes each line's field once, allocation-free.
+struct WantedStrings: Sendable {
+    private var buckets: [UInt64: [(escaped: [UInt8], value: String)]] = [:]
+    let isEmpty: Bool
+
+    init(_ values: Set<String>) {
+        isEmpty = values.isEmpty
+        for v in values {
+            let e = ChainScan.escaped(v)
+            let h = e.withUnsafeBytes { WantedStrings.fnv1a($0) }
+            buckets[h, default: []].append((e, v))
+        }
+    }
+
+    func match(_ raw: UnsafeRawBufferPointer) -> String? {
+        guard let candidates = buckets[WantedStrings.fnv1a(raw)] else { return nil }
+        for c in candidates where c.escaped.count == raw.count
+            && c.escaped.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+            return c.value
+        }
+        return nil
+    }
+
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return h
     }
 }

@@ -38,8 +38,9 @@ public struct EvidenceVerifier {
     public func verify(_ items: [VerificationItem]) throws -> Report {
         let ids = Set(items.map(\.id))
         var contractsInOrder: [String] = []
+        var seenContracts = Set<String>()
         for item in items {
-            if let c = item.contract, !contractsInOrder.contains(c) { contractsInOrder.append(c) }
+            if let c = item.contract, seenContracts.insert(c).inserted { contractsInOrder.append(c) }
         }
         let needStages = options.requiredStages.isEmpty ? Set<String>() : Set(contractsInOrder)
         var entriesByID: [String: [ChainEntry]] = [:]
@@ -64,7 +65,9 @@ public struct EvidenceVerifier {
         }
         for (id, entries) in entriesByID { entriesByID[id] = entries.sorted { $0.seq < $1.seq } }
 
-        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key) }) { cache, item -> Result<Verdict, EvidenceError> in
+        var store: ChainStore? = nil
+        if case .chain(let s) = source { store = s }
+        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Verdict, EvidenceError> in
             do {
                 return .success(try verdict(for: item, entries: entriesByID[item.id] ?? [], bundleLines: bundleLines, cache: cache))
             } catch let e as EvidenceError {
@@ -76,14 +79,16 @@ public struct EvidenceVerifier {
         var verdicts: [Verdict] = []
         for outcome in outcomes { verdicts.append(try outcome.get()) }
 
+        // Items being verified count as present even when the log lacks
+        // them: that gap is already reported as the item's own verdict.
+        var itemStages: [String: Set<String>] = [:]
+        for item in items where !options.requiredStages.isEmpty {
+            guard let c = item.contract else { continue }
+            if case .original(let m) = item.content { itemStages[c, default: []].insert(m.stage) }
+            if case .record(let r) = item.content, let s = r.stage { itemStages[c, default: []].insert(s) }
+        }
         for contract in contractsInOrder where !options.requiredStages.isEmpty {
-            // Items being verified count as present even when the log lacks
-            // them: that gap is already reported as the item's own verdict.
-            var present = stagesByContract[contract] ?? []
-            for item in items where item.contract == contract {
-                if case .original(let m) = item.content { present.insert(m.stage) }
-                if case .record(let r) = item.content, let s = r.stage { present.insert(s) }
-            }
+            let present = (stagesByContract[contract] ?? []).union(itemStages[contract] ?? [])
             for stage in options.requiredStages where !present.contains(stage) {
                 var v = Verdict(id: "\(contract)/\(stage)", status: .missing)
                 v.contract = contract
@@ -95,11 +100,16 @@ public struct EvidenceVerifier {
         return Report(verdicts: verdicts)
     }
 
-    /// Digest contexts per algorithm, reused across items on one worker.
+    /// Per-worker scratch: digest contexts per algorithm and a tree reader
+    /// (with its own hash context).
     final class DigesterCache {
         let key: HMACKey?
         var digesters: [RecordAlgorithm: ArtifactDigester] = [:]
-        init(key: HMACKey?) { self.key = key }
+        let tree: MerkleTreeReader?
+        init(key: HMACKey?, store: ChainStore? = nil) {
+            self.key = key
+            tree = store.map { $0.tree }
+        }
 
         func digester(_ algorithm: RecordAlgorithm) throws -> ArtifactDigester {
             if let d = digesters[algorithm] { return d }
@@ -153,9 +163,12 @@ public struct EvidenceVerifier {
             return v
         }
         var matched: ChainEntry? = nil
+        var matchedRecord: EvidenceRecord? = nil
         var actualForLast: String? = nil
+        var lastRecord: EvidenceRecord? = nil
         for entry in entries {
             let record = try EvidenceRecord(json: entry.record)
+            if entry.seq == last.seq { lastRecord = record }
             if let key = options.key, record.algorithm.isKeyed, let kid = record.keyID, kid != key.keyID {
                 throw EvidenceError.usage("\(item.id) is logged under HMAC key \(kid), but --key-file holds key \(key.keyID)")
             }
@@ -163,13 +176,14 @@ public struct EvidenceVerifier {
             if entry.seq == last.seq { actualForLast = actual }
             if let actual, constantTimeEqual(Array(actual.utf8), Array(record.digest.utf8)) {
                 matched = entry
+                matchedRecord = record
                 break
             }
         }
         guard let entry = matched else {
             v.status = .mismatch
             v.entry = last
-            v.record = try EvidenceRecord(json: last.record)
+            v.record = try lastRecord ?? EvidenceRecord(json: last.record)
             v.actualDigest = actualForLast
             v.reason = actualForLast == nil
                 ? "the record has no digest under the logged algorithm \(v.record!.algorithm)"
@@ -177,7 +191,7 @@ public struct EvidenceVerifier {
             return v
         }
         v.entry = entry
-        v.record = try EvidenceRecord(json: entry.record)
+        v.record = matchedRecord
         v.treeSize = trust.checkpoint.size
         v.status = .unproven
         let cp = trust.checkpoint
@@ -187,8 +201,8 @@ public struct EvidenceVerifier {
         }
         let path: [[UInt8]]
         switch source {
-        case .chain(let store):
-            path = try store.tree.inclusionProof(index: entry.seq, treeSize: cp.size)
+        case .chain:
+            path = try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size)
         case .bundle:
             let line = bundleLines[entry.seq]!
             if line.treeSize != cp.size || line.root != cp.root {
@@ -217,3 +231,4 @@ public struct EvidenceVerifier {
         return v
     }
 }
+
