@@ -66,18 +66,9 @@ public struct ConsistencyProof: Sendable {
         guard case .object(let o) = value else { throw bad("a JSON object") }
         guard let a = o["old_size"]?.integerValue, a >= 0 else { throw bad("\"old_size\" (integer)") }
         guard let b = o["new_size"]?.integerValue, b >= 0 else { throw bad("\"new_size\" (integer)") }
-        func hash(_ v: JSONValue?) -> [UInt8]? {
-            guard case .string(let s)? = v, Hex.isLowercase(s, byteCount: 32) else { return nil }
-            return Hex.decode(s)
-        }
-        guard let r1 = hash(o["old_root"]) else { throw bad("\"old_root\" (64 hex digits)") }
-        guard let r2 = hash(o["new_root"]) else { throw bad("\"new_root\" (64 hex digits)") }
-        guard case .array(let p)? = o["proof"] else { throw bad("\"proof\" (array of hex hashes)") }
-        var path: [[UInt8]] = []
-        for v in p {
-            guard let h = hash(v) else { throw bad("\"proof\" (array of hex hashes)") }
-            path.append(h)
-        }
+        guard let r1 = o["old_root"]?.merkleHash else { throw bad("\"old_root\" (64 hex digits)") }
+        guard let r2 = o["new_root"]?.merkleHash else { throw bad("\"new_root\" (64 hex digits)") }
+        guard let path = o["proof"]?.merklePath else { throw bad("\"proof\" (array of hex hashes)") }
         self.init(oldSize: UInt64(a), newSize: UInt64(b), oldRoot: r1, newRoot: r2, path: path)
     }
 }

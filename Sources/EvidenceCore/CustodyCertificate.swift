@@ -218,7 +218,10 @@ public enum CustodyCertificate {
                 finding("\(label): leaf does not match the entry (record, seq or logged time altered)")
                 continue
             }
-            let path = proofValues.compactMap { $0.stringValue.flatMap(Hex.decode) }
+            guard let path = JSONValue.array(proofValues).merklePath else {
+                finding("\(label): proof is not an array of 64-hex-digit hashes")
+                continue
+            }
             do {
                 try Merkle.verifyInclusion(leafHash: entry.leaf, index: UInt64(seq), treeSize: trust.checkpoint.size,
                                            path: path, root: trust.checkpoint.root)

@@ -183,3 +183,22 @@ extension Merkle {
         guard constantTimeEqual(fr, oldRoot), constantTimeEqual(sr, newRoot) else { throw .rootMismatch }
     }
 }
+
+extension JSONValue {
+    /// A hash written in JSON as 64 lowercase hex digits (leaves, roots).
+    public var merkleHash: [UInt8]? {
+        guard case .string(let s) = self, Hex.isLowercase(s, byteCount: Merkle.hashSize) else { return nil }
+        return Hex.decode(s)
+    }
+
+    /// An audit path: an array of such hashes.
+    public var merklePath: [[UInt8]]? {
+        guard case .array(let items) = self else { return nil }
+        var path: [[UInt8]] = []
+        for v in items {
+            guard let h = v.merkleHash else { return nil }
+            path.append(h)
+        }
+        return path
+    }
+}

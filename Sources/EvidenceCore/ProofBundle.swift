@@ -42,19 +42,10 @@ public struct ProofBundle: Sendable {
         guard case .string(let time)? = o["time"], RFC3339.isCanonicalUTC(time) else { throw bad("\"time\" (RFC 3339 UTC)") }
         guard case .object(let recordObject)? = o["record"] else { throw bad("\"record\" (evidence record)") }
         _ = try EvidenceRecord(json: recordObject)
-        func hash(_ v: JSONValue?) -> [UInt8]? {
-            guard case .string(let s)? = v, Hex.isLowercase(s, byteCount: 32) else { return nil }
-            return Hex.decode(s)
-        }
-        guard let leaf = hash(o["leaf"]) else { throw bad("\"leaf\" (64 hex digits)") }
+        guard let leaf = o["leaf"]?.merkleHash else { throw bad("\"leaf\" (64 hex digits)") }
         guard let size = o["tree_size"]?.integerValue, size > 0 else { throw bad("\"tree_size\" (positive integer)") }
-        guard let root = hash(o["root"]) else { throw bad("\"root\" (64 hex digits)") }
-        guard case .array(let p)? = o["proof"] else { throw bad("\"proof\" (array of hex hashes)") }
-        var path: [[UInt8]] = []
-        for v in p {
-            guard let h = hash(v) else { throw bad("\"proof\" (array of 64-hex-digit hashes)") }
-            path.append(h)
-        }
+        guard let root = o["root"]?.merkleHash else { throw bad("\"root\" (64 hex digits)") }
+        guard let path = o["proof"]?.merklePath else { throw bad("\"proof\" (array of 64-hex-digit hashes)") }
         guard case .string(let checkpoint)? = o["checkpoint"] else { throw bad("\"checkpoint\" (signed note text)") }
         var entry = ChainEntry(seq: UInt64(seq), time: time, canonicalRecord: JCS.canonical(.object(recordObject)))
         // Keep the leaf as claimed: the verifier recomputes it and compares.
