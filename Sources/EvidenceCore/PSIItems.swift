@@ -1,16 +1,10 @@
 import Foundation
 
-/// Runs `transform` over `input` on all cores, keeping order. Work is
-/// split into a few stripes per core so one slow element does not idle the
-/// others; the first error thrown wins.
+/// Runs `transform` over `input` on all cores, keeping order (workers claim
+/// items one at a time, so one slow element does not idle the others); the
+/// error thrown is the earliest item's.
 public func parallelMap<T, R>(_ input: [T], _ transform: (T) throws -> R) throws -> [R] {
-    if input.count < 2 { return try input.map(transform) }
-    let stripes = min(input.count, ProcessInfo.processInfo.activeProcessorCount * 4)
-    return try withoutActuallyEscaping(transform) { transform in
-        let job = ParallelJob(input: input, transform: transform)
-        DispatchQueue.concurrentPerform(iterations: stripes) { s in job.run(stripe: s, of: stripes) }
-        return try job.collect()
-    }
+    try ParallelMap.map(input, state: { () }) { _, item in Result { try transform(item) } }.map { try $0.get() }
 }
 
 /// Streams chunks through `transform` on all cores while the calling thread
@@ -56,42 +50,6 @@ private final class PipelineStage<T, R>: @unchecked Sendable {
 
 /// Shared state of one `parallelMap`: each stripe writes disjoint slots,
 /// which is why the unchecked Sendable is sound.
-private final class ParallelJob<T, R>: @unchecked Sendable {
-    let input: [T]
-    let transform: (T) throws -> R
-    var results: UnsafeMutableBufferPointer<R?>
-    var failure: Error?
-    let lock = NSLock()
-
-    init(input: [T], transform: @escaping (T) throws -> R) {
-        self.input = input
-        self.transform = transform
-        results = .allocate(capacity: input.count)
-        results.initialize(repeating: nil)
-    }
-
-    deinit {
-        _ = results.deinitialize()
-        results.deallocate()
-    }
-
-    func run(stripe: Int, of stripes: Int) {
-        var i = stripe
-        while i < input.count {
-            do { results[i] = try transform(input[i]) } catch {
-                lock.lock(); if failure == nil { failure = error }; lock.unlock()
-                return
-            }
-            i += stripes
-        }
-    }
-
-    func collect() throws -> [R] {
-        if let failure { throw failure }
-        return results.map { $0! }
-    }
-}
-
 /// Which fields of an input line make the item that is compared, and how
 /// the input is split into buckets.
 public struct PSIItemOptions: Sendable {
