@@ -36,3 +36,14 @@ func refuseTerminal(_ files: [String]) throws {
 }
 
 func printSummary(_ o: JSONObject) { StandardOutput.shared.writeLine(.object(o)) }
+
+/// Party B's Paillier private key, for the steps that decrypt.
+struct PaillierKeyOption: ParsableArguments {
+    @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key (phe JWK, mode 0600).", valueName: "file"))
+    var path: String
+
+    @Flag(name: .customLong("insecure-test-key"), help: "Accept a Paillier key below 2048 bits (tests only).")
+    var insecure = false
+
+    func load() throws -> PaillierPrivateKey { try PaillierPrivateKey.load(path, allowInsecure: insecure) }
+}

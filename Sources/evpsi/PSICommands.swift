@@ -110,10 +110,7 @@ struct SumCommand: ParsableCommand {
         var message: String
         @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value to sum.", valueName: "field"))
         var valueField = "value"
-        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key (phe JWK, 0600).", valueName: "file"))
-        var paillierKey: String
-        @Flag(name: .customLong("insecure-test-key"), help: "Accept a Paillier key below 2048 bits (tests only).")
-        var insecure = false
+        @OptionGroup var paillier: PaillierKeyOption
         @Option(help: ArgumentHelp("Group (must match message 1).", valueName: "name"))
         var group = PSIGroups.defaultName
         @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
@@ -122,7 +119,7 @@ struct SumCommand: ParsableCommand {
         var out: String
 
         func run() throws {
-            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            let key = try paillier.load()
             printSummary(try IntersectionSum.reply(messagePath: message, items: try items.reader(), valueField: valueField,
                                                    key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out))
         }
@@ -150,13 +147,10 @@ struct SumCommand: ParsableCommand {
         var message: String
         @Option(help: ArgumentHelp("B's state file from 'sum reply'.", valueName: "file"))
         var state: String
-        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key.", valueName: "file"))
-        var paillierKey: String
-        @Flag(name: .customLong("insecure-test-key"), help: "Accept a Paillier key below 2048 bits (tests only).")
-        var insecure = false
+        @OptionGroup var paillier: PaillierKeyOption
 
         func run() throws {
-            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            let key = try paillier.load()
             printSummary(try IntersectionSum.result(messagePath: message, statePath: state, key: key))
         }
     }

@@ -133,10 +133,7 @@ struct CompareCommand: ParsableCommand {
         var bits = PrivateComparison.defaultBits
         @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
         var valueField = "value"
-        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key (0600).", valueName: "file"))
-        var paillierKey: String
-        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
-        var insecure = false
+        @OptionGroup var paillier: PaillierKeyOption
         @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
         var session: String?
         @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
@@ -146,7 +143,7 @@ struct CompareCommand: ParsableCommand {
 
         func run() throws {
             guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
-            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            let key = try paillier.load()
             printSummary(try PrivateComparison.request(
                 items: try readLines(files), valueField: valueField, op: operation, bits: bits, key: key,
                 session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
@@ -180,13 +177,10 @@ struct CompareCommand: ParsableCommand {
         var message: String
         @Option(help: ArgumentHelp("B's state file.", valueName: "file"))
         var state: String
-        @Option(name: .customLong("paillier-key"), help: ArgumentHelp("B's Paillier private key.", valueName: "file"))
-        var paillierKey: String
-        @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
-        var insecure = false
+        @OptionGroup var paillier: PaillierKeyOption
 
         func run() throws {
-            let key = try PaillierPrivateKey.load(paillierKey, allowInsecure: insecure)
+            let key = try paillier.load()
             for line in try PrivateComparison.result(messagePath: message, statePath: state,
                                                      items: try readLines(files), key: key) {
                 StandardOutput.shared.writeLine(line)
