@@ -340,16 +340,13 @@ public func mapElements<R>(_ batch: [PSIElement], _ transform: ([UInt8]) throws 
     }
 }
 
-/// Files holding secrets (exponents, Paillier keys): created 0600, and
-/// refused when group or world can read them (DESIGN.md, "Secrets").
+/// Files holding secrets (exponents, Paillier keys): created like every
+/// key file (`SecretKeyFile.create`: 0600, never over an existing file or
+/// through a symlink, fsync'd, renamed into place), and refused when group
+/// or world can read them (DESIGN.md, "Secrets").
 public enum SecretFile {
     public static func write(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw EvidenceError.io("cannot create: \(String(cString: strerror(errno)))", at: path) }
-        defer { close(fd) }
-        // An existing file keeps its mode through O_CREAT: tighten it.
-        guard fchmod(fd, 0o600) == 0 else { throw EvidenceError.io("cannot chmod 0600", at: path) }
-        try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, name: path) }
+        try SecretKeyFile.create(path, contents: bytes)
     }
 
     /// State and bucket-key files: the same permission checks as key files.
