@@ -125,9 +125,28 @@ public final class PSIItemReader {
                 throw EvidenceError.input("expected \"\(f)\" (the item key field)", at: location)
             }
             if case .null = v { throw EvidenceError.input("\"\(f)\" is null", at: location) }
+            try requireExactNumbers(v, field: f, at: location)
             values.append(v)
         }
         return JCS.canonical(.array(values))
+    }
+
+    /// A key compares exactly or not at all: numbers in it must be integers
+    /// the parser read exactly (below 2^53), else two different ID numbers
+    /// would round to the same double and match.
+    static func requireExactNumbers(_ value: JSONValue, field: String, at location: String) throws {
+        switch value {
+        case .number:
+            guard try exactInteger(value, field: field, at: location) != nil else {
+                throw EvidenceError.input("\"\(field)\": a fraction is not an exact key; write it as a string", at: location)
+            }
+        case .array(let list):
+            for v in list { try requireExactNumbers(v, field: field, at: location) }
+        case .object(let o):
+            for (_, v) in o { try requireExactNumbers(v, field: field, at: location) }
+        default:
+            break
+        }
     }
 
     public func next() throws -> PSIItem? {

@@ -9,12 +9,18 @@ struct PaillierCommand: ParsableCommand {
 
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a private key file (0600).")
-        @Option(help: ArgumentHelp("Modulus size in bits (at least 2048).", valueName: "bits"))
+        @Option(help: ArgumentHelp("Modulus size in bits: even, 2048…8192.", valueName: "bits"))
         var bits = paillierMinimumBits
-        @Flag(name: .customLong("insecure-test-key"), help: "Allow a modulus below 2048 bits (tests only).")
+        @Flag(name: .customLong("insecure-test-key"), help: "Allow a modulus of 64 to 2046 bits (tests only).")
         var insecure = false
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Private key file to create.", valueName: "file"))
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Private key file to create (never overwritten).", valueName: "file"))
         var out: String
+
+        func validate() throws {
+            guard ((insecure ? 64 : paillierMinimumBits)...paillierMaximumBits).contains(bits), bits % 2 == 0 else {
+                throw ValidationError("--bits \(bits) refused: must be even and in \(paillierMinimumBits)…\(paillierMaximumBits) (from 64 with --insecure-test-key)")
+            }
+        }
 
         func run() throws {
             let key = try PaillierPrivateKey.generate(bits: bits, allowInsecure: insecure)
