@@ -61,6 +61,9 @@ public struct PSIItemOptions: Sendable {
     public var bucket: Int
     public var bucketKey: [UInt8]
 
+    /// Far more jobs than any deployment runs; a bound so that a typo is an error.
+    public static let maximumBuckets = 1 << 16
+
     public init(keyFields: [String] = ["id"], buckets: Int = 1, bucket: Int = 0, bucketKey: [UInt8] = []) {
         self.keyFields = keyFields; self.buckets = buckets; self.bucket = bucket; self.bucketKey = bucketKey
     }
@@ -69,8 +72,11 @@ public struct PSIItemOptions: Sendable {
         guard !keyFields.isEmpty, keyFields.allSatisfy({ !$0.isEmpty }) else {
             throw EvidenceError.usage("--key needs at least one field name")
         }
-        guard buckets >= 1, (0..<buckets).contains(bucket) else {
-            throw EvidenceError.usage("--bucket must be in 0..<--buckets")
+        guard (1...Self.maximumBuckets).contains(buckets) else {
+            throw EvidenceError.usage("--buckets must be in 1…\(Self.maximumBuckets)")
+        }
+        guard (0..<buckets).contains(bucket) else {
+            throw EvidenceError.usage("--bucket must be in 0…\(buckets - 1) (0-based, below --buckets)")
         }
     }
 
