@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 // evpsi message files. A message is JSON Lines:
-//   line 1   header  {"protocol":"evpsi","version":1,"kind":…,"session":…,"from":…,"group":…,"mode":…, …}
+//   line 1   header  {"protocol":"evpsi","version":2,"kind":…,"session":…,"from":…,"group":…,"mode":…, …}
 //   body     one object per element, its single key naming the section
 //   last     trailer {"end":{"<section>":count,…},"sha256":"<hex>"}
 // The trailer's digest covers every preceding line (content + "\n"), so a
@@ -15,7 +15,11 @@ import Glibc
 
 public enum PSIProtocol {
     public static let name = "evpsi"
-    public static let version = 1
+    /// 2: headers carry the parameters both parties must share (key,
+    /// buckets, bucket, bucket_key; join for comparisons) and comparison
+    /// lines their join tag; a version-1 peer would ignore both, so it is
+    /// refused rather than half-understood.
+    public static let version = 2
     public static let sessionByteCount = 16
 
     public static func newSession() -> String { Hex.encode(SecureRandom.bytes(sessionByteCount)) }

@@ -60,6 +60,19 @@ import Testing
         #expect(!request.contains(String(repeating: "22", count: 32)))
     }
 
+    @Test func versionOneMessageIsRefused() throws {
+        // Version 1 carried no parameters: its receiver could not check them.
+        let p = try parties(a: Self.people, b: Self.people)
+        #expect(try p.run(p.b, ["psi", "request", "--state", "b.state", "-o", "req.msg", "b.jsonl"]).status == 0)
+        try p.send("req.msg", from: p.b, to: p.a)
+        try rewrite(p.a.file("req.msg")) { lines in
+            lines[0] = lines[0].replacingOccurrences(of: "\"version\":2", with: "\"version\":1")
+        }
+        let r = try p.run(p.a, ["psi", "respond", "--request", "req.msg", "-o", "resp.msg", "a.jsonl"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("req.msg:1: unsupported message version"), "\(r.stderr)")
+    }
+
     @Test func bucketsWithoutBucketIsAUsageError() throws {
         let p = try parties(a: Self.people, b: Self.people)
         let r = try p.run(p.b, ["psi", "request", "--buckets", "4", "--state", "s", "-o", "q", "b.jsonl"])
@@ -204,6 +217,8 @@ import Testing
         #expect(r.stderr.contains("b.state"), "\(r.stderr)")
         #expect(try Data(contentsOf: p.b.file("b.state")) == before)
         #expect(!FileManager.default.fileExists(atPath: p.b.file("q2").path))
+        // Nothing half-written is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: p.b.url.path).sorted() == ["b.jsonl", "b.state", "q1"])
     }
 
     @Test func stateIsNotWrittenThroughASymlink() throws {
@@ -276,6 +291,28 @@ import Testing
         #expect(r.status == 2, "\(r.stderr)")
         #expect(r.stderr.hasPrefix("evpsi: "), "\(r.stderr)")
         for f in ["k", "q", "s"] { #expect(!FileManager.default.fileExists(atPath: d.file(f).path)) }
+    }
+
+    @Test func peerPaillierModulusInAMessageIsBounded() throws {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "--insecure-test-key", "--bits", "1024", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", "{\"id\":\"C1\",\"value\":1}\n")
+        try p.a.write("a.jsonl", "{\"id\":\"C1\",\"value\":1}\n")
+        #expect(try p.run(p.b, ["compare", "request", "--op", "eq", "--paillier-key", "key.json", "--insecure-test-key",
+                                "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        let huge = Base64URL.encode((BigInt.one.shiftedLeft(8199) + BigInt(12345)).bigEndianBytes)
+        try rewrite(p.a.file("c1")) { lines in
+            var header = try! JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+            var key = header["paillier"] as! [String: Any]
+            key["n"] = huge
+            header["paillier"] = key
+            lines[0] = String(decoding: try! JSONSerialization.data(withJSONObject: header), as: UTF8.self)
+        }
+        let r = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("c1:1: paillier key of 8200 bits refused: at most 8192"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: p.a.file("c2").path))
     }
 
     @Test func peerPaillierModulusIsBounded() throws {
