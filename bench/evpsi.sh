@@ -61,6 +61,7 @@ echo "(each line: evpsi / baseline; RATIO = baseline / evpsi)"
 P=$(awk '/ffdhe2048 = ModPGroup/{getline; gsub(/[ ")]/, ""); print}' Sources/EvidenceCore/PSIGroup.swift)
 seq "$GROUP_N" | awk '{ printf "{\"id\":\"C2025-%07d\"}\n", $1 }' > "$WORK/items.jsonl"
 for round in $(seq "$ROUNDS"); do
+    rm -f "$WORK/s"   # a state is never overwritten: each run makes a new one
     timed group "$EVPSI" psi request --state "$WORK/s" -o "$WORK/q.msg" "$WORK/items.jsonl"
     timed powm "$WORK/powm" "$GROUP_N" 256 "$CORES" "$P" powm
     timed powmsec "$WORK/powm" "$GROUP_N" 256 "$CORES" "$P" sec

@@ -67,12 +67,11 @@ send "$commission" "$bank" sum3.msg
 (cd "$bank" && evpsi sum result --message sum3.msg --state sum.state --paillier-key paillier.json)
 
 echo "== 5. private comparison: is each matched claim <= the contract amount? (the bank learns one bit each)"
-# Both sides line their values up in the same order (here: the matched contracts, by contract number).
-(cd "$bank" && grep -E 'C2025-000[123]' defaults.jsonl | sort -t'"' -k8 > claims.jsonl)
-(cd "$commission" && grep -E 'C2025-000[123]' docket.jsonl | sort -t'"' -k8 > amounts.jsonl)
-(cd "$bank" && evpsi compare request --op ge --value claim --paillier-key paillier.json --state cmp.state -o cmp1.msg claims.jsonl > /dev/null)
+# Rows pair by contract number (--join), in any order; the commission answers from its whole docket.
+(cd "$bank" && grep -E 'C2025-000[123]' defaults.jsonl > claims.jsonl)
+(cd "$bank" && evpsi compare request --op ge --join contract --value claim --paillier-key paillier.json --state cmp.state -o cmp1.msg claims.jsonl > /dev/null)
 send "$bank" "$commission" cmp1.msg
-(cd "$commission" && evpsi compare respond --message cmp1.msg --value amount -o cmp2.msg amounts.jsonl > /dev/null)
+(cd "$commission" && evpsi compare respond --join contract --message cmp1.msg --value amount -o cmp2.msg docket.jsonl > /dev/null)
 send "$commission" "$bank" cmp2.msg
 (cd "$bank" && evpsi compare result --message cmp2.msg --state cmp.state --paillier-key paillier.json claims.jsonl)
 

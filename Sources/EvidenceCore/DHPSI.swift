@@ -10,10 +10,11 @@ public enum PSIMode: String, Sendable, CaseIterable {
     case labels
 }
 
-/// A party's private state between two of its steps (a 0600 file): the
-/// session, the group, the mode, the secret exponent when a later step
-/// needs it, and a digest of the items so that the later step can check it
-/// is given the same input.
+/// A party's private state between two of its steps (a sealed 0600 file,
+/// see `PSIStateFile`): the session, the group, the mode, the secret
+/// exponent when a later step needs it, the parameters the peer must share,
+/// and a digest of the items so that the later step can check it is given
+/// the same input.
 public struct DHPSIState {
     public var session: String
     public var group: String
@@ -22,28 +23,22 @@ public struct DHPSIState {
     public var secret: BigInt?
     public var count: Int
     public var itemsDigest: String
-    public var keyFields: [String]
+    /// `PSIItemOptions.parameters` of the step that made the state.
+    public var parameters: JSONObject
     public var kind: String
 
-    var json: JSONValue {
-        var o: JSONObject = ["protocol": .string(PSIProtocol.name), "version": .number(Double(PSIProtocol.version)),
-                             "kind": .string(kind), "session": .string(session), "group": .string(group),
-                             "mode": .string(mode), "count": .number(Double(count)),
-                             "items_sha256": .string(itemsDigest), "key": .array(keyFields.map { .string($0) })]
+    public func save(_ path: String) throws {
+        var o: JSONObject = ["group": .string(group), "mode": .string(mode), "count": .number(Double(count)),
+                             "items_sha256": .string(itemsDigest), "parameters": .object(parameters)]
         if let secret { o["secret"] = .string(secret.hex) }
-        return .object(o)
+        try PSIStateFile.write(path, kind: kind, session: session, o)
     }
 
-    public func save(_ path: String) throws { try SecretFile.writeJSON(path, json) }
-
     public static func load(_ path: String, kind: String) throws -> DHPSIState {
-        let o = try SecretFile.readJSON(path)
+        let o = try PSIStateFile.read(path, kind: kind)
         func s(_ k: String) throws -> String {
             guard let v = o[k]?.stringValue else { throw EvidenceError.input("state: expected \"\(k)\" (string)", at: path) }
             return v
-        }
-        guard o["protocol"]?.stringValue == PSIProtocol.name, try s("kind") == kind else {
-            throw EvidenceError.input("not an evpsi \(kind) file", at: path)
         }
         var secret: BigInt?
         if o["secret"] != nil {
@@ -52,12 +47,11 @@ public struct DHPSIState {
             }
             secret = k
         }
-        guard let count = o["count"]?.integerValue,
-              let fields = o["key"]?.arrayValue?.compactMap(\.stringValue) else {
+        guard let count = o["count"]?.integerValue, case .object(let parameters)? = o["parameters"] else {
             throw EvidenceError.input("state file is damaged", at: path)
         }
         return DHPSIState(session: try s("session"), group: try s("group"), mode: try s("mode"), secret: secret,
-                          count: count, itemsDigest: try s("items_sha256"), keyFields: fields, kind: kind)
+                          count: count, itemsDigest: try s("items_sha256"), parameters: parameters, kind: kind)
     }
 }
 
@@ -92,15 +86,17 @@ public enum DHPSI {
     public static func request(items: PSIItemReader, group: any PSIGroup, mode: PSIMode, session: String,
                                statePath: String, messagePath: String) throws -> JSONObject {
         let sessionBytes = try PSIProtocol.parseSession(session)
+        try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
         let beta = group.randomExponent()
-        let header = PSIHeader(kind: "psi-request", session: session, from: "b", group: group.name, mode: mode.rawValue)
+        let header = PSIHeader(kind: "psi-request", session: session, from: "b", group: group.name, mode: mode.rawValue,
+                               extra: items.options.parameters)
         let writer = try PSIMessageWriter(path: messagePath, header: header)
         writer.declare("q")
         try pipelinedMap(next: { try items.nextChunk(chunk).map(\.item) },
                          transform: { Data(group.blind($0, session: sessionBytes, exponent: beta)).base64EncodedString() },
                          consume: { for b in $0 { try writer.entry("q", .string(b)) } })
         let state = DHPSIState(session: session, group: group.name, mode: mode.rawValue, secret: beta, count: items.count,
-                               itemsDigest: items.finishDigest(), keyFields: items.options.keyFields, kind: "psi-state")
+                               itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "psi-state")
         try state.save(statePath)
         try writer.finish()
         return ["session": .string(session), "group": .string(group.name), "mode": .string(mode.rawValue),
@@ -119,10 +115,11 @@ public enum DHPSI {
             throw EvidenceError.input("request asks for mode \(request.header.mode), but this party allows \(mode.rawValue)", at: at)
         }
         if mode == .labels && labelField == nil { throw EvidenceError.usage("--labels needs --label FIELD") }
+        try PSIParameters.check(mine: items.options.parameters, peer: request.headerObject, at: at)
         let session = request.header.sessionBytes
         let alpha = group.randomExponent()
         let header = PSIHeader(kind: "psi-response", session: request.header.session, from: "a",
-                               group: group.name, mode: mode.rawValue)
+                               group: group.name, mode: mode.rawValue, extra: items.options.parameters)
         let writer = try PSIMessageWriter(path: messagePath, header: header)
 
         // A's own set, sorted so that nothing in the order maps back to A's input.
@@ -204,6 +201,7 @@ public enum DHPSI {
         guard response.header.mode == state.mode else {
             throw EvidenceError.input("response is for mode \(response.header.mode), this session uses \(state.mode)", at: "\(response.name):1")
         }
+        try PSIParameters.check(mine: state.parameters, peer: response.headerObject, at: "\(response.name):1")
         let session = try PSIProtocol.parseSession(state.session)
         let size = group.elementByteCount
         var peerCount = 0

@@ -145,14 +145,25 @@ public final class DurableFile {
         try syncDirectory(of: path)
     }
 
-    /// Creates `path` with exactly `bytes`, failing if it exists (O_EXCL).
+    /// Creates `path` with exactly `bytes`, failing if it exists. The bytes
+    /// go to a temporary beside it (O_EXCL|O_NOFOLLOW), are fsync'd, and the
+    /// temporary is linked into place: link(2) never replaces an existing
+    /// name, and a crash leaves either no file or the whole one.
     public static func create(_ path: String, with bytes: [UInt8], mode: mode_t) throws {
-        let file = try DurableFile(path, flags: O_WRONLY | O_CREAT | O_EXCL, mode: mode)
-        // The umask may have removed bits; it must not have added any, but
-        // set the mode exactly so a 0600 key file is 0600.
-        guard fchmod(file.fd, mode) == 0 else { throw DurableFile.error("cannot chmod", path) }
-        try file.write(bytes, at: 0)
-        try file.sync()
+        let temporary = "\(path).tmp.\(getpid())"
+        do {
+            let file = try DurableFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+            // The umask may have removed bits; it must not have added any, but
+            // set the mode exactly so a 0600 key file is 0600.
+            guard fchmod(file.fd, mode) == 0 else { throw DurableFile.error("cannot chmod", path) }
+            try file.write(bytes, at: 0)
+            try file.sync()
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        defer { unlink(temporary) }
+        guard link(temporary, path) == 0 else { throw DurableFile.error("cannot create", path) }
         try syncDirectory(of: path)
     }
 }

@@ -16,9 +16,10 @@ public enum IntersectionSum {
     public static func start(items: PSIItemReader, group: any PSIGroup, session: String,
                              statePath: String, messagePath: String) throws -> JSONObject {
         let sessionBytes = try PSIProtocol.parseSession(session)
+        try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
         let alpha = group.randomExponent()
         let writer = try PSIMessageWriter(path: messagePath, header: PSIHeader(
-            kind: "sum-1", session: session, from: "a", group: group.name, mode: "sum"))
+            kind: "sum-1", session: session, from: "a", group: group.name, mode: "sum", extra: items.options.parameters))
         writer.declare("a")
         var mine: [[UInt8]] = []
         while true {
@@ -29,7 +30,7 @@ public enum IntersectionSum {
         mine.sort { $0.lexicographicallyPrecedes($1) }
         for e in mine { try writer.element("a", e) }
         try DHPSIState(session: session, group: group.name, mode: "sum", secret: alpha, count: items.count,
-                       itemsDigest: items.finishDigest(), keyFields: items.options.keyFields, kind: "sum-state-a").save(statePath)
+                       itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "sum-state-a").save(statePath)
         try writer.finish()
         return ["session": .string(session), "group": .string(group.name), "count": .number(Double(items.count)),
                 "duplicates": .number(Double(items.duplicates))]
@@ -39,13 +40,16 @@ public enum IntersectionSum {
     public static func reply(messagePath inPath: String, items: PSIItemReader, valueField: String,
                              key: PaillierPrivateKey, group: any PSIGroup,
                              statePath: String, messagePath: String) throws -> JSONObject {
+        try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
         let first = try PSIMessageReader(path: inPath, expect: PSIExpectation(kinds: ["sum-1"], from: "a", group: group.name))
+        try PSIParameters.check(mine: items.options.parameters, peer: first.headerObject, at: "\(first.name):1")
         let session = first.header.sessionBytes
         let beta = group.randomExponent()
         let pk = key.publicKey
+        var extra = items.options.parameters
+        extra["paillier"] = pk.jwk()
         let writer = try PSIMessageWriter(path: messagePath, header: PSIHeader(
-            kind: "sum-2", session: first.header.session, from: "b", group: group.name, mode: "sum",
-            extra: ["paillier": pk.jwk()]))
+            kind: "sum-2", session: first.header.session, from: "b", group: group.name, mode: "sum", extra: extra))
         var doubled: [[UInt8]] = []
         try first.forEachChunk(section: "a", length: group.elementByteCount, chunk: chunk) { batch in
             doubled += try mapElements(batch) { try group.reblind($0, exponent: beta) }
@@ -73,7 +77,7 @@ public enum IntersectionSum {
         }
         // β is not needed after this step, so it is not kept.
         try DHPSIState(session: first.header.session, group: group.name, mode: "sum", secret: nil,
-                       count: items.count, itemsDigest: items.finishDigest(), keyFields: items.options.keyFields,
+                       count: items.count, itemsDigest: items.finishDigest(), parameters: items.options.parameters,
                        kind: "sum-state-b").save(statePath)
         try writer.finish()
         return ["session": .string(first.header.session), "count": .number(Double(items.count)),
@@ -88,6 +92,7 @@ public enum IntersectionSum {
         let group = try PSIGroups.named(state.group)
         let second = try PSIMessageReader(path: inPath, expect: PSIExpectation(
             kinds: ["sum-2"], from: "b", session: state.session, group: state.group))
+        try PSIParameters.check(mine: state.parameters, peer: second.headerObject, at: "\(second.name):1")
         guard let jwk = second.headerObject["paillier"] else {
             throw EvidenceError.input("header: expected \"paillier\" (B's public key)", at: "\(second.name):1")
         }

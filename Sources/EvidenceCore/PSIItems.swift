@@ -61,6 +61,9 @@ public struct PSIItemOptions: Sendable {
     public var bucket: Int
     public var bucketKey: [UInt8]
 
+    /// Far more jobs than any deployment runs; a bound so that a typo is an error.
+    public static let maximumBuckets = 1 << 16
+
     public init(keyFields: [String] = ["id"], buckets: Int = 1, bucket: Int = 0, bucketKey: [UInt8] = []) {
         self.keyFields = keyFields; self.buckets = buckets; self.bucket = bucket; self.bucketKey = bucketKey
     }
@@ -69,8 +72,11 @@ public struct PSIItemOptions: Sendable {
         guard !keyFields.isEmpty, keyFields.allSatisfy({ !$0.isEmpty }) else {
             throw EvidenceError.usage("--key needs at least one field name")
         }
-        guard buckets >= 1, (0..<buckets).contains(bucket) else {
-            throw EvidenceError.usage("--bucket must be in 0..<--buckets")
+        guard (1...Self.maximumBuckets).contains(buckets) else {
+            throw EvidenceError.usage("--buckets must be in 1…\(Self.maximumBuckets)")
+        }
+        guard (0..<buckets).contains(bucket) else {
+            throw EvidenceError.usage("--bucket must be in 0…\(buckets - 1) (0-based, below --buckets)")
         }
     }
 
@@ -125,9 +131,28 @@ public final class PSIItemReader {
                 throw EvidenceError.input("expected \"\(f)\" (the item key field)", at: location)
             }
             if case .null = v { throw EvidenceError.input("\"\(f)\" is null", at: location) }
+            try requireExactNumbers(v, field: f, at: location)
             values.append(v)
         }
         return JCS.canonical(.array(values))
+    }
+
+    /// A key compares exactly or not at all: numbers in it must be integers
+    /// the parser read exactly (below 2^53), else two different ID numbers
+    /// would round to the same double and match.
+    static func requireExactNumbers(_ value: JSONValue, field: String, at location: String) throws {
+        switch value {
+        case .number:
+            guard try exactInteger(value, field: field, at: location) != nil else {
+                throw EvidenceError.input("\"\(field)\": a fraction is not an exact key; write it as a string", at: location)
+            }
+        case .array(let list):
+            for v in list { try requireExactNumbers(v, field: field, at: location) }
+        case .object(let o):
+            for (_, v) in o { try requireExactNumbers(v, field: field, at: location) }
+        default:
+            break
+        }
     }
 
     public func next() throws -> PSIItem? {

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 // evpsi message files. A message is JSON Lines:
-//   line 1   header  {"protocol":"evpsi","version":1,"kind":…,"session":…,"from":…,"group":…,"mode":…, …}
+//   line 1   header  {"protocol":"evpsi","version":2,"kind":…,"session":…,"from":…,"group":…,"mode":…, …}
 //   body     one object per element, its single key naming the section
 //   last     trailer {"end":{"<section>":count,…},"sha256":"<hex>"}
 // The trailer's digest covers every preceding line (content + "\n"), so a
@@ -15,7 +15,11 @@ import Glibc
 
 public enum PSIProtocol {
     public static let name = "evpsi"
-    public static let version = 1
+    /// 2: headers carry the parameters both parties must share (key,
+    /// buckets, bucket, bucket_key; join for comparisons) and comparison
+    /// lines their join tag; a version-1 peer would ignore both, so it is
+    /// refused rather than half-understood.
+    public static let version = 2
     public static let sessionByteCount = 16
 
     public static func newSession() -> String { Hex.encode(SecureRandom.bytes(sessionByteCount)) }
@@ -340,16 +344,13 @@ public func mapElements<R>(_ batch: [PSIElement], _ transform: ([UInt8]) throws 
     }
 }
 
-/// Files holding secrets (exponents, Paillier keys): created 0600, and
-/// refused when group or world can read them (DESIGN.md, "Secrets").
+/// Files holding secrets (exponents, Paillier keys): created like every
+/// key file (`SecretKeyFile.create`: 0600, never over an existing file or
+/// through a symlink, fsync'd, renamed into place), and refused when group
+/// or world can read them (DESIGN.md, "Secrets").
 public enum SecretFile {
     public static func write(_ path: String, _ bytes: [UInt8]) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw EvidenceError.io("cannot create: \(String(cString: strerror(errno)))", at: path) }
-        defer { close(fd) }
-        // An existing file keeps its mode through O_CREAT: tighten it.
-        guard fchmod(fd, 0o600) == 0 else { throw EvidenceError.io("cannot chmod 0600", at: path) }
-        try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, name: path) }
+        try SecretKeyFile.create(path, contents: bytes)
     }
 
     /// State and bucket-key files: the same permission checks as key files.

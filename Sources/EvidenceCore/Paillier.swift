@@ -8,6 +8,10 @@ import Foundation
 /// Smallest modulus accepted without `allowInsecure`: 2048 bits is the
 /// floor of NIST SP 800-57 for factoring-based keys today.
 public let paillierMinimumBits = 2048
+/// Largest modulus made or accepted: a peer's key sets the cost of every
+/// operation on its ciphertexts, and 8192 bits is well past any advice
+/// while still bounded (a 32768-bit key from a peer took 46 s per run).
+public let paillierMaximumBits = 8192
 
 public struct PaillierPublicKey: Sendable, Equatable {
     public let n: BigInt
@@ -18,6 +22,9 @@ public struct PaillierPublicKey: Sendable, Equatable {
     public init(n: BigInt) throws {
         guard n.signum > 0, n.isOdd, n.bitWidth >= 16 else {
             throw EvidenceError.input("paillier modulus must be an odd positive integer")
+        }
+        guard n.bitWidth <= paillierMaximumBits else {
+            throw EvidenceError.input("paillier key of \(n.bitWidth) bits refused: at most \(paillierMaximumBits) allowed")
         }
         self.n = n
         nSquare = n * n
@@ -141,6 +148,10 @@ public struct PaillierPrivateKey: Sendable {
     let qSquareInverse: BigInt
 
     public init(p: BigInt, q: BigInt, allowInsecure: Bool = false) throws {
+        // Before the primality tests, whose cost grows with the size.
+        guard p.bitWidth + q.bitWidth <= paillierMaximumBits + 1 else {
+            throw EvidenceError.input("paillier key of about \(p.bitWidth + q.bitWidth) bits refused: at most \(paillierMaximumBits) allowed")
+        }
         guard p != q, p.isProbablePrime, q.isProbablePrime, p.isOdd, q.isOdd else {
             throw EvidenceError.input("paillier key: p and q must be distinct odd primes")
         }
@@ -172,6 +183,9 @@ public struct PaillierPrivateKey: Sendable {
 
     /// A new key whose modulus has exactly `bits` bits.
     public static func generate(bits: Int = paillierMinimumBits, allowInsecure: Bool = false) throws -> PaillierPrivateKey {
+        guard bits <= paillierMaximumBits else {
+            throw EvidenceError.usage("paillier key of \(bits) bits refused: at most \(paillierMaximumBits) allowed")
+        }
         guard allowInsecure || bits >= paillierMinimumBits else {
             throw EvidenceError.usage("paillier key of \(bits) bits refused: at least \(paillierMinimumBits) required (--insecure-test-key for tests)")
         }

@@ -106,12 +106,32 @@ public func loadPaillierPublicKey(_ path: String, allowInsecure: Bool = false) t
     } catch let e as EvidenceError { throw e.located(path) }
 }
 
-/// An integer from a JSON value: a number that is an exact integer within
-/// ±2^53, or a string of decimal digits for anything larger.
+/// An integer from a JSON value: a number that is an exact integer of
+/// magnitude below 2^53, or a string of decimal digits for anything larger.
+/// A number at or beyond 2^53 is refused, not rounded: the parser holds
+/// numbers as doubles, so 9007199254740993 would arrive as …992.
 public func bigIntValue(_ value: JSONValue?, field: String, at location: String) throws -> BigInt {
-    if let i = value?.integerValue { return BigInt(i) }
+    if case .number = value {
+        guard let i = try exactInteger(value!, field: field, at: location) else {
+            throw EvidenceError.input("\"\(field)\": expected an integer, found a fraction", at: location)
+        }
+        return BigInt(i)
+    }
     if let s = value?.stringValue, let b = BigInt(s) { return b }
     throw EvidenceError.input("expected \"\(field)\" (integer, or decimal string for large values)", at: location)
+}
+
+/// Magnitudes from 2^53 on may have been rounded by the JSON parser.
+public let largestExactJSONInteger = 9_007_199_254_740_991
+
+/// The integer a JSON number stands for, nil for a fraction; throws for a
+/// number too large to have been read exactly.
+public func exactInteger(_ value: JSONValue, field: String, at location: String) throws -> Int? {
+    guard case .number(let d) = value else { return nil }
+    guard abs(d) <= Double(largestExactJSONInteger) else {
+        throw EvidenceError.input("\"\(field)\": number beyond ±(2^53−1) cannot be read exactly; write it as a decimal string", at: location)
+    }
+    return d.rounded(.towardZero) == d ? Int(d) : nil
 }
 
 /// The JSON form of an integer: a number when exactly representable, else a decimal string.

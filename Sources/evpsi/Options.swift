@@ -13,21 +13,37 @@ struct ItemArguments: ParsableArguments {
     @Option(name: .customLong("key"), help: ArgumentHelp("Comma-separated fields whose values form the item compared (both parties alike).", valueName: "fields"))
     var keyFields: String = "id"
 
-    @Option(help: ArgumentHelp("Split items into this many buckets by a keyed hash; run one job per bucket.", valueName: "k"))
+    @Option(help: ArgumentHelp("Split items into this many buckets (1…65536) by a keyed hash; run one job per bucket.", valueName: "k"))
     var buckets: Int = 1
 
-    @Option(help: ArgumentHelp("The bucket (0-based) this job handles.", valueName: "i"))
-    var bucket: Int = 0
+    @Option(help: ArgumentHelp("The bucket (0-based) this job handles; required with --buckets above 1.", valueName: "i"))
+    var bucket: Int?
 
     @Option(name: .customLong("bucket-key"), help: ArgumentHelp("Secret file (0600) keying the bucket hash, shared by both parties.", valueName: "file"))
     var bucketKey: String?
 
+    func validate() throws {
+        // Without --bucket a job would quietly handle bucket 0 only.
+        if buckets > 1 && bucket == nil {
+            throw ValidationError("--buckets \(buckets) needs --bucket i: each job handles one bucket")
+        }
+        // The parser reports errors of validate() as its own only when they are ValidationErrors.
+        do { try PSIItemOptions(keyFields: fieldList(keyFields), buckets: buckets, bucket: bucket ?? 0).validate() } catch let e as EvidenceError {
+            throw ValidationError(e.message)
+        }
+    }
+
     func reader() throws -> PSIItemReader {
         try refuseTerminal(files)
         let key = try bucketKey.map { try SecretFile.read($0) } ?? []
-        let fields = keyFields.split(separator: ",").map { String($0) }
-        return try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fields, buckets: buckets, bucket: bucket, bucketKey: key))
+        return try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fieldList(keyFields), buckets: buckets,
+                                                                        bucket: bucket ?? 0, bucketKey: key))
     }
+}
+
+/// "id,name" → ["id", "name"]; empty names are kept so that validation names them.
+func fieldList(_ text: String) -> [String] {
+    text.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }
 }
 
 /// A filter given no files must not sit waiting on an interactive terminal.
@@ -46,4 +62,12 @@ struct PaillierKeyOption: ParsableArguments {
     var insecure = false
 
     func load() throws -> PaillierPrivateKey { try PaillierPrivateKey.load(path, allowInsecure: insecure) }
+}
+
+/// The fields pairing B's and A's rows in a comparison.
+struct JoinOption: ParsableArguments {
+    @Option(name: .customLong("join"), help: ArgumentHelp("Comma-separated fields pairing B's and A's rows (both parties alike); rows are never paired by line order.", valueName: "fields"))
+    var text: String = "id"
+
+    var fields: [String] { fieldList(text) }
 }

@@ -9,12 +9,18 @@ struct PaillierCommand: ParsableCommand {
 
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a private key file (0600).")
-        @Option(help: ArgumentHelp("Modulus size in bits (at least 2048).", valueName: "bits"))
+        @Option(help: ArgumentHelp("Modulus size in bits: even, 2048…8192.", valueName: "bits"))
         var bits = paillierMinimumBits
-        @Flag(name: .customLong("insecure-test-key"), help: "Allow a modulus below 2048 bits (tests only).")
+        @Flag(name: .customLong("insecure-test-key"), help: "Allow a modulus of 64 to 2046 bits (tests only).")
         var insecure = false
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Private key file to create.", valueName: "file"))
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Private key file to create (never overwritten).", valueName: "file"))
         var out: String
+
+        func validate() throws {
+            guard ((insecure ? 64 : paillierMinimumBits)...paillierMaximumBits).contains(bits), bits % 2 == 0 else {
+                throw ValidationError("--bits \(bits) refused: must be even and in \(paillierMinimumBits)…\(paillierMaximumBits) (from 64 with --insecure-test-key)")
+            }
+        }
 
         func run() throws {
             let key = try PaillierPrivateKey.generate(bits: bits, allowInsecure: insecure)
@@ -129,8 +135,9 @@ struct CompareCommand: ParsableCommand {
         var files: [String] = []
         @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"))
         var op = "ge"
-        @Option(help: ArgumentHelp("Values are signed integers of this many bits (ge only).", valueName: "bits"))
+        @Option(help: ArgumentHelp("Values are signed integers of this many bits, 2…256 (ge only).", valueName: "bits"))
         var bits = PrivateComparison.defaultBits
+        @OptionGroup var join: JoinOption
         @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
         var valueField = "value"
         @OptionGroup var paillier: PaillierKeyOption
@@ -141,19 +148,26 @@ struct CompareCommand: ParsableCommand {
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message to write.", valueName: "file"))
         var out: String
 
+        func validate() throws {
+            guard (2...PrivateComparison.maximumBits).contains(bits) else {
+                throw ValidationError("--bits must be in 2…\(PrivateComparison.maximumBits)")
+            }
+        }
+
         func run() throws {
             guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
             let key = try paillier.load()
             printSummary(try PrivateComparison.request(
-                items: try readLines(files), valueField: valueField, op: operation, bits: bits, key: key,
+                items: try readLines(files), join: join.fields, valueField: valueField, op: operation, bits: bits, key: key,
                 session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
         }
     }
 
     struct Respond: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Party A: answer each comparison with A's value on the same line number.")
+        static let configuration = CommandConfiguration(abstract: "Party A: answer each comparison with A's value of the same join key.")
         @Argument(help: ArgumentHelp("A's value lines (JSON Lines); none reads stdin.", valueName: "file"))
         var files: [String] = []
+        @OptionGroup var join: JoinOption
         @Option(help: ArgumentHelp("B's request message.", valueName: "file"))
         var message: String
         @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
@@ -164,7 +178,7 @@ struct CompareCommand: ParsableCommand {
         var out: String
 
         func run() throws {
-            printSummary(try PrivateComparison.respond(messagePath: message, items: try readLines(files),
+            printSummary(try PrivateComparison.respond(messagePath: message, items: try readLines(files), join: join.fields,
                                                        valueField: valueField, allowInsecureKey: insecure, messagePath: out))
         }
     }

@@ -77,9 +77,10 @@ import Testing
     @Test func secretFilesArePrivate() throws {
         let path = temporaryPath("secret")
         defer { unlink(path) }
-        FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
         try SecretFile.write(path, [1, 2, 3])
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+        // Never written over an existing file: the old contents stay.
+        #expect(throws: EvidenceError.self) { try SecretFile.write(path, [4, 5, 6]) }
         #expect(try SecretFile.read(path) == [1, 2, 3])
         chmod(path, 0o604)
         #expect(throws: EvidenceError.self) { try SecretFile.read(path) }

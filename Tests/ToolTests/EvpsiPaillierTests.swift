@@ -95,8 +95,9 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
     func run(op: String, a: [Int], b: [Int], bits: Int = 64) throws -> [Bool?] {
         let p = try Parties()
         #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
-        try p.a.write("a.jsonl", a.map { "{\"claim\":\($0)}\n" }.joined())
-        try p.b.write("b.jsonl", b.map { "{\"contract\":\"C\",\"value\":\($0)}\n" }.joined())
+        // A lists its rows in reverse: rows pair by "id", not by line.
+        try p.a.write("a.jsonl", a.enumerated().reversed().map { "{\"id\":\($0.offset),\"claim\":\($0.element)}\n" }.joined())
+        try p.b.write("b.jsonl", b.enumerated().map { "{\"id\":\($0.offset),\"contract\":\"C\",\"value\":\($0.element)}\n" }.joined())
         let req = try p.run(p.b, ["compare", "request", "--op", op, "--bits", String(bits), "--paillier-key", "key.json",
                                   "--state", "b.state", "-o", "c1", "b.jsonl"])
         #expect(req.status == 0, "\(req.stderr)")
@@ -124,17 +125,17 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
     @Test func countMismatchAndRangeAreRefused() throws {
         let p = try Parties()
         #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
-        try p.b.write("b.jsonl", "{\"value\":1}\n{\"value\":2}\n")
-        try p.a.write("a.jsonl", "{\"value\":1}\n")
+        try p.b.write("b.jsonl", "{\"id\":1,\"value\":1}\n{\"id\":2,\"value\":2}\n")
+        try p.a.write("a.jsonl", "{\"id\":1,\"value\":1}\n")
         #expect(try p.run(p.b, ["compare", "request", "--bits", "8", "--paillier-key", "key.json", "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
         try p.send("c1", from: p.b, to: p.a)
         let r = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("2 comparisons, this party has 1 values"))
-        try p.a.write("a2.jsonl", "{\"value\":1}\n{\"value\":300}\n")
+        #expect(r.stderr.contains("c1:3: the peer asks about a --join key this party has no row for"), "\(r.stderr)")
+        try p.a.write("a2.jsonl", "{\"id\":2,\"value\":300}\n{\"id\":1,\"value\":1}\n")
         let r2 = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a2.jsonl"])
         #expect(r2.status == 2)
-        #expect(r2.stderr.contains("a2.jsonl:2: value 300 is outside the 8-bit range"))
+        #expect(r2.stderr.contains("a2.jsonl:1: value 300 is outside the 8-bit range"), "\(r2.stderr)")
     }
 }
 
@@ -146,6 +147,9 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
         if !FileManager.default.fileExists(atPath: p.b.file("key.json").path) {
             #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
         }
+        // Each run makes new states: an existing state is never overwritten.
+        try? FileManager.default.removeItem(at: p.a.file("a.state"))
+        try? FileManager.default.removeItem(at: p.b.file(state))
         #expect(try p.run(p.a, ["sum", "start", "--state", "a.state", "-o", "m1", "a.jsonl"] + (session.map { ["--session", $0] } ?? [])).status == 0)
         try? FileManager.default.removeItem(at: p.b.file("m1"))
         try p.send("m1", from: p.a, to: p.b)
@@ -185,8 +189,8 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
     @Test func compareAnswerIsChecked() throws {
         let p = try Parties()
         #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
-        try p.b.write("b.jsonl", "{\"value\":1}\n")
-        try p.a.write("a.jsonl", "{\"value\":2}\n")
+        try p.b.write("b.jsonl", "{\"id\":\"x\",\"value\":1}\n")
+        try p.a.write("a.jsonl", "{\"id\":\"x\",\"value\":2}\n")
         #expect(try p.run(p.b, ["compare", "request", "--bits", "8", "--paillier-key", "key.json", "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
         try p.send("c1", from: p.b, to: p.a)
         #expect(try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"]).status == 0)

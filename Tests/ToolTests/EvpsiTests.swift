@@ -214,7 +214,9 @@ func rewrite(_ url: URL, fixDigest: Bool = true, _ edit: (inout [String]) -> Voi
         let p = try requested()
         #expect(try respond(p).status == 0)
         try p.send("resp.msg", from: p.a, to: p.b)
-        // A second request replaces B's state: the old response belongs to another session.
+        // B starts over (a state is never overwritten, so B removes the old one):
+        // the old response belongs to another session.
+        try FileManager.default.removeItem(at: p.b.file("b.state"))
         #expect(try p.run(p.b, ["psi", "request", "--state", "b.state", "-o", "req2.msg", "b.jsonl"]).status == 0)
         let r = try p.run(p.b, ["psi", "finish", "--response", "resp.msg", "--state", "b.state", "b.jsonl"])
         #expect(r.status == 2)
