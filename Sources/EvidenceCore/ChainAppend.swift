@@ -60,6 +60,10 @@ public struct AppendReceipts: Sendable {
 }
 
 extension ChainStore {
+    /// The `buffer` sizes `append` takes: a page or more, and at most 1 GiB,
+    /// since the buffer is reserved up front.
+    public static let appendBufferRange = (1 << 12)...(1 << 30)
+
     /// Appends every evidence record `reader` yields, as one all-or-nothing
     /// batch, and returns the receipts once the batch is durable.
     ///
@@ -96,7 +100,7 @@ extension ChainStore {
         let context = HashContext(.sha256)
         var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
         var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
-        let flushAt = max(buffer, 1 << 12)
+        let flushAt = min(max(buffer, ChainStore.appendBufferRange.lowerBound), ChainStore.appendBufferRange.upperBound)
         // Reserved once (only touched pages cost memory): growing by doubling
         // would copy the buffer again and again.
         dataBuffer.reserveCapacity(flushAt + (1 << 20))

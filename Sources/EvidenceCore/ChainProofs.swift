@@ -90,7 +90,7 @@ extension ChainStore {
         }
         let n = try size()
         guard cp.size <= n else {
-            throw EvidenceError.failure("checkpoint size \(cp.size) is larger than the chain (\(n) entries)")
+            throw EvidenceError.failure(ChainStore.checkpointBeyondChain(size: cp.size, committed: n), at: path)
         }
         let root = try tree.treeHash(size: cp.size)
         guard root == cp.root else {

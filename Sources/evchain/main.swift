@@ -57,8 +57,14 @@ struct Append: ParsableCommand {
             """)
     @Argument(help: "The chain.") var chain: String
     @Argument(help: ArgumentHelp("Record files ('-' is stdin; default stdin).", valueName: "file")) var files: [String] = []
-    @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated; a larger batch is written uncommitted as it goes.", valueName: "bytes"))
+    @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated (4096 to 1073741824); a larger batch is written uncommitted as it goes.", valueName: "bytes"))
     var buffer: Int = 1 << 26
+
+    func validate() throws {
+        guard ChainStore.appendBufferRange.contains(buffer) else {
+            throw ValidationError("--buffer must be from \(ChainStore.appendBufferRange.lowerBound) to \(ChainStore.appendBufferRange.upperBound) bytes")
+        }
+    }
 
     func run() throws {
         let readers = try Inputs.open(files, what: "evidence records")
