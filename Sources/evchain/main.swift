@@ -71,7 +71,7 @@ struct Append: ParsableCommand {
         let store = try ChainStore(path: chain, access: .write)
         guard readers.count == 1 else { throw ValidationError("append takes one input (stdin or one file)") }
         let receipts = try store.append(from: readers[0], buffer: buffer)
-        receipts.forEachLine { StandardOutput.shared.write($0) }
+        try receipts.forEachLine { StandardOutput.shared.write($0) }
     }
 }
 
