@@ -235,6 +235,11 @@ struct Audit: ParsableCommand {
     @Flag(help: "Remove a torn, never-acknowledged tail, and say so.") var repair = false
 
     func validate() throws {
+        // CHAIN.checkpoint is not required to be cosigned or stamped: with no
+        // --checkpoint these options would check nothing yet let audit pass.
+        if (tsaCA != nil || !witnessKeys.isEmpty) && checkpoint.isEmpty {
+            throw ValidationError("--tsa-ca and --witness-key check --checkpoint files: give at least one --checkpoint")
+        }
         if tsaCA != nil && logKey == nil {
             throw ValidationError("--tsa-ca needs --log-key: a token covers the checkpoint as the log signed it")
         }

@@ -81,6 +81,12 @@ struct NotaryFixture {
     let noKey = try f.audit(["--checkpoint", cosigned, "--tsa-ca", tsa.caFile])
     #expect(noKey.status == 2, "\(noKey.stderr)")
     #expect(noKey.stderr.contains("--log-key"))
+    // Timestamps and cosignatures are checked on --checkpoint files only: asked for with none, nothing would be checked.
+    for extra in [["--tsa-ca", tsa.caFile], ["--witness-key", notary.vkey]] {
+        let nothing = try f.audit(["--log-key", f.vkey] + extra)
+        #expect(nothing.status == 2, "\(extra): \(nothing.stderr)")
+        #expect(nothing.stderr.contains("--checkpoint"), "\(nothing.stderr)")
+    }
     // A token for another checkpoint of the same log fails.
     #expect(try f.append(records(1, tag: "later")).status == 0)
     let later = f.dir.file("later.signed").path
