@@ -21,9 +21,11 @@ extension ChainStore {
     /// whatever the batch's length: the entries and hashes not yet written
     /// (`buffer` each at most), the receipts and index entries (a quarter of
     /// it, then a temporary file) and the lines being parsed (an eighth of
-    /// it per chunk, two chunks at a time, plus one line). Either way nothing is committed
-    /// until every line is valid: only after the entry lines and hashes are
-    /// fsynced is the index extended and fsynced, and that is the commit.
+    /// it per chunk, two chunks at a time, plus one line).
+    ///
+    /// Either way nothing is committed until every line is valid: only after
+    /// the entry lines and hashes are fsynced is the index extended and
+    /// fsynced, and that is the commit.
     ///
     /// Duplicates (the same digest again) are appended as entries of their
     /// own: the log records deposits, and depositing the same document twice

@@ -42,6 +42,8 @@ public struct AppendReceipts {
     private mutating func spillBlock() throws {
         if spill == nil {
             let path = "\(spillDirectory)/.evchain-receipts.\(getpid())"
+            // Only a process with our pid, killed before its unlink, could have left one.
+            unlink(path)
             spill = try DurableFile(path, flags: O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
             unlink(path)
         }
