@@ -5,7 +5,8 @@
 # Usage: examples/cron-seal.sh CHAIN LOG_KEY BATCH.jsonl
 #   TSA_URL       timestamp authority (http://...); no timestamp when unset
 #   NOTARY        command that runs the notary's 'evchain cosign' with the
-#                 checkpoint on stdin and the proof file as $1; default: a
+#                 checkpoint on stdin and the proof file as $1 (none on the
+#                 first night: the notary starts its state); default: a
 #                 local witness (NOTARY_KEY, NOTARY_STATE, LOG_VKEY), as in
 #                 the demo. In production it reaches the notary's machine
 #                 (sftp, a queue, an HTTPS endpoint) and returns its output.
@@ -27,11 +28,14 @@ seal() {
     local cp="$dir/$day.checkpoint"
     evchain checkpoint "$chain" --key "$key" --out "$cp" ${TSA_URL:+--tsa-url "$TSA_URL"}
 
-    local from=0
-    if [ -f "$chain.cosigned" ]; then from="$(sed -n 2p "$chain.cosigned")"; fi
-    evchain consistency "$chain" --from "$from" --checkpoint "$cp" > "$dir/$day.proof.json"
+    # The first checkpoint goes without a proof (RFC 9162 has none from size 0).
+    local proof=()
+    if [ -f "$chain.cosigned" ]; then
+        evchain consistency "$chain" --from "$(sed -n 2p "$chain.cosigned")" --checkpoint "$cp" > "$dir/$day.proof.json"
+        proof=("$dir/$day.proof.json")
+    fi
 
-    ${NOTARY:-local_notary} "$dir/$day.proof.json" < "$cp" > "$dir/$day.cosigned"
+    ${NOTARY:-local_notary} "${proof[@]}" < "$cp" > "$dir/$day.cosigned"
     evchain audit "$chain" --checkpoint "$dir/$day.cosigned" ${LOG_VKEY:+--log-key "$LOG_VKEY"} \
         ${NOTARY_VKEY:+--witness-key "$NOTARY_VKEY"} > /dev/null
     cp "$dir/$day.cosigned" "$chain.cosigned.tmp" && mv "$chain.cosigned.tmp" "$chain.cosigned"
@@ -39,7 +43,11 @@ seal() {
 }
 
 local_notary() {
-    evchain cosign --witness-key "$NOTARY_KEY" --log-key "$LOG_VKEY" --state "$NOTARY_STATE" --proof "$1"
+    if [ $# -eq 0 ]; then
+        evchain cosign --witness-key "$NOTARY_KEY" --log-key "$LOG_VKEY" --state "$NOTARY_STATE" --init
+    else
+        evchain cosign --witness-key "$NOTARY_KEY" --log-key "$LOG_VKEY" --state "$NOTARY_STATE" --proof "$1"
+    fi
 }
 
 demo() {

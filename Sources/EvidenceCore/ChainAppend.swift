@@ -5,61 +5,11 @@ import Glibc
 import Darwin
 #endif
 
-/// What `append` acknowledges: one receipt per record, kept compactly
-/// (a 1,000,000-record batch holds ~70 MB here, not a million objects).
-public struct AppendReceipts: Sendable {
-    public private(set) var firstSeq: UInt64 = 0
-    public private(set) var count = 0
-    public fileprivate(set) var treeSize: UInt64 = 0
-    private var leaves: [UInt8] = []
-    private var ids: [UInt8] = []
-    private var idEnds: [Int] = []
-    /// (first seq with this time, time) — times change at most once a second.
-    private var times: [(UInt64, String)] = []
-
-    init(firstSeq: UInt64) { self.firstSeq = firstSeq }
-
-    mutating func add(id: String, leaf: [UInt8], time: String) {
-        if times.last?.1 != time { times.append((firstSeq + UInt64(count), time)) }
-        leaves += leaf
-        ids.appendUTF8(id)
-        idEnds.append(ids.count)
-        count += 1
-    }
-
-    /// Each receipt as a JSON line, {"seq","time","id","leaf","tree_size"},
-    /// handed to `body` in order, a few thousand at a time (formatted on
-    /// every core).
-    public func forEachLine(_ body: ([UInt8]) throws -> Void) rethrows {
-        let chunk = 8192
-        var start = 0
-        while start < count {
-            let ranges = stride(from: start, to: min(start + chunk * ParallelMap.defaultWorkers, count), by: chunk)
-                .map { $0..<min($0 + chunk, count) }
-            for bytes in ParallelMap.map(ranges, state: { () }, { _, r in format(r) }) { try body(bytes) }
-            start = ranges.last!.upperBound
-        }
-    }
-
-    private func format(_ range: Range<Int>) -> [UInt8] {
-        var w = JSONWriter(capacity: range.count * 200)
-        var t = times.lastIndex { $0.0 <= firstSeq + UInt64(range.lowerBound) } ?? 0
-        let size = String(treeSize)
-        for i in range {
-            let seq = firstSeq + UInt64(i)
-            while t + 1 < times.count && times[t + 1].0 <= seq { t += 1 }
-            w.writeRaw(#"{"seq":"#); w.writeRaw(String(seq))
-            w.writeRaw(#","time":"#); w.writeString(times[t].1)
-            w.writeRaw(#","id":"#)
-            w.writeString(String(decoding: ids[(i == 0 ? 0 : idEnds[i - 1])..<idEnds[i]], as: UTF8.self))
-            w.writeRaw(#","leaf":""#); w.writeRaw(Hex.encode(leaves[(i * 32)..<(i * 32 + 32)]))
-            w.writeRaw(#"","tree_size":"#); w.writeRaw(size); w.writeRaw("}\n")
-        }
-        return w.bytes
-    }
-}
-
 extension ChainStore {
+    /// The `buffer` sizes `append` takes: a page or more, and at most 1 GiB,
+    /// since the buffer is reserved up front.
+    public static let appendBufferRange = (1 << 12)...(1 << 30)
+
     /// Appends every evidence record `reader` yields, as one all-or-nothing
     /// batch, and returns the receipts once the batch is durable.
     ///
@@ -67,9 +17,15 @@ extension ChainStore {
     /// its entries fit in `buffer` bytes (64 MiB by default, a few hundred
     /// thousand records). A larger batch is written past the commit point as
     /// it is validated, so memory stays bounded: readers never see it, and a
-    /// bad line truncates the files back. Either way nothing is committed
-    /// until every line is valid: only after the entry lines and hashes are
-    /// fsynced is the index extended and fsynced, and that is the commit.
+    /// bad line truncates the files back. Memory is bounded by `buffer`
+    /// whatever the batch's length: the entries and hashes not yet written
+    /// (`buffer` each at most), the receipts and index entries (a quarter of
+    /// it, then a temporary file) and the lines being parsed (an eighth of
+    /// it per chunk, two chunks at a time, plus one line).
+    ///
+    /// Either way nothing is committed until every line is valid: only after
+    /// the entry lines and hashes are fsynced is the index extended and
+    /// fsynced, and that is the commit.
     ///
     /// Duplicates (the same digest again) are appended as entries of their
     /// own: the log records deposits, and depositing the same document twice
@@ -96,13 +52,13 @@ extension ChainStore {
         let context = HashContext(.sha256)
         var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
         var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
-        let flushAt = max(buffer, 1 << 12)
+        let flushAt = min(max(buffer, ChainStore.appendBufferRange.lowerBound), ChainStore.appendBufferRange.upperBound)
+        let chunkBytes = max(flushAt / 8, 1 << 12)
         // Reserved once (only touched pages cost memory): growing by doubling
         // would copy the buffer again and again.
         dataBuffer.reserveCapacity(flushAt + (1 << 20))
         hashBuffer.reserveCapacity(flushAt / 2 + (1 << 16))
-        var ends: [UInt8] = []
-        var receipts = AppendReceipts(firstSeq: start)
+        var receipts = AppendReceipts(firstSeq: start, budget: max(flushAt / 4, 1 << 12), spillBeside: path)
         var seq = start
 
         func flush() throws {
@@ -129,12 +85,12 @@ extension ChainStore {
             while true {
                 progress.update(items: Int(seq - start), bytes: Int(dataOffset - l.dataEnd) + dataBuffer.count)
                 var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
-                flat.reserveCapacity(1 << 21)
+                flat.reserveCapacity(min(chunkBytes, 1 << 21))
                 // A read error (an over-long line) is reported only after the
                 // chunk before it, so the first bad line is the one named.
                 var readError: Error? = nil
                 do {
-                    while bounds.count < 8192, try reader.withNextLine({ line -> Bool in
+                    while bounds.count < 8192, flat.count < chunkBytes, try reader.withNextLine({ line -> Bool in
                         bounds.append(flat.count..<flat.count + line.count)
                         flat.append(contentsOf: line)
                         return true
@@ -158,9 +114,8 @@ extension ChainStore {
                         let prepared = try result.get()
                         dataBuffer += prepared.line
                         for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
-                        let end = dataOffset + UInt64(dataBuffer.count)
-                        for shift in stride(from: 56, through: 0, by: -8) { ends.append(UInt8((end >> UInt64(shift)) & 0xff)) }
-                        receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time)
+                        try receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time,
+                                         end: dataOffset + UInt64(dataBuffer.count))
                         seq += 1
                         if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                     }
@@ -174,7 +129,11 @@ extension ChainStore {
             // Data and hashes durable before the commit record refers to them.
             try data.sync()
             try hashes.sync()
-            try index.write(ends, at: start * 8)
+            var indexEnd = start * 8
+            try receipts.forEachIndexBlock { ends in
+                try index.write(ends, at: indexEnd)
+                indexEnd += UInt64(ends.count)
+            }
             try index.sync()
         } catch {
             // Nothing of this batch was committed: take it back off the files.

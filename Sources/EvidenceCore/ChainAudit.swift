@@ -110,10 +110,14 @@ extension ChainStore {
                 return fail("index entry \(seq) does not point at the end of line \(seq + 1)", file: index.path)
             }
             for h in frontier.append(leafHash: entry.leaf, context: context) {
+                let position = hashReader.consumed / 32
                 let stored = try hashReader.next(32)
+                guard stored.count == 32 else {
+                    return fail("stored hash \(position) is missing (entry \(seq)): the file has \(l.hashesSize) bytes, "
+                                + "\(n) committed entries need \(l.hashesEnd) (file truncated)", file: hashes.path)
+                }
                 guard stored.elementsEqual(h) else {
-                    return fail("stored hash \(hashReader.consumed / 32 - 1) does not match the entries (entry \(seq))",
-                                file: hashes.path)
+                    return fail("stored hash \(position) does not match the entries (entry \(seq))", file: hashes.path)
                 }
             }
             seq += 1
@@ -124,7 +128,7 @@ extension ChainStore {
 
         for cp in checkpoints {
             guard let root = roots[cp.size] else {
-                return fail("checkpoint of size \(cp.size) is larger than the chain (\(n) entries)")
+                return fail(ChainStore.checkpointBeyondChain(size: cp.size, committed: n))
             }
             guard root == cp.root else {
                 return fail("checkpoint of size \(cp.size) has root \(Hex.encode(cp.root)), the entries give \(Hex.encode(root))")

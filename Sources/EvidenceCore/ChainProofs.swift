@@ -74,6 +74,19 @@ public struct ConsistencyProof: Sendable {
 }
 
 extension ChainStore {
+    /// A C2SP checkpoint of the committed tree, signed with `key`. The key
+    /// must be named after the log's origin: verifiers find the log's key by
+    /// the checkpoint's first line, so a note signed by any other key would
+    /// be a checkpoint nobody can check (and must not replace CHAIN.checkpoint).
+    public func signCheckpoint(with key: NoteSignerKey) throws -> [UInt8] {
+        guard key.name == origin else {
+            throw EvidenceError.usage("the key is named \"\(key.name)\", not this log's origin \"\(origin)\": "
+                                      + "only the log's own key signs its checkpoints")
+        }
+        let size = try self.size()
+        return try Checkpoint(origin: origin, size: size, root: try tree.treeHash(size: size)).signed(with: key).bytes
+    }
+
     /// The checkpoint to prove against: `given` note bytes, or the latest
     /// one `evchain checkpoint` saved. Its origin, size and root must be
     /// this chain's (a checkpoint of another log, or of a rewritten one, is
@@ -90,7 +103,7 @@ extension ChainStore {
         }
         let n = try size()
         guard cp.size <= n else {
-            throw EvidenceError.failure("checkpoint size \(cp.size) is larger than the chain (\(n) entries)")
+            throw EvidenceError.failure(ChainStore.checkpointBeyondChain(size: cp.size, committed: n), at: path)
         }
         let root = try tree.treeHash(size: cp.size)
         guard root == cp.root else {
@@ -117,6 +130,13 @@ extension ChainStore {
     }
 
     public func consistencyProof(from m: UInt64, to n: UInt64) throws -> ConsistencyProof {
+        // What a standard witness accepts (c2sp.org/tlog-witness): for old
+        // size 0 no proof at all, and verifiers such as Go's tlog.CheckTree
+        // reject a "proof" from the empty tree.
+        guard m > 0 else {
+            throw EvidenceError.usage("no consistency proof from size 0 (RFC 9162 defines none): a notary that never "
+                                      + "cosigned this log takes its first checkpoint without one ('evchain cosign --init')")
+        }
         let size = try self.size()
         guard m <= n, n <= size else {
             throw EvidenceError.usage("need 0 <= from <= to <= \(size) (the chain's size)")

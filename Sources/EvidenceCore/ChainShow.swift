@@ -6,7 +6,7 @@ extension ChainStore {
     public func show(from: UInt64, through: UInt64?, contract: String?, stage: String?,
                      _ body: ([UInt8]) throws -> Void) throws {
         let n = try size()
-        let last = min(through.map { $0 + 1 } ?? n, n)
+        let last = through.map { $0 < n ? $0 + 1 : n } ?? n
         guard from < last else { return }
         var reader = SequentialReader(data, from: from == 0 ? 0 : try end(of: from - 1))
         let filtering = contract != nil || stage != nil

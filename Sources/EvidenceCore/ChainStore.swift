@@ -97,9 +97,23 @@ public final class ChainStore {
 
     /// Byte offset just past entry `seq`'s line.
     func end(of seq: UInt64) throws -> UInt64 {
-        let b = try index.read(at: seq * 8, count: 8)
+        let (position, overflow) = seq.multipliedReportingOverflow(by: 8)
+        let b = overflow ? [] : try index.read(at: position, count: 8)
         guard b.count == 8 else { throw EvidenceError.io("index is shorter than its size", at: index.path) }
-        return b.reduce(0) { $0 << 8 | UInt64($1) }
+        let end = b.reduce(0) { $0 << 8 | UInt64($1) }
+        // No file can be that long: a damaged entry, and no offset to read at.
+        guard end <= UInt64(Int64.max) else {
+            throw EvidenceError.failure("index entry \(seq) is corrupt (offset \(end))", at: index.path)
+        }
+        return end
+    }
+
+    /// Why a checkpoint signed at `size` cannot be this chain's of `committed` entries.
+    static func checkpointBeyondChain(size: UInt64, committed: UInt64) -> String {
+        // The log signed that size, so it once committed that many entries:
+        // the finding is the chain's loss, not a malformed checkpoint.
+        "checkpoint signed at size \(size), but the chain holds only \(committed) committed entries: "
+            + "committed entries are missing (truncated or rolled back), or the checkpoint is not this chain's"
     }
 
     /// What lies on disk compared with what the index commits.

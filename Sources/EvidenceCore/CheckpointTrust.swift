@@ -91,15 +91,8 @@ public struct CheckpointTrust: Sendable {
         var stampTime: String? = nil
         if let ca = requirements.tsaCAFile {
             if let token = timestampToken {
-                // The authority stamped the note as the log signed it, before
-                // any witness added a line: try that form, then the note as is.
-                let logOnly = SignedNote(text: note.text, signatures: note.signatures.filter {
-                    $0.name == requirements.logKey.name && $0.keyID == requirements.logKey.keyID
-                }).bytes
                 do {
-                    do { try Timestamping.verifyToken(token, for: logOnly, caFile: ca) } catch {
-                        try Timestamping.verifyToken(token, for: noteBytes, caFile: ca)
-                    }
+                    try Timestamping.verifyCheckpointToken(token, note: note, logKey: requirements.logKey, caFile: ca)
                     stampTime = Timestamping.generationTime(token)
                 } catch let e as EvidenceError {
                     if e.kind == .io { throw e }

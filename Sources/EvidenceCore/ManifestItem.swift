@@ -31,7 +31,7 @@ public struct ManifestItem: Sendable {
         source = try fields.optionalString("source")
         if let t = try fields.optionalString("time", "RFC 3339 time") {
             guard let utc = RFC3339.normalize(t) else {
-                throw EvidenceError.input("expected \"time\" (RFC 3339 time such as 2025-04-16T14:02:33Z or 2025-04-16T22:02:33+08:00), found \"\(t)\"")
+                throw EvidenceError.input("expected \"time\" (RFC 3339 time such as 2025-04-16T14:02:33Z or 2025-04-16T22:02:33+08:00), found \"\(t)\": \(RFC3339.refusal(t) ?? "refused")")
             }
             time = utc
         }

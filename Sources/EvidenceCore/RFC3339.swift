@@ -7,6 +7,12 @@ import Darwin
 /// RFC 3339 timestamps. Records carry UTC (`2026-11-25T10:00:00Z`); input
 /// from bank systems often carries an offset (`+08:00`), which is
 /// normalised to UTC rather than refused.
+///
+/// Two kinds of time are refused rather than changed: one whose UTC form
+/// falls outside the four-digit years RFC 3339 can write (0000–9999), and a
+/// leap second (`:60`). Times here are POSIX seconds, which have no leap
+/// second, so `23:59:60` could only be kept by moving it to another second,
+/// and evidence times are never silently moved.
 public enum RFC3339 {
     public struct Timestamp: Comparable, Sendable {
         public var seconds: Int64        // since 1970-01-01T00:00:00Z
@@ -16,13 +22,45 @@ public enum RFC3339 {
         }
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`; nil if malformed.
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`; nil if malformed or
+    /// refused (see `refusal(_:)` for why).
     public static func parse(_ text: String) -> Timestamp? {
         var copy = text
         return copy.withUTF8 { parse(utf8: $0) }
     }
 
+    /// The first UTC second RFC 3339 can write, 0000-01-01T00:00:00Z, and the last, 9999-12-31T23:59:59Z.
+    static let earliestSeconds = Int64(daysFromCivil(year: 0, month: 1, day: 1)) * 86_400
+    static let latestSeconds = Int64(daysFromCivil(year: 9999, month: 12, day: 31)) * 86_400 + 86_399
+
+    /// Why `text` is not accepted as a time, for an error message; nil when
+    /// it is accepted.
+    public static func refusal(_ text: String) -> String? {
+        if parse(text) != nil { return nil }
+        var copy = text
+        return copy.withUTF8 { b -> String in
+            guard let fields = parseFields(utf8: b) else {
+                return "not an RFC 3339 time (YYYY-MM-DDTHH:MM:SS[.frac] then Z or ±HH:MM)"
+            }
+            if fields.second == 60 {
+                return "a leap second (:60) is not accepted: times are counted in POSIX seconds, which have none"
+            }
+            return "in UTC it falls outside the years 0000 to 9999 that RFC 3339 can write"
+        }
+    }
+
     static func parse(utf8 b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard let f = parseFields(utf8: b), f.second < 60 else { return nil }
+        let days = daysFromCivil(year: f.year, month: f.month, day: f.day)
+        let seconds = Int64(days) * 86_400 + Int64(f.hour * 3600 + f.minute * 60 + f.second) - Int64(f.offset)
+        guard seconds >= earliestSeconds, seconds <= latestSeconds else { return nil }
+        return Timestamp(seconds: seconds, fraction: f.fraction)
+    }
+
+    /// The fields as written, checked for form only (a leap second and the
+    /// UTC year range are the caller's to judge).
+    private static func parseFields(utf8 b: UnsafeBufferPointer<UInt8>)
+        -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, fraction: String, offset: Int)? {
         func digits(_ at: Int, _ count: Int) -> Int? {
             guard at + count <= b.count else { return nil }
             var v = 0
@@ -64,9 +102,7 @@ public enum RFC3339 {
             return nil
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let local = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59))
-        return Timestamp(seconds: local - Int64(offset), fraction: fraction)
+        return (year, month, day, hour, minute, second, fraction, offset)
     }
 
     /// The canonical UTC text: `YYYY-MM-DDTHH:MM:SS[.frac]Z`.
@@ -88,8 +124,7 @@ public enum RFC3339 {
         guard let t = parse(text) else { return nil }
         // Already canonical (the common case): keep the caller's string.
         if text.utf8.count == 20 + (t.fraction.isEmpty ? 0 : t.fraction.utf8.count + 1),
-           text.utf8.last == UInt8(ascii: "Z"), text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: 10)] == UInt8(ascii: "T"),
-           !text.utf8.dropFirst(17).prefix(2).elementsEqual("60".utf8) {
+           text.utf8.last == UInt8(ascii: "Z"), text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: 10)] == UInt8(ascii: "T") {
             return text
         }
         return format(t)

@@ -22,6 +22,23 @@ public enum Timestamping {
 }
 
 extension Timestamping {
+    /// The bytes a checkpoint's token covers: the note as the log signed it,
+    /// its text and the log's own signature lines. The log stamps its note
+    /// before any witness sees it, and cosignatures are added afterwards, so
+    /// one token has to stay valid however many witnesses cosign; `evchain
+    /// audit` and `evverify` both check tokens by this one rule.
+    public static func stampedBytes(ofCheckpoint note: SignedNote, logKey: NoteVerifierKey) -> [UInt8] {
+        SignedNote(text: note.text, signatures: note.signatures.filter {
+            $0.name == logKey.name && $0.keyID == logKey.keyID
+        }).bytes
+    }
+
+    /// Verifies a checkpoint's token (see `stampedBytes(ofCheckpoint:logKey:)`).
+    public static func verifyCheckpointToken(_ response: [UInt8], note: SignedNote, logKey: NoteVerifierKey,
+                                             caFile: String) throws {
+        try verifyToken(response, for: stampedBytes(ofCheckpoint: note, logKey: logKey), caFile: caFile)
+    }
+
     /// The time the authority put in the token (RFC 3339 UTC), if any.
     public static func generationTime(_ response: [UInt8]) -> String? {
         TimestampResponse.generationTime(response)

@@ -57,15 +57,21 @@ struct Append: ParsableCommand {
             """)
     @Argument(help: "The chain.") var chain: String
     @Argument(help: ArgumentHelp("Record files ('-' is stdin; default stdin).", valueName: "file")) var files: [String] = []
-    @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated; a larger batch is written uncommitted as it goes.", valueName: "bytes"))
+    @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated (4096 to 1073741824); a larger batch is written uncommitted as it goes.", valueName: "bytes"))
     var buffer: Int = 1 << 26
+
+    func validate() throws {
+        guard ChainStore.appendBufferRange.contains(buffer) else {
+            throw ValidationError("--buffer must be from \(ChainStore.appendBufferRange.lowerBound) to \(ChainStore.appendBufferRange.upperBound) bytes")
+        }
+    }
 
     func run() throws {
         let readers = try Inputs.open(files, what: "evidence records")
         let store = try ChainStore(path: chain, access: .write)
         guard readers.count == 1 else { throw ValidationError("append takes one input (stdin or one file)") }
         let receipts = try store.append(from: readers[0], buffer: buffer)
-        receipts.forEachLine { StandardOutput.shared.write($0) }
+        try receipts.forEachLine { StandardOutput.shared.write($0) }
     }
 }
 
@@ -87,9 +93,7 @@ struct CheckpointCommand: ParsableCommand {
     func run() throws {
         let signer = try KeyFile.readSigner(key)
         let store = try ChainStore(path: chain, access: .write)
-        let size = try store.size()
-        let checkpoint = Checkpoint(origin: store.origin, size: size, root: try store.tree.treeHash(size: size))
-        let note = try checkpoint.signed(with: signer).bytes
+        let note = try store.signCheckpoint(with: signer)
         // The token first: if the authority fails, no file has changed.
         let token = try tsaURL.map { try Timestamping.requestToken(for: note, url: $0) }
         try DurableFile.replace(ChainStore.checkpointPath(chain), with: note)
@@ -149,9 +153,13 @@ struct Prove: ParsableCommand {
 struct Consistency: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "An RFC 9162 consistency proof between two tree sizes.",
-        discussion: #"Prints {"old_size","new_size","old_root","new_root","proof"} (hex hashes)."#)
+        discussion: #"""
+            Prints {"old_size","new_size","old_root","new_root","proof"} (hex hashes). There is no proof \
+            from size 0 (RFC 9162 defines none): the first checkpoint goes to the notary without one \
+            ('evchain cosign --init').
+            """#)
     @Argument(help: "The chain.") var chain: String
-    @Option(help: ArgumentHelp("The older tree size.", valueName: "n")) var from: UInt64
+    @Option(help: ArgumentHelp("The older tree size (at least 1).", valueName: "n")) var from: UInt64
     @Option(help: ArgumentHelp("The newer tree size (default: the chain's, or --checkpoint's).", valueName: "m")) var to: UInt64?
     @Option(help: ArgumentHelp("Prove up to this checkpoint's size.", valueName: "file")) var checkpoint: String?
 
@@ -174,7 +182,9 @@ struct Cosign: ParsableCommand {
             Verifies the log's signature and, against the state in --state, that the checkpoint \
             is not smaller than and is consistent with (--proof, from 'evchain consistency') the \
             last checkpoint cosigned; then prints the checkpoint with a tlog-cosignature/v1 line \
-            added. A refusal (rollback, split view, bad proof) exits 1.
+            added. A refusal (rollback, split view, bad proof) exits 1. The first checkpoint of a \
+            log needs --init and no proof; a missing state without --init, or a state that is a \
+            symbolic link, exits 3.
             """)
     @Option(name: .customLong("witness-key"), help: ArgumentHelp("The witness's private key (keygen --witness).", valueName: "file"))
     var witnessKey: String
@@ -183,6 +193,8 @@ struct Cosign: ParsableCommand {
     @Option(help: ArgumentHelp("State directory (must exist).", valueName: "dir")) var state: String
     @Option(help: ArgumentHelp("Consistency proof (JSON) from the last cosigned size.", valueName: "file")) var proof: String?
     @Option(help: ArgumentHelp("The log's origin (default: the log key's name).", valueName: "name")) var origin: String?
+    @Flag(name: .customLong("init"), help: "First use for this log: start its state (refused if a state exists); no proof is needed.")
+    var firstUse = false
     @Argument(help: ArgumentHelp("The checkpoint file ('-' or none: stdin).", valueName: "file")) var file: String?
 
     func run() throws {
@@ -198,7 +210,7 @@ struct Cosign: ParsableCommand {
                 return try ConsistencyProof(json: try JSON.parse(try DurableFile.readAll(path)))
             } catch let e as EvidenceError { throw e.located(path) }
         }
-        let cosigned = try witness.cosign(noteBytes, proof: consistency, now: UInt64(time(nil)))
+        let cosigned = try witness.cosign(noteBytes, proof: consistency, now: UInt64(time(nil)), firstUse: firstUse)
         StandardOutput.shared.write(cosigned.bytes)
     }
 }
@@ -222,6 +234,17 @@ struct Audit: ParsableCommand {
     var tsaCA: String?
     @Flag(help: "Remove a torn, never-acknowledged tail, and say so.") var repair = false
 
+    func validate() throws {
+        // CHAIN.checkpoint is not required to be cosigned or stamped: with no
+        // --checkpoint these options would check nothing yet let audit pass.
+        if (tsaCA != nil || !witnessKeys.isEmpty) && checkpoint.isEmpty {
+            throw ValidationError("--tsa-ca and --witness-key check --checkpoint files: give at least one --checkpoint")
+        }
+        if tsaCA != nil && logKey == nil {
+            throw ValidationError("--tsa-ca needs --log-key: a token covers the checkpoint as the log signed it")
+        }
+    }
+
     func run() throws {
         let store = try ChainStore(path: chain, access: repair ? .write : .audit)
         let key = try logKey.map(KeyFile.readVerifier)
@@ -240,8 +263,13 @@ struct Audit: ParsableCommand {
                     throw EvidenceError.failure("checkpoint origin \"\(cp.origin)\" is not this chain's \"\(store.origin)\"")
                 }
                 checkpoints.append(cp)
-                if let tsaCA, path != ChainStore.checkpointPath(chain) {
-                    try Timestamping.verifyToken(try DurableFile.readAll(path + ".tsr"), for: bytes, caFile: tsaCA)
+                if let tsaCA, let key, path != ChainStore.checkpointPath(chain) {
+                    let tokenPath = path + ".tsr"
+                    guard DurableFile.exists(tokenPath) else {
+                        throw EvidenceError.failure("no timestamp token \(tokenPath) (required by --tsa-ca): keep the .tsr "
+                                                    + "that 'evchain checkpoint --tsa-url' wrote beside the checkpoint")
+                    }
+                    try Timestamping.verifyCheckpointToken(try DurableFile.readAll(tokenPath), note: note, logKey: key, caFile: tsaCA)
                 }
             } catch let e as EvidenceError where e.kind != .io {
                 throw EvidenceError.failure(e.message, at: path)

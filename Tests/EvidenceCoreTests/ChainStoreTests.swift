@@ -95,7 +95,8 @@ private func record(_ i: Int) -> String {
     func note(_ size: UInt64, root: [UInt8]? = nil) throws -> [UInt8] {
         try Checkpoint(origin: "unit.example/log", size: size, root: root ?? reader.treeHash(size: size)).signed(with: log).bytes
     }
-    let first = try witness.cosign(try note(4), proof: nil, now: 100)
+    #expect(throws: EvidenceError.self) { _ = try witness.cosign(try note(4), proof: nil, now: 99) }
+    let first = try witness.cosign(try note(4), proof: nil, now: 100, firstUse: true)
     #expect(try first.verify(witnessKey.verifierKey) == [100])
     let proof = ConsistencyProof(oldSize: 4, newSize: 10, oldRoot: try reader.treeHash(size: 4),
                                  newRoot: try reader.treeHash(size: 10),

@@ -250,14 +250,15 @@ final class ChainFixture {
     try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
     let w = try Tools.run("evchain", ["keygen", "--witness", "--name", "notary.example/w1", "--out", f.dir.file("w.key").path])
     let wkey = w.out.trimmingCharacters(in: .newlines)
-    func cosign(_ checkpoint: String, proof: String? = nil) throws -> ToolResult {
+    func cosign(_ checkpoint: String, proof: String? = nil, first: Bool = false) throws -> ToolResult {
         try Tools.run("evchain", ["cosign", "--witness-key", f.dir.file("w.key").path, "--log-key", f.vkey,
-                                  "--state", state.path, checkpoint] + (proof.map { ["--proof", $0] } ?? []))
+                                  "--state", state.path, checkpoint] + (proof.map { ["--proof", $0] } ?? [])
+                                  + (first ? ["--init"] : []))
     }
     #expect(try f.append(records(5)).status == 0)
     let cp1 = f.dir.file("cp1").path
     #expect(try f.checkpoint(out: cp1).status == 0)
-    let c1 = try cosign(cp1)
+    let c1 = try cosign(cp1, first: true)
     #expect(c1.status == 0, "\(c1.stderr)")
     #expect(try independent("note_verify.py", [wkey], stdin: c1.stdout).out == "ok\n")
     #expect(try independent("note_verify.py", [f.vkey], stdin: c1.stdout).out == "ok\n")

@@ -35,11 +35,15 @@ struct VerifyFixture {
     /// checkpoint → consistency → the notary's cosignature.
     func seal(from: Int = 0) throws {
         try run("evchain", ["checkpoint", chain, "--key", dir.file("log.key").path, "--out", signedOnly])
-        let proof = try run("evchain", ["consistency", chain, "--from", "\(from)", "--checkpoint", signedOnly])
-        try dir.write("consistency.json", proof.stdout)
+        // The notary's first checkpoint of the log comes without a proof (c2sp.org/tlog-witness).
+        var proofArgs = ["--init"]
+        if from > 0 {
+            let proof = try run("evchain", ["consistency", chain, "--from", "\(from)", "--checkpoint", signedOnly])
+            proofArgs = ["--proof", try dir.write("consistency.json", proof.stdout).path]
+        }
         try FileManager.default.createDirectory(at: dir.file("notary-state"), withIntermediateDirectories: true)
         let cosigned = try run("evchain", ["cosign", "--witness-key", dir.file("notary.key").path, "--log-key", logVKey,
-                                           "--state", dir.file("notary-state").path, "--proof", dir.file("consistency.json").path],
+                                           "--state", dir.file("notary-state").path] + proofArgs,
                                stdin: try Data(contentsOf: URL(fileURLWithPath: signedOnly)))
         try dir.write("checkpoint.cosigned", cosigned.stdout)
     }
