@@ -43,12 +43,29 @@ public struct EvidenceVerifier {
 
     public struct Report: Sendable {
         /// One per item, in input order, then one per withheld entry and
-        /// one per missing stage.
+        /// one per missing stage; empty when they were rendered instead.
         public var verdicts: [Verdict]
+        /// The verdicts as `render` wrote them, in the same order.
+        public var rendered: [[UInt8]] = []
+        /// Every verdict's status, rendered or not.
+        public var statuses: [Verdict.Status] = []
         /// Whether `--complete` was checked, and the `--logged-before` cut-off.
         public var complete = false
         public var loggedBefore: String?
-        public var failures: Int { verdicts.filter { $0.status != .ok }.count }
+        public var count: Int { statuses.count }
+        public var failures: Int { statuses.filter { $0 != .ok }.count }
+    }
+
+    /// A verdict turned into its output bytes as soon as it is made: a
+    /// rendered line is a few hundred bytes, a verdict with its record,
+    /// entry and audit path several kilobytes.
+    public typealias Renderer = @Sendable (Verdict) -> [UInt8]
+
+    /// A verdict as kept until the end of the run: boxed whole (certify), or
+    /// only its bytes and status (check).
+    enum Made {
+        indirect case kept(Verdict)
+        case rendered([UInt8], Verdict.Status)
     }
 
     /// Refuses what would make a verdict claim more than is checked: record
@@ -76,7 +93,10 @@ public struct EvidenceVerifier {
         return t < cutoff
     }
 
-    public func verify(_ items: [VerificationItem]) throws -> Report {
+    /// Verifies `items`; with `render`, keeps each verdict only as its
+    /// rendered bytes (nothing is written here, so an input error in any
+    /// item still leaves the output empty).
+    public func verify(_ items: [VerificationItem], render: Renderer? = nil) throws -> Report {
         try validate(items)
         let ids = Set(items.map(\.id))
         var contractsInOrder: [String] = []
@@ -109,26 +129,40 @@ public struct EvidenceVerifier {
 
         var store: ChainStore? = nil
         if case .chain(let s) = source { store = s }
-        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Verdict, EvidenceError> in
+        func made(_ v: Verdict) -> Made {
+            guard let render else { return .kept(v) }
+            return .rendered(render(v), v.status)
+        }
+        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Made, EvidenceError> in
             do {
                 var v = try verdict(for: item, entries: entriesByID[item.id] ?? [], bundleLines: bundleLines, cache: cache)
                 v.cosignatures = trust.cosigners.count
-                return .success(v)
+                return .success(made(v))
             } catch let e as EvidenceError {
                 return .failure(e.located(item.location))
             } catch {
                 return .failure(EvidenceError.io("\(error)", at: item.location))
             }
         }
-        var verdicts: [Verdict] = []
-        for outcome in outcomes { verdicts.append(try outcome.get()) }
+        var report = Report(verdicts: [], complete: options.complete, loggedBefore: options.loggedBeforeText)
+        func add(_ m: Made) {
+            switch m {
+            case .kept(let v):
+                report.verdicts.append(v)
+                report.statuses.append(v.status)
+            case .rendered(let bytes, let status):
+                report.rendered.append(bytes)
+                report.statuses.append(status)
+            }
+        }
+        for outcome in outcomes { add(try outcome.get()) }
         if options.complete {
-            verdicts += withheld(contractsInOrder, entriesByContract: entriesByContract, presented: ids)
+            withheld(contractsInOrder, entriesByContract: entriesByContract, presented: ids).map(made).forEach(add)
         }
         if !options.requiredStages.isEmpty {
-            verdicts += stageGaps(contractsInOrder, entriesByContract: entriesByContract)
+            stageGaps(contractsInOrder, entriesByContract: entriesByContract).map(made).forEach(add)
         }
-        return Report(verdicts: verdicts, complete: options.complete, loggedBefore: options.loggedBeforeText)
+        return report
     }
 
     /// One `missing` verdict per id of the contracts' entries that no item
@@ -259,6 +293,8 @@ public struct EvidenceVerifier {
         var actualForLast: String? = nil
         var lastRecord: EvidenceRecord? = nil
         var unmatched: [ChainEntry] = []
+        // Read the original once per algorithm, however often the id was logged.
+        var actualByAlgorithm: [RecordAlgorithm: String?] = [:]
         // Every entry of the id is compared: one the original does not match
         // means the id was logged again with another digest.
         for entry in entries {
@@ -267,7 +303,13 @@ public struct EvidenceVerifier {
             if let key = options.key, record.algorithm.isKeyed, let kid = record.keyID, kid != key.keyID {
                 throw EvidenceError.usage("\(item.id) is logged under HMAC key \(kid), but --key-file holds key \(key.keyID)")
             }
-            let actual = try actualDigest(of: item, record.algorithm, cache: cache)
+            let actual: String?
+            if let known = actualByAlgorithm[record.algorithm] {
+                actual = known
+            } else {
+                actual = try actualDigest(of: item, record.algorithm, cache: cache)
+                actualByAlgorithm[record.algorithm] = .some(actual)
+            }
             if entry.seq == last.seq { actualForLast = actual }
             if let actual, constantTimeEqual(Array(actual.utf8), Array(record.digest.utf8)) {
                 if matched == nil {

@@ -72,6 +72,14 @@ public struct Verdict: Sendable {
         return .object(o)
     }
 
+    /// `json` as one output line, members in the order written.
+    public var jsonLine: [UInt8] {
+        var w = JSONWriter()
+        w.write(json)
+        w.writeRaw("\n")
+        return w.bytes
+    }
+
     /// {"seq","logged","digest"} of an entry the item does not match.
     static func conflictJSON(_ entry: ChainEntry) -> JSONValue {
         var o = JSONObject()

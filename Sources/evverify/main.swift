@@ -96,12 +96,13 @@ struct ItemOptions: ParsableArguments {
         return s
     }
 
-    func verify(_ trust: TrustOptions, requiresItems: Bool = false) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
+    func verify(_ trust: TrustOptions, requiresItems: Bool = false,
+                render: EvidenceVerifier.Renderer? = nil) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
         var setup = setup(trust)
         setup.requiresItems = requiresItems
         let verifier = try setup.makeVerifier()
         let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
-        return (verifier, try verifier.verify(items))
+        return (verifier, try verifier.verify(items, render: render))
     }
 }
 
@@ -125,20 +126,18 @@ extension Evverify {
         var status = false
 
         func run() throws {
-            let (verifier, report) = try items.verify(trust)
-            let out = StandardOutput.shared
-            for v in report.verdicts where !status {
-                if text || quiet {
-                    if !(quiet && v.status == .ok) { out.write(v.textLine + "\n") }
-                } else {
-                    out.writeLine(v.json)
-                }
+            let (text, quiet, status) = (text, quiet, status)
+            let (verifier, report) = try items.verify(trust) { v in
+                if status || (quiet && v.status == .ok) { return [] }
+                return text || quiet ? Array((v.textLine + "\n").utf8) : v.jsonLine
             }
+            let out = StandardOutput.shared
+            for line in report.rendered { out.write(line) }
             if text && !quiet && !status { out.write(verifier.trust.witnessSummary + "\n") }
             if report.failures > 0 {
                 out.flush()
                 if (text || quiet) && !status {
-                    Diagnostics.warn("\(report.failures) of \(report.verdicts.count) item\(report.verdicts.count == 1 ? "" : "s") FAILED")
+                    Diagnostics.warn("\(report.failures) of \(report.count) item\(report.count == 1 ? "" : "s") FAILED")
                 }
                 throw ToolExit(ExitStatus.failure)
             }
@@ -166,7 +165,7 @@ extension Evverify {
             let (verifier, report) = try items.verify(trust, requiresItems: true)
             if report.failures > 0 && !allowFailed {
                 for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
-                Diagnostics.warn("no certificate issued: \(report.failures) of \(report.verdicts.count) items FAILED")
+                Diagnostics.warn("no certificate issued: \(report.failures) of \(report.count) items FAILED")
                 throw ToolExit(ExitStatus.failure)
             }
             let certificate = try CustodyCertificate.issue(

@@ -309,3 +309,34 @@ func replacing(_ value: JSONValue, at path: ArraySlice<String>, with new: JSONVa
         return value
     }
 }
+
+@Suite struct EvverifyMemoryTests {
+    /// Item 12: evverify kept every verdict whole (record, entry, audit
+    /// path), ~4 KB an item. Measured as the growth of peak RSS between a
+    /// run of 1 item and one of 8,000, so the fixed cost does not count.
+    @Test func memoryPerItemIsBounded() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "needs /usr/bin/time")
+        let dir = try TemporaryDirectory()
+        let n = 8_000
+        let manifest = (0..<n).map { #"{"contract":"C\#($0 / 10)","stage":"performance","name":"r-\#($0).json","data":{"i":\#($0)}}"# }
+        try dir.write("all.jsonl", manifest.joined(separator: "\n") + "\n")
+        try dir.write("one.jsonl", manifest[0] + "\n")
+        let records = try Tools.run("evhash", ["--manifest", dir.file("all.jsonl").path])
+        try #require(records.status == 0)
+        let chain = dir.file("log.chain").path
+        try #require(try Tools.run("evchain", ["init", chain, "--origin", "m.example/log"]).status == 0)
+        let vkey = try Tools.run("evchain", ["keygen", "--name", "m.example/log", "--out", dir.file("log.key").path]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(try Tools.run("evchain", ["append", chain], stdin: records.stdout).status == 0)
+        try #require(try Tools.run("evchain", ["checkpoint", chain, "--key", dir.file("log.key").path]).status == 0)
+        func peakKB(_ input: String) throws -> Int {
+            let r = try Tools.runExecutable("/usr/bin/time", ["-f", "peak %M", Tools.url("evverify").path, "--status", "--no-witness",
+                                                               "--chain", chain, "--log-key", vkey, dir.file(input).path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let line = try #require(r.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") })
+            return try #require(Int(line.dropFirst(5)))
+        }
+        let perItem = Double(try peakKB("all.jsonl") - peakKB("one.jsonl")) * 1024 / Double(n)
+        #expect(perItem < 3_000, "\(Int(perItem)) bytes of peak memory per item")
+    }
+}
