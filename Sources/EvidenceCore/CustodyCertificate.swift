@@ -301,8 +301,11 @@ extension CustodyCertificate {
     static func checkDerivedFields(_ doc: JSONObject, items: [JSONValue], trust: CheckpointTrust, note: [UInt8],
                                    issuerKey: NoteVerifierKey, requirements: CheckpointTrust.Requirements,
                                    finding: (String) -> Void) {
-        if doc["issuer"]?["key"]?.stringValue != issuerKey.encoded {
-            finding("issuer: key is not the given issuer key \(issuerKey.encoded)")
+        if doc["issuer"]?["key"]?.stringValue != issuerKey.encoded || doc["issuer"]?["name"]?.stringValue != issuerKey.name {
+            finding("issuer: name or key is not the given issuer key's \(issuerKey.encoded)")
+        }
+        if let stamped = trust.timestampTime, doc["checkpoint"]?["timestamp"]?["time"]?.stringValue != stamped {
+            finding("checkpoint.timestamp.time: not the token's time \(stamped)")
         }
         if doc["log"]?["origin"]?.stringValue != trust.checkpoint.origin {
             finding("log.origin: not the checkpoint's origin \"\(trust.checkpoint.origin)\"")

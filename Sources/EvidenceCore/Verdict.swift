@@ -1,11 +1,15 @@
 /// The outcome for one item, as `evverify` prints it and `evcatalog` reads it.
 public struct Verdict: Sendable {
     public enum Status: String, Sendable {
-        /// Byte for byte what the log holds, proven under a trusted checkpoint.
+        /// Byte for byte what the log holds (or, `checked` record, the given
+        /// record's digest is the logged one), proven under the checkpoint.
         case ok
-        /// The original's digest differs from the logged one.
+        /// The original's digest differs from the logged one; or it matches
+        /// an entry of another contract or stage than it declares; or the id
+        /// was logged again with another digest (`conflicts`).
         case mismatch
-        /// No entry for the item (or, for a stage, no evidence of it).
+        /// No entry for the item, or no original; an entry not presented
+        /// (`--complete`); or, for a stage, no evidence of it.
         case missing
         /// An entry matches, but its proof, the checkpoint's signatures or
         /// its timestamp do not hold.

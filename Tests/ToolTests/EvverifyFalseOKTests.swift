@@ -234,6 +234,7 @@ extension VerifyFixture {
             ("contracts", set(["contracts", "0", "stages"], stages)),
             ("contracts", set(["contracts", "0", "contract"], "C2025-0009")),
             ("log.origin", set(["log", "origin"], "other.example/log")),
+            ("issuer", set(["issuer", "name"], "rogue.example/custody")),
             ("verification.method", set(["verification", "method"], "digest of each original recomputed by hand")),
         ]
         for (field, edit) in edits {
