@@ -32,7 +32,8 @@ public struct CatalogueItem: Equatable, Sendable {
         self.status = status
     }
 
-    static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "actual", "reason", "certificate"]
+    static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "actual", "reason", "certificate",
+                                             "checked", "cosignatures", "conflicts"]
     static let entryFields: Set<String> = ["seq", "time", "record", "leaf"]
 
     /// Reads a verdict (has `status`), an entry (has `record`) or a record.

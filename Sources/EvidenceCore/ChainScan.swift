@@ -12,6 +12,8 @@ import Darwin
 public struct ChainScan {
     public var entriesByID: [String: [ChainEntry]] = [:]
     public var stagesByContract: [String: Set<String>] = [:]
+    /// Every entry of the given contracts, in seq order per contract.
+    public var entriesByContract: [String: [ChainEntry]] = [:]
 
     public init(store: ChainStore, ids: Set<String>, contracts: Set<String>) throws {
         let wantedIDs = WantedStrings(ids)
@@ -37,6 +39,7 @@ public struct ChainScan {
             let p = try part.get()
             for (id, entries) in p.entriesByID { entriesByID[id, default: []].append(contentsOf: entries) }
             for (c, stages) in p.stagesByContract { stagesByContract[c, default: []].formUnion(stages) }
+            for (c, entries) in p.entriesByContract { entriesByContract[c, default: []].append(contentsOf: entries) }
         }
     }
 
@@ -67,8 +70,11 @@ public struct ChainScan {
                         throw EvidenceError.failure("chain entry \(seq) is corrupt: \(e.message) (run 'evchain audit')", at: path)
                     }
                     if let idHit { entriesByID[idHit, default: []].append(entry) }
-                    if let contractHit, case .string(let stage)? = entry.record["stage"] {
-                        stagesByContract[contractHit, default: []].insert(stage)
+                    if let contractHit {
+                        entriesByContract[contractHit, default: []].append(entry)
+                        if case .string(let stage)? = entry.record["stage"] {
+                            stagesByContract[contractHit, default: []].insert(stage)
+                        }
                     }
                 }
                 return false

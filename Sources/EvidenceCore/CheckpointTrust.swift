@@ -18,18 +18,31 @@ public struct CheckpointTrust: Sendable {
         /// CA certificates (PEM) a timestamp token must chain to; when set,
         /// a valid token is required.
         public var tsaCAFile: String?
+        /// The checker said `--no-witness`: no cosignature is required.
+        public var acceptsNoWitness = false
 
         public init(logKey: NoteVerifierKey) { self.logKey = logKey }
 
-        /// From command-line arguments: keys literally or as files; the
-        /// quorum defaults to 1 when any witness key is given, else 0.
-        public init(logKey: String, witnessKeys: [String], quorum: Int?, tsaCAFile: String?) throws {
+        /// From command-line arguments: keys literally or as files, each
+        /// counted once however often it is given; the quorum defaults to 1
+        /// when any witness key is given. Accepting no cosignature at all
+        /// must be asked for (`noWitness`): the log's own signature is not a
+        /// neutral third party's.
+        public init(logKey: String, witnessKeys: [String], quorum: Int?, tsaCAFile: String?, noWitness: Bool = false) throws {
             self.logKey = try KeyFile.readVerifier(logKey)
-            self.witnessKeys = try witnessKeys.map(KeyFile.readVerifier)
-            self.quorum = quorum ?? (witnessKeys.isEmpty ? 0 : 1)
-            guard self.quorum >= 0, self.quorum <= self.witnessKeys.count else {
-                throw EvidenceError.usage("--quorum \(self.quorum) needs at least as many --witness-key")
+            var seen = Set<[UInt8]>()
+            self.witnessKeys = try witnessKeys.map(KeyFile.readVerifier).filter { seen.insert($0.publicKey).inserted }
+            if noWitness && !witnessKeys.isEmpty {
+                throw EvidenceError.usage("give --witness-key or --no-witness, not both")
             }
+            self.quorum = quorum ?? (self.witnessKeys.isEmpty ? 0 : 1)
+            guard self.quorum >= 0, self.quorum <= self.witnessKeys.count else {
+                throw EvidenceError.usage("--quorum \(self.quorum) needs at least as many distinct --witness-key (\(self.witnessKeys.count) given)")
+            }
+            if self.quorum == 0 && !noWitness {
+                throw EvidenceError.usage("no witness cosignature would be checked: give --witness-key (the notary's verifier key), or --no-witness to accept the log's own signature alone")
+            }
+            acceptsNoWitness = noWitness
             self.tsaCAFile = tsaCAFile
         }
     }
@@ -39,6 +52,9 @@ public struct CheckpointTrust: Sendable {
     public let note: SignedNote
     public let checkpoint: Checkpoint
     public let cosigners: [Cosigner]
+    /// Valid cosignatures that were required.
+    public let quorum: Int
+    public let acceptsNoWitness: Bool
     public let timestampToken: [UInt8]?
     /// The authority's time in the token, when verified.
     public let timestampTime: String?
@@ -46,6 +62,14 @@ public struct CheckpointTrust: Sendable {
     public let failure: String?
 
     public var isTrusted: Bool { failure == nil }
+
+    /// What was checked of the witnesses, for `--text`:
+    /// `checkpoint (tree size 31): 1 witness cosignature checked (quorum 1)`.
+    public var witnessSummary: String {
+        let n = cosigners.count
+        return "checkpoint (tree size \(checkpoint.size)): \(n) witness cosignature\(n == 1 ? "" : "s") checked"
+            + (acceptsNoWitness ? " (--no-witness)" : " (quorum \(quorum))")
+    }
 
     /// Evaluates `noteBytes`. Throws only when the bytes are not a signed
     /// checkpoint at all (an input error); a bad signature, a missing
@@ -84,6 +108,8 @@ public struct CheckpointTrust: Sendable {
             }
         }
         self.cosigners = cosigners
+        quorum = requirements.quorum
+        acceptsNoWitness = requirements.acceptsNoWitness
         if cosigners.count < requirements.quorum {
             problems.append("checkpoint has \(cosigners.count) valid cosignature\(cosigners.count == 1 ? "" : "s"), quorum is \(requirements.quorum)"
                             + (witnessProblems.isEmpty ? "" : " (\(witnessProblems.joined(separator: "; ")))"))

@@ -14,6 +14,65 @@ public enum CustodyCertificate {
     public static let type = "evidence-custody-certificate/v1"
     static let signatureDomain = Array("evidence-custody-certificate/v1\n".utf8)
 
+    /// The issuer's private key: a signed-note (Ed25519) key, never a
+    /// witness's cosignature key, which only ever vouches for checkpoints.
+    public static func readIssuerKey(_ path: String) throws -> NoteSignerKey {
+        let key = try KeyFile.readSigner(path)
+        guard key.type == .ed25519 else {
+            throw EvidenceError.usage("--issuer-key: \(path) is a witness (cosignature) key, not an issuer key (make one with 'evchain keygen' without --witness)")
+        }
+        return key
+    }
+
+    /// What was done to reach the result, said only of what was done: a
+    /// digest recomputed from the original only for items checked
+    /// `original`, the witnesses only when a cosignature was checked.
+    public static func method(checked: Set<String>, cosignatures: Int) -> String {
+        var parts: [String] = []
+        if checked.contains(Verdict.Checked.original.rawValue) {
+            parts.append("digest of each original recomputed with the logged algorithm"
+                         + (checked.count > 1 ? " (items checked \"original\")" : ""))
+        }
+        if checked.contains(Verdict.Checked.record.rawValue) {
+            parts.append("digest as given in the evidence record compared with the logged one, the original not read"
+                         + (checked.count > 1 ? " (items checked \"record\")" : ""))
+        }
+        if parts.isEmpty { parts.append("no digest compared") }
+        let witnesses = cosignatures == 0
+            ? "signed by the log, with no witness cosignature checked"
+            : "signed by the log and cosigned (tlog-cosignature/v1) by \(cosignatures) witness\(cosignatures == 1 ? "" : "es")"
+        return parts.joined(separator: "; ") + "; RFC 9162 inclusion proof to a C2SP checkpoint " + witnesses
+    }
+
+    /// For each contract of `items` (in order of first appearance): the
+    /// stages of its `ok` items, as their logged records say, and the
+    /// stages reported missing.
+    static func contractsSummary(_ items: [JSONValue]) -> JSONValue {
+        var contracts: [String: (stages: Set<String>, missing: [String])] = [:]
+        var order: [String] = []
+        for item in items {
+            let record = item["record"]
+            guard let contract = record?["contract"]?.stringValue ?? item["contract"]?.stringValue else { continue }
+            if contracts[contract] == nil { contracts[contract] = ([], []); order.append(contract) }
+            if record == nil, let stage = item["stage"]?.stringValue { contracts[contract]!.missing.append(stage) }
+            if item["status"]?.stringValue == "ok", let stage = record?["stage"]?.stringValue {
+                contracts[contract]!.stages.insert(stage)
+            }
+        }
+        let known = Stage.known.map(\.name)
+        return .array(order.map { c in
+            let stages = contracts[c]!.stages.sorted { (known.firstIndex(of: $0) ?? 99, $0) < (known.firstIndex(of: $1) ?? 99, $1) }
+            return ["contract": .string(c), "stages": .array(stages.map { .string($0) }),
+                    "missing_stages": .array(contracts[c]!.missing.map { .string($0) })]
+        })
+    }
+
+    static func cosignersJSON(_ cosigners: [CheckpointTrust.Cosigner]) -> JSONValue {
+        .array(cosigners.map {
+            ["key": .string($0.key.encoded), "time": .string(RFC3339.format(epochSeconds: Int64($0.time)))]
+        })
+    }
+
     /// Builds and signs a certificate from a verification report.
     public static func issue(report: EvidenceVerifier.Report, trust: CheckpointTrust, issuer: NoteSignerKey,
                              logKey: NoteVerifierKey, time: String = RFC3339.now()) throws -> JSONValue {
@@ -28,9 +87,7 @@ public enum CustodyCertificate {
         checkpoint.appendNew("note", .string(String(decoding: trust.noteBytes, as: UTF8.self)))
         checkpoint.appendNew("tree_size", .number(Double(trust.checkpoint.size)))
         checkpoint.appendNew("root", .string(Hex.encode(trust.checkpoint.root)))
-        checkpoint.appendNew("cosigners", .array(trust.cosigners.map {
-            ["key": .string($0.key.encoded), "time": .string(RFC3339.format(epochSeconds: Int64($0.time)))]
-        }))
+        checkpoint.appendNew("cosigners", cosignersJSON(trust.cosigners))
         if let token = trust.timestampToken {
             var t = JSONObject()
             t.appendNew("token", .string(Base64.encode(token)))
@@ -39,29 +96,12 @@ public enum CustodyCertificate {
         }
         doc.appendNew("checkpoint", .object(checkpoint))
 
-        let failed = report.failures
-        doc.appendNew("verification", [
-            "time": .string(time),
-            "result": .string(failed == 0 ? "ok" : "failed"),
-            "items": .number(Double(report.verdicts.count)),
-            "failed": .number(Double(failed)),
-            "quorum": .number(Double(trust.cosigners.count)),
-            "method": .string("digest of each original recomputed with the logged algorithm; RFC 9162 inclusion proof to a C2SP checkpoint signed by the log and cosigned (tlog-cosignature/v1) by the witnesses"),
-        ])
-
-        var contracts: [String: (stages: Set<String>, missing: [String])] = [:]
-        var order: [String] = []
         var items: [JSONValue] = []
         for v in report.verdicts {
-            let contract = v.record?.contract ?? v.contract
-            if let contract, contracts[contract] == nil { contracts[contract] = ([], []); order.append(contract) }
-            if v.record == nil, let contract, let stage = v.stage {
-                contracts[contract]!.missing.append(stage)
-            }
-            if let contract, v.status == .ok, let stage = v.record?.stage { contracts[contract]!.stages.insert(stage) }
             var item = JSONObject()
             item.appendNew("id", .string(v.id))
             item.appendNew("status", .string(v.status.rawValue))
+            if let checked = v.checked { item.appendNew("checked", .string(checked.rawValue)) }
             if let reason = v.reason { item.appendNew("reason", .string(reason)) }
             if let entry = v.entry {
                 item.appendNew("seq", .number(Double(entry.seq)))
@@ -70,17 +110,29 @@ public enum CustodyCertificate {
                 item.appendNew("leaf", .string(Hex.encode(entry.leaf)))
             } else if let record = v.record {
                 item.appendNew("record", record.json)
+            } else {
+                if let contract = v.contract { item.appendNew("contract", .string(contract)) }
+                if let stage = v.stage { item.appendNew("stage", .string(stage)) }
             }
             if let proof = v.proof { item.appendNew("proof", .array(proof.map { .string(Hex.encode($0)) })) }
             if let actual = v.actualDigest { item.appendNew("actual", .string(actual)) }
+            if !v.conflicts.isEmpty { item.appendNew("conflicts", .array(v.conflicts.map(Verdict.conflictJSON))) }
             items.append(.object(item))
         }
-        doc.appendNew("contracts", .array(order.map { c in
-            let known = Stage.known.map(\.name)
-            let stages = contracts[c]!.stages.sorted { (known.firstIndex(of: $0) ?? 99, $0) < (known.firstIndex(of: $1) ?? 99, $1) }
-            return ["contract": .string(c), "stages": .array(stages.map { .string($0) }),
-                    "missing_stages": .array(contracts[c]!.missing.map { .string($0) })]
-        }))
+
+        let failed = report.failures
+        var verification = JSONObject()
+        verification.appendNew("time", .string(time))
+        verification.appendNew("result", .string(failed == 0 ? "ok" : "failed"))
+        verification.appendNew("items", .number(Double(report.verdicts.count)))
+        verification.appendNew("failed", .number(Double(failed)))
+        verification.appendNew("quorum", .number(Double(trust.cosigners.count)))
+        verification.appendNew("method", .string(method(checked: Set(report.verdicts.compactMap { $0.checked?.rawValue }),
+                                                        cosignatures: trust.cosigners.count)))
+        verification.appendNew("complete", .bool(report.complete))
+        if let cutoff = report.loggedBefore { verification.appendNew("logged_before", .string(cutoff)) }
+        doc.appendNew("verification", .object(verification))
+        doc.appendNew("contracts", contractsSummary(items))
         doc.appendNew("items", .array(items))
         doc.appendNew("legal_basis", .string("Prepared for review under the Online Litigation Rules of the People's Courts (2021) arts. 16-18 (blockchain-deposited evidence), following SF/T 0091-2021 and GB/T 39321-2020."))
 
@@ -112,6 +164,8 @@ public enum CustodyCertificate {
     public struct CheckResult: Sendable {
         public var serial: String?
         public var items = 0
+        /// What was checked of the witnesses (CheckpointTrust.witnessSummary).
+        public var witnessSummary: String?
         /// Each a `field: what is wrong` line; empty when the certificate holds.
         public var findings: [String] = []
         public var isValid: Bool { findings.isEmpty }
@@ -121,6 +175,7 @@ public enum CustodyCertificate {
             if let serial { o.appendNew("certificate", .string(serial)) }
             o.appendNew("status", .string(isValid ? "ok" : "failed"))
             o.appendNew("items", .number(Double(items)))
+            if let witnessSummary { o.appendNew("witnesses", .string(witnessSummary)) }
             o.appendNew("findings", .array(findings.map { .string($0) }))
             return .object(o)
         }
@@ -188,6 +243,7 @@ public enum CustodyCertificate {
             return result
         }
         if let failure = trust.failure { finding("checkpoint: \(failure)") }
+        result.witnessSummary = trust.witnessSummary
         if cp["tree_size"]?.integerValue != Int(trust.checkpoint.size) || cp["root"]?.stringValue != Hex.encode(trust.checkpoint.root) {
             finding("checkpoint: tree_size or root differs from the signed note")
         }
@@ -232,6 +288,72 @@ public enum CustodyCertificate {
         if doc["verification"]?["result"]?.stringValue != "ok" {
             finding("verification: the certificate records a failed verification")
         }
+        checkDerivedFields(doc, items: items, trust: trust, note: Array(note.utf8), issuerKey: issuerKey,
+                           requirements: requirements, finding: finding)
         return result
+    }
+}
+
+extension CustodyCertificate {
+    /// Every field the issuer derived, recomputed from the note, the items
+    /// and the checker's keys: a signature proves only who wrote a field,
+    /// not that it is true.
+    static func checkDerivedFields(_ doc: JSONObject, items: [JSONValue], trust: CheckpointTrust, note: [UInt8],
+                                   issuerKey: NoteVerifierKey, requirements: CheckpointTrust.Requirements,
+                                   finding: (String) -> Void) {
+        if doc["issuer"]?["key"]?.stringValue != issuerKey.encoded || doc["issuer"]?["name"]?.stringValue != issuerKey.name {
+            finding("issuer: name or key is not the given issuer key's \(issuerKey.encoded)")
+        }
+        if let stamped = trust.timestampTime, doc["checkpoint"]?["timestamp"]?["time"]?.stringValue != stamped {
+            finding("checkpoint.timestamp.time: not the token's time \(stamped)")
+        }
+        if doc["log"]?["origin"]?.stringValue != trust.checkpoint.origin {
+            finding("log.origin: not the checkpoint's origin \"\(trust.checkpoint.origin)\"")
+        }
+        if doc["log"]?["key"]?.stringValue != requirements.logKey.encoded {
+            finding("log.key: not the given log key \(requirements.logKey.encoded)")
+        }
+
+        // Each listed cosigner must have cosigned the note, at the time given.
+        let signed = (try? SignedNote(parsing: note))
+        var valid = 0
+        for (i, listed) in (doc["checkpoint"]?["cosigners"]?.arrayValue ?? []).enumerated() {
+            guard let keyText = listed["key"]?.stringValue, let key = try? NoteVerifierKey(parsing: keyText),
+                  let times = try? signed?.verify(key), let time = times.compactMap({ $0 }).first else {
+                finding("checkpoint.cosigners[\(i)]: no valid cosignature by this key in the note")
+                continue
+            }
+            if listed["time"]?.stringValue != RFC3339.format(epochSeconds: Int64(time)) {
+                finding("checkpoint.cosigners[\(i)]: time is not the cosignature's \(RFC3339.format(epochSeconds: Int64(time)))")
+                continue
+            }
+            valid += 1
+        }
+        if doc["checkpoint"]?["cosigners"]?.arrayValue == nil { finding("checkpoint.cosigners: missing") }
+
+        let verification = doc["verification"]
+        let failed = items.filter { $0["status"]?.stringValue != "ok" }.count
+        if verification?["items"]?.integerValue != items.count {
+            finding("verification.items: not the \(items.count) items the certificate holds")
+        }
+        if verification?["failed"]?.integerValue != failed {
+            finding("verification.failed: not the \(failed) items whose status is not ok")
+        }
+        if verification?["quorum"]?.integerValue != valid {
+            finding("verification.quorum: not the \(valid) valid cosignatures listed")
+        }
+        let checked = Set(items.compactMap { $0["checked"]?.stringValue })
+        if !checked.isSubset(of: [Verdict.Checked.original.rawValue, Verdict.Checked.record.rawValue]) {
+            finding("items: \"checked\" is neither original nor record")
+        }
+        if verification?["method"]?.stringValue != method(checked: checked, cosignatures: valid) {
+            finding("verification.method: not what the items and cosignatures show: \(method(checked: checked, cosignatures: valid))")
+        }
+        for (i, item) in items.enumerated() where item["status"]?.stringValue == "ok" && item["checked"] == nil {
+            finding("items[\(i)]: does not say what was checked (original or record)")
+        }
+        if doc["contracts"] != contractsSummary(items) {
+            finding("contracts: not the contracts and stages of the items")
+        }
     }
 }

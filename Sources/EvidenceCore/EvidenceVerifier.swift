@@ -13,9 +13,21 @@ public struct EvidenceVerifier {
 
     public struct Options: Sendable {
         public var root: RootDirectory
+        /// `--root` was given: the items are originals to recompute, and an
+        /// evidence record among them is refused (its original would not be read).
+        public var rootGiven = false
         public var key: HMACKey?
         /// Lifecycle stages each contract must have in the log.
         public var requiredStages: [String] = []
+        /// Every entry of the items' contracts must be presented.
+        public var complete = false
+        /// Only entries logged before this time count.
+        public var loggedBefore: RFC3339.Timestamp?
+        public var loggedBeforeText: String?
+        /// An id logged again with another digest may still be ok.
+        public var acceptRelogged = false
+        /// No items at all is an input error (certify, --require-stages, --complete).
+        public var requiresItems = false
         public init(root: RootDirectory) { self.root = root }
     }
 
@@ -30,74 +42,167 @@ public struct EvidenceVerifier {
     }
 
     public struct Report: Sendable {
-        /// One per item, in input order, then one per missing stage.
+        /// One per item, in input order, then one per withheld entry and
+        /// one per missing stage; empty when they were rendered instead.
         public var verdicts: [Verdict]
-        public var failures: Int { verdicts.filter { $0.status != .ok }.count }
+        /// The verdicts as `render` wrote them, in the same order.
+        public var rendered: [[UInt8]] = []
+        /// Every verdict's status, rendered or not.
+        public var statuses: [Verdict.Status] = []
+        /// Whether `--complete` was checked, and the `--logged-before` cut-off.
+        public var complete = false
+        public var loggedBefore: String?
+        public var count: Int { statuses.count }
+        public var failures: Int { statuses.filter { $0 != .ok }.count }
     }
 
-    public func verify(_ items: [VerificationItem]) throws -> Report {
+    /// A verdict turned into its output bytes as soon as it is made: a
+    /// rendered line is a few hundred bytes, a verdict with its record,
+    /// entry and audit path several kilobytes.
+    public typealias Renderer = @Sendable (Verdict) -> [UInt8]
+
+    /// A verdict as kept until the end of the run: boxed whole (certify), or
+    /// only its bytes and status (check).
+    enum Made {
+        indirect case kept(Verdict)
+        case rendered([UInt8], Verdict.Status)
+    }
+
+    /// Refuses what would make a verdict claim more than is checked: record
+    /// items under `--root`, and two items with one id (each original must be
+    /// pinned to its own entry).
+    func validate(_ items: [VerificationItem]) throws {
+        if items.isEmpty && options.requiresItems {
+            throw EvidenceError.input("no items to verify: a contract's evidence cannot be judged from nothing")
+        }
+        var firstLocation: [String: String] = [:]
+        for item in items {
+            if options.rootGiven, case .record = item.content {
+                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read under --root; give the manifest lines, or drop --root to check the records' digests against the log", at: item.location)
+            }
+            if let earlier = firstLocation[item.id] {
+                throw EvidenceError.input("duplicate id \"\(item.id)\" (also at \(earlier)): each item must be checked against its own entry; give the lines distinct \"id\"s", at: item.location)
+            }
+            firstLocation[item.id] = item.location
+        }
+    }
+
+    func isBeforeCutoff(_ entry: ChainEntry) -> Bool {
+        guard let cutoff = options.loggedBefore else { return true }
+        guard let t = RFC3339.parse(entry.time) else { return false }
+        return t < cutoff
+    }
+
+    /// Verifies `items`; with `render`, keeps each verdict only as its
+    /// rendered bytes (nothing is written here, so an input error in any
+    /// item still leaves the output empty).
+    public func verify(_ items: [VerificationItem], render: Renderer? = nil) throws -> Report {
+        try validate(items)
         let ids = Set(items.map(\.id))
         var contractsInOrder: [String] = []
         var seenContracts = Set<String>()
         for item in items {
             if let c = item.contract, seenContracts.insert(c).inserted { contractsInOrder.append(c) }
         }
-        let needStages = options.requiredStages.isEmpty ? Set<String>() : Set(contractsInOrder)
+        let wantContracts = options.requiredStages.isEmpty && !options.complete ? Set<String>() : Set(contractsInOrder)
         var entriesByID: [String: [ChainEntry]] = [:]
         var bundleLines: [UInt64: ProofBundle.Line] = [:]
-        var stagesByContract: [String: Set<String>] = [:]
+        var entriesByContract: [String: [ChainEntry]] = [:]
         switch source {
         case .chain(let store):
-            let scan = try ChainScan(store: store, ids: ids, contracts: needStages)
+            let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
             entriesByID = scan.entriesByID
-            stagesByContract = scan.stagesByContract
+            entriesByContract = scan.entriesByContract
         case .bundle(let bundle):
             for line in bundle.lines {
                 if case .string(let id)? = line.entry.record["id"], ids.contains(id) {
                     entriesByID[id, default: []].append(line.entry)
                     bundleLines[line.entry.seq] = line
                 }
-                if case .string(let c)? = line.entry.record["contract"], needStages.contains(c),
-                   case .string(let stage)? = line.entry.record["stage"] {
-                    stagesByContract[c, default: []].insert(stage)
+                if case .string(let c)? = line.entry.record["contract"], wantContracts.contains(c) {
+                    entriesByContract[c, default: []].append(line.entry)
                 }
             }
         }
-        for (id, entries) in entriesByID { entriesByID[id] = entries.sorted { $0.seq < $1.seq } }
+        for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
+        for (c, entries) in entriesByContract { entriesByContract[c] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
 
         var store: ChainStore? = nil
         if case .chain(let s) = source { store = s }
-        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Verdict, EvidenceError> in
+        func made(_ v: Verdict) -> Made {
+            guard let render else { return .kept(v) }
+            return .rendered(render(v), v.status)
+        }
+        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Made, EvidenceError> in
             do {
-                return .success(try verdict(for: item, entries: entriesByID[item.id] ?? [], bundleLines: bundleLines, cache: cache))
+                var v = try verdict(for: item, entries: entriesByID[item.id] ?? [], bundleLines: bundleLines, cache: cache)
+                v.cosignatures = trust.cosigners.count
+                return .success(made(v))
             } catch let e as EvidenceError {
                 return .failure(e.located(item.location))
             } catch {
                 return .failure(EvidenceError.io("\(error)", at: item.location))
             }
         }
-        var verdicts: [Verdict] = []
-        for outcome in outcomes { verdicts.append(try outcome.get()) }
-
-        // Items being verified count as present even when the log lacks
-        // them: that gap is already reported as the item's own verdict.
-        var itemStages: [String: Set<String>] = [:]
-        for item in items where !options.requiredStages.isEmpty {
-            guard let c = item.contract else { continue }
-            if case .original(let m) = item.content { itemStages[c, default: []].insert(m.stage) }
-            if case .record(let r) = item.content, let s = r.stage { itemStages[c, default: []].insert(s) }
+        var report = Report(verdicts: [], complete: options.complete, loggedBefore: options.loggedBeforeText)
+        func add(_ m: Made) {
+            switch m {
+            case .kept(let v):
+                report.verdicts.append(v)
+                report.statuses.append(v.status)
+            case .rendered(let bytes, let status):
+                report.rendered.append(bytes)
+                report.statuses.append(status)
+            }
         }
-        for contract in contractsInOrder where !options.requiredStages.isEmpty {
-            let present = (stagesByContract[contract] ?? []).union(itemStages[contract] ?? [])
+        for outcome in outcomes { add(try outcome.get()) }
+        if options.complete {
+            withheld(contractsInOrder, entriesByContract: entriesByContract, presented: ids).map(made).forEach(add)
+        }
+        if !options.requiredStages.isEmpty {
+            stageGaps(contractsInOrder, entriesByContract: entriesByContract).map(made).forEach(add)
+        }
+        return report
+    }
+
+    /// One `missing` verdict per id of the contracts' entries that no item
+    /// presented: evidence the log holds and the presenter left out.
+    func withheld(_ contracts: [String], entriesByContract: [String: [ChainEntry]], presented: Set<String>) -> [Verdict] {
+        var verdicts: [Verdict] = []
+        var reported = Set<String>()
+        for contract in contracts {
+            for entry in entriesByContract[contract] ?? [] {
+                guard case .string(let id)? = entry.record["id"], !presented.contains(id), reported.insert(id).inserted else { continue }
+                var v = Verdict(id: id, status: .missing)
+                v.entry = entry
+                v.record = try? EvidenceRecord(json: entry.record)
+                v.contract = contract
+                v.reason = "logged at seq \(entry.seq) (\(entry.time)) for contract \(contract) but not presented"
+                verdicts.append(v)
+            }
+        }
+        return verdicts
+    }
+
+    /// The required stages of which the log holds no entry for the contract.
+    /// Stages come from the entries, never from what an item declares.
+    func stageGaps(_ contracts: [String], entriesByContract: [String: [ChainEntry]]) -> [Verdict] {
+        var verdicts: [Verdict] = []
+        for contract in contracts {
+            var present = Set<String>()
+            for entry in entriesByContract[contract] ?? [] {
+                if case .string(let stage)? = entry.record["stage"] { present.insert(stage) }
+            }
             for stage in options.requiredStages where !present.contains(stage) {
                 var v = Verdict(id: "\(contract)/\(stage)", status: .missing)
                 v.contract = contract
                 v.stage = stage
                 v.reason = "no \(stage) (\(Stage.named(stage).chinese)) evidence for contract \(contract) in the log"
+                    + (options.loggedBeforeText.map { " before \($0)" } ?? "")
                 verdicts.append(v)
             }
         }
-        return Report(verdicts: verdicts)
+        return verdicts
     }
 
     /// Per-worker scratch: digest contexts per algorithm and a tree reader
@@ -145,11 +250,32 @@ public struct EvidenceVerifier {
         }
     }
 
+    /// The file of an original that is not there at all: a failed item,
+    /// not the end of the run (like `sha256sum -c`).
+    func missingOriginal(_ item: VerificationItem) -> String? {
+        guard case .original(let m) = item.content, case .file(let path) = m.content,
+              !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return nil }
+        let joined = options.root.path == "/" ? "/" + path : options.root.path + "/" + path
+        return DurableFile.exists(joined) ? nil : path
+    }
+
     func verdict(for item: VerificationItem, entries: [ChainEntry], bundleLines: [UInt64: ProofBundle.Line],
                  cache: DigesterCache) throws -> Verdict {
         var v = Verdict(id: item.id, status: .missing)
+        if let path = missingOriginal(item) {
+            v.reason = "missing original: \"\(path)\" not found under --root"
+            if let last = entries.last {
+                v.entry = last
+                v.record = try EvidenceRecord(json: last.record)
+            }
+            return v
+        }
+        switch item.content {
+        case .original: v.checked = .original
+        case .record: v.checked = .record
+        }
         guard let last = entries.last else {
-            v.reason = "not in the log"
+            v.reason = options.loggedBeforeText.map { "not in the log before \($0)" } ?? "not in the log"
             switch item.content {
             case .record(let r): v.record = r
             case .original(let m):
@@ -166,21 +292,35 @@ public struct EvidenceVerifier {
         var matchedRecord: EvidenceRecord? = nil
         var actualForLast: String? = nil
         var lastRecord: EvidenceRecord? = nil
+        var unmatched: [ChainEntry] = []
+        // Read the original once per algorithm, however often the id was logged.
+        var actualByAlgorithm: [RecordAlgorithm: String?] = [:]
+        // Every entry of the id is compared: one the original does not match
+        // means the id was logged again with another digest.
         for entry in entries {
             let record = try EvidenceRecord(json: entry.record)
             if entry.seq == last.seq { lastRecord = record }
             if let key = options.key, record.algorithm.isKeyed, let kid = record.keyID, kid != key.keyID {
                 throw EvidenceError.usage("\(item.id) is logged under HMAC key \(kid), but --key-file holds key \(key.keyID)")
             }
-            let actual = try actualDigest(of: item, record.algorithm, cache: cache)
+            let actual: String?
+            if let known = actualByAlgorithm[record.algorithm] {
+                actual = known
+            } else {
+                actual = try actualDigest(of: item, record.algorithm, cache: cache)
+                actualByAlgorithm[record.algorithm] = .some(actual)
+            }
             if entry.seq == last.seq { actualForLast = actual }
             if let actual, constantTimeEqual(Array(actual.utf8), Array(record.digest.utf8)) {
-                matched = entry
-                matchedRecord = record
-                break
+                if matched == nil {
+                    matched = entry
+                    matchedRecord = record
+                }
+            } else {
+                unmatched.append(entry)
             }
         }
-        guard let entry = matched else {
+        guard let entry = matched, let matchedRecord else {
             v.status = .mismatch
             v.entry = last
             v.record = try lastRecord ?? EvidenceRecord(json: last.record)
@@ -188,6 +328,21 @@ public struct EvidenceVerifier {
             v.reason = actualForLast == nil
                 ? "the record has no digest under the logged algorithm \(v.record!.algorithm)"
                 : "digest differs from the one logged at seq \(last.seq)"
+            return v
+        }
+        v.conflicts = unmatched
+        if let wrong = misplaced(item, in: matchedRecord) {
+            v.status = .mismatch
+            v.entry = entry
+            v.record = matchedRecord
+            v.reason = "the entry at seq \(entry.seq) is evidence of \(wrong), not of what the item says"
+            return v
+        }
+        if !unmatched.isEmpty && !options.acceptRelogged {
+            v.status = .mismatch
+            v.entry = entry
+            v.record = matchedRecord
+            v.reason = "logged again with another digest: \(v.conflictList); the original matches seq \(entry.seq) (\(entry.time)); give --logged-before or --accept-relogged"
             return v
         }
         v.entry = entry
@@ -232,3 +387,20 @@ public struct EvidenceVerifier {
     }
 }
 
+
+extension EvidenceVerifier {
+    /// "contract X, stage Y" when the matched entry's contract or stage is
+    /// not the one the item declares: the entry, not the item, says what the
+    /// evidence is of.
+    func misplaced(_ item: VerificationItem, in record: EvidenceRecord) -> String? {
+        let declared: (contract: String?, stage: String?)
+        switch item.content {
+        case .original(let m): declared = (m.contract, m.stage)
+        case .record(let r): declared = (r.contract, r.stage)
+        }
+        let contractDiffers = declared.contract != nil && declared.contract != record.contract
+        let stageDiffers = declared.stage != nil && declared.stage != record.stage
+        guard contractDiffers || stageDiffers else { return nil }
+        return "contract \(record.contract ?? "(none)"), stage \(record.stage ?? "(none)")"
+    }
+}

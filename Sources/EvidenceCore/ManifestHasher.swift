@@ -27,6 +27,8 @@ public struct ManifestHasher {
         public var items = 0
         public var failures = 0
         public var bytes = 0
+        /// Where each id was first emitted: ids must be unique in one run.
+        var firstLineOfID: [String: String] = [:]
         public init() {}
     }
 
@@ -45,7 +47,7 @@ public struct ManifestHasher {
     }
 
     enum Outcome {
-        case record([UInt8], bytes: Int)
+        case record([UInt8], bytes: Int, id: String?)
         case failure(EvidenceError)
     }
 
@@ -87,11 +89,21 @@ public struct ManifestHasher {
     }
 
     /// Writes records in order; a failure stops the run, or with
-    /// `keepGoing` is reported (located) and counted.
+    /// `keepGoing` is reported (located) and counted. A second record with
+    /// an id already emitted is a failure: later tools find evidence by id,
+    /// so two artifacts under one id could stand in for each other.
     func emit(_ outcomes: [Outcome], locations: [String], to output: StandardOutput, summary: inout Summary) throws {
         for (i, outcome) in outcomes.enumerated() {
+            var outcome = outcome
+            if case .record(_, _, let id?) = outcome {
+                if let first = summary.firstLineOfID[id] {
+                    outcome = .failure(EvidenceError.input("duplicate id \"\(id)\" (also at \(first)): give one of the lines an \"id\" of its own"))
+                } else {
+                    summary.firstLineOfID[id] = locations[i]
+                }
+            }
             switch outcome {
-            case .record(let bytes, let size):
+            case .record(let bytes, let size, _):
                 output.write(bytes)
                 summary.items += 1
                 summary.bytes += size
@@ -112,7 +124,7 @@ public struct ManifestHasher {
             }
             let item = try ManifestItem(json: object)
             let record = try hash(item, worker: worker)
-            return .record(render(record), bytes: record.size ?? 0)
+            return .record(render(record), bytes: record.size ?? 0, id: record.id)
         } catch let error as EvidenceError {
             return .failure(error)
         } catch {
@@ -186,7 +198,7 @@ public struct ManifestHasher {
                     record.digests = Dictionary(uniqueKeysWithValues: zip(plan.algorithms, digest.hex))
                 }
                 if let key = plan.key { record.keyID = key.keyID }
-                return .record(render(record), bytes: digest.size)
+                return .record(render(record), bytes: digest.size, id: nil)
             } catch let error as EvidenceError {
                 return .failure(error)
             } catch {

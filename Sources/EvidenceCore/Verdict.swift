@@ -1,11 +1,15 @@
 /// The outcome for one item, as `evverify` prints it and `evcatalog` reads it.
 public struct Verdict: Sendable {
     public enum Status: String, Sendable {
-        /// Byte for byte what the log holds, proven under a trusted checkpoint.
+        /// Byte for byte what the log holds (or, `checked` record, the given
+        /// record's digest is the logged one), proven under the checkpoint.
         case ok
-        /// The original's digest differs from the logged one.
+        /// The original's digest differs from the logged one; or it matches
+        /// an entry of another contract or stage than it declares; or the id
+        /// was logged again with another digest (`conflicts`).
         case mismatch
-        /// No entry for the item (or, for a stage, no evidence of it).
+        /// No entry for the item, or no original; an entry not presented
+        /// (`--complete`); or, for a stage, no evidence of it.
         case missing
         /// An entry matches, but its proof, the checkpoint's signatures or
         /// its timestamp do not hold.
@@ -27,6 +31,21 @@ public struct Verdict: Sendable {
     /// For a missing-stage finding: the contract and stage.
     public var contract: String?
     public var stage: String?
+    /// What the digest compared with the entry's came from: `original`
+    /// (recomputed from the file or data) or `record` (as the given evidence
+    /// record states it; the original was not read). Nil when nothing was
+    /// compared.
+    public var checked: Checked?
+    /// Valid witness cosignatures on the checkpoint that were checked.
+    public var cosignatures: Int?
+    /// Other entries of the same id whose digest the item does not match:
+    /// the evidence was logged again, differently.
+    public var conflicts: [ChainEntry] = []
+
+    public enum Checked: String, Sendable {
+        case original
+        case record
+    }
 
     public init(id: String, status: Status) {
         self.id = id
@@ -51,14 +70,46 @@ public struct Verdict: Sendable {
         if let treeSize { o["tree_size"] = .number(Double(treeSize)) }
         if let actualDigest { o["actual"] = .string(actualDigest) }
         if let reason { o["reason"] = .string(reason) }
+        if let checked { o["checked"] = .string(checked.rawValue) }
+        if let cosignatures { o["cosignatures"] = .number(Double(cosignatures)) }
+        if !conflicts.isEmpty { o["conflicts"] = .array(conflicts.map(Verdict.conflictJSON)) }
         return .object(o)
     }
 
-    /// `id: OK` or `id: FAILED (reason)`, like `sha256sum -c`.
+    /// `json` as one output line, members in the order written.
+    public var jsonLine: [UInt8] {
+        var w = JSONWriter()
+        w.write(json)
+        w.writeRaw("\n")
+        return w.bytes
+    }
+
+    /// {"seq","logged","digest"} of an entry the item does not match.
+    static func conflictJSON(_ entry: ChainEntry) -> JSONValue {
+        var o = JSONObject()
+        o.appendNew("seq", .number(Double(entry.seq)))
+        o.appendNew("logged", .string(entry.time))
+        if let digest = entry.record["digest"] { o.appendNew("digest", digest) }
+        return .object(o)
+    }
+
+    /// The seqs of the conflicting entries, for text: `seq 2 (2026-…Z)`.
+    var conflictList: String {
+        conflicts.map { "seq \($0.seq) (\($0.time))" }.joined(separator: ", ")
+    }
+
+    /// `id: OK` or `id: FAILED (reason)`, like `sha256sum -c`; an OK says
+    /// when the original was not read or the id was logged again.
     public var textLine: String {
         switch status {
-        case .ok: return "\(id): OK"
-        case .mismatch: return "\(id): FAILED (digest mismatch)"
+        case .ok:
+            var notes: [String] = []
+            if checked == .record { notes.append("record only: original not read") }
+            if !conflicts.isEmpty { notes.append("also logged with another digest: \(conflictList)") }
+            return notes.isEmpty ? "\(id): OK" : "\(id): OK (\(notes.joined(separator: "; ")))"
+        case .mismatch:
+            if actualDigest != nil || reason == nil { return "\(id): FAILED (digest mismatch)" }
+            return "\(id): FAILED (\(reason!))"
         case .missing: return "\(id): FAILED (\(reason ?? "not in the log"))"
         case .unproven: return "\(id): FAILED (unproven: \(reason ?? "proof does not verify"))"
         }

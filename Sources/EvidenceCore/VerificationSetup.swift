@@ -10,9 +10,16 @@ public struct VerificationSetup: Sendable {
     public var witnessKeys: [String] = []
     public var quorum: Int?
     public var tsaCAFile: String?
-    public var root = "."
+    public var noWitness = false
+    /// Nil: the current directory, and evidence records are accepted as items.
+    public var root: String?
     public var keyFile: String?
     public var requiredStages: [String] = []
+    public var complete = false
+    public var loggedBefore: String?
+    public var acceptRelogged = false
+    /// Set by certify: a certificate of nothing is refused.
+    public var requiresItems = false
 
     public init(logKey: String) { self.logKey = logKey }
 
@@ -21,9 +28,20 @@ public struct VerificationSetup: Sendable {
             throw EvidenceError.usage("give either --chain or --proofs")
         }
         let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
-                                                           quorum: quorum, tsaCAFile: tsaCAFile)
+                                                           quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
         for stage in requiredStages where !Stage.isValidName(stage) {
             throw EvidenceError.usage("--require-stages: \"\(stage)\" is not a stage name")
+        }
+
+        if complete && proofsPath != nil {
+            throw EvidenceError.usage("--complete needs --chain: a proof bundle holds only the entries asked for, so what was withheld cannot be seen")
+        }
+        var cutoff: RFC3339.Timestamp? = nil
+        if let loggedBefore {
+            guard let t = RFC3339.parse(loggedBefore) else {
+                throw EvidenceError.usage("--logged-before: expected an RFC 3339 time such as 2026-03-01T00:00:00Z, found \"\(loggedBefore)\"")
+            }
+            cutoff = t
         }
 
         let source: EvidenceVerifier.Source
@@ -63,9 +81,15 @@ public struct VerificationSetup: Sendable {
         } catch let e as EvidenceError {
             throw e.located(notePath)
         }
-        var options = EvidenceVerifier.Options(root: try RootDirectory(root))
+        var options = EvidenceVerifier.Options(root: try RootDirectory(root ?? "."))
+        options.rootGiven = root != nil
         options.key = try keyFile.map(HMACKey.load)
         options.requiredStages = requiredStages
+        options.complete = complete
+        options.loggedBefore = cutoff
+        options.loggedBeforeText = loggedBefore.flatMap(RFC3339.normalize)
+        options.acceptRelogged = acceptRelogged
+        options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
         return EvidenceVerifier(source: source, trust: trust, options: options)
     }
 }

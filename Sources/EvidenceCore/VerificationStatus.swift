@@ -3,9 +3,12 @@
 /// input went.
 public enum VerificationStatus: String, Sendable, CaseIterable {
     case ok
-    /// The original's digest differs from the logged one.
+    /// The original's digest differs from the logged one, matches an entry
+    /// of another contract or stage, or its id was logged again with
+    /// another digest.
     case mismatch
-    /// No chain entry holds the item.
+    /// No chain entry holds the item; or its original is not there; or
+    /// (`--complete`) a logged entry of the contract was not presented.
     case missing
     /// An entry was found, but its inclusion proof or checkpoint signature fails.
     case unproven

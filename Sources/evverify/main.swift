@@ -8,8 +8,10 @@ struct Evverify: ParsableCommand {
         abstract: "Check originals against the evidence log; issue and check custody certificates.",
         discussion: """
             EXIT STATUS: 0 every item is ok (or the certificate holds); 1 an item is not ok \
-            (mismatch, missing, unproven) or the certificate does not hold; 2 usage or input \
-            error; 3 I/O error.
+            (mismatch, missing — including a missing original or, with --complete, an entry not \
+            presented — or unproven) or the certificate does not hold; 2 usage or input error \
+            (also: neither --witness-key nor --no-witness, evidence records with --root, two \
+            items with one id, no items to certify or to check stages of); 3 I/O error.
             """,
         subcommands: [Check.self, Certify.self, CheckCert.self],
         defaultSubcommand: Check.self)
@@ -23,14 +25,18 @@ struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness (notary) verifier key. Repeatable.", valueName: "vkey"))
     var witnessKeys: [String] = []
 
-    @Option(help: ArgumentHelp("Valid cosignatures required (default: 1 with any --witness-key, else 0).", valueName: "k"))
+    @Option(help: ArgumentHelp("Valid cosignatures required among the distinct witness keys (default: 1).", valueName: "k"))
     var quorum: Int?
+
+    @Flag(name: .customLong("no-witness"), help: "Accept a checkpoint with no witness cosignature checked (the log's own signature alone).")
+    var noWitness = false
 
     @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("CA certificates (PEM): require a valid RFC 3161 token on the checkpoint.", valueName: "file"))
     var tsaCA: String?
 
     func requirements() throws -> CheckpointTrust.Requirements {
-        try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, quorum: quorum, tsaCAFile: tsaCA)
+        try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, quorum: quorum, tsaCAFile: tsaCA,
+                                         noWitness: noWitness)
     }
 }
 
@@ -55,14 +61,23 @@ struct ItemOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Files of items (manifest lines or evidence records); '-' or none: stdin.", valueName: "file"))
     var inputs: [String] = []
 
-    @Option(help: ArgumentHelp("Directory that manifest paths resolve under.", valueName: "dir"))
-    var root: String = "."
+    @Option(help: ArgumentHelp("Directory that manifest paths resolve under (default: the current directory); evidence records are refused with it.", valueName: "dir"))
+    var root: String?
 
     @Option(name: .customLong("key-file"), help: ArgumentHelp("HMAC key for items logged with keyed digests.", valueName: "file"))
     var keyFile: String?
 
     @Option(name: .customLong("require-stages"), help: ArgumentHelp("Stages every contract must have in the log, comma-separated.", valueName: "list"))
     var requireStages: String?
+
+    @Flag(help: "Report every entry of the items' contracts that no item presents, as missing (needs --chain).")
+    var complete = false
+
+    @Option(name: .customLong("logged-before"), help: ArgumentHelp("Only entries logged before this RFC 3339 time count.", valueName: "time"))
+    var loggedBefore: String?
+
+    @Flag(name: .customLong("accept-relogged"), help: "Accept an item whose id was also logged with another digest (still listed as conflicts).")
+    var acceptRelogged = false
 
     func setup(_ trust: TrustOptions) -> VerificationSetup {
         var s = VerificationSetup(logKey: trust.keys.logKey)
@@ -72,17 +87,24 @@ struct ItemOptions: ParsableArguments {
         s.timestampPath = trust.timestamp
         s.witnessKeys = trust.keys.witnessKeys
         s.quorum = trust.keys.quorum
+        s.noWitness = trust.keys.noWitness
         s.tsaCAFile = trust.keys.tsaCA
         s.root = root
         s.keyFile = keyFile
         s.requiredStages = requireStages.map { $0.split(separator: ",").map(String.init) } ?? []
+        s.complete = complete
+        s.loggedBefore = loggedBefore
+        s.acceptRelogged = acceptRelogged
         return s
     }
 
-    func verify(_ trust: TrustOptions) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
-        let verifier = try setup(trust).makeVerifier()
+    func verify(_ trust: TrustOptions, requiresItems: Bool = false,
+                render: EvidenceVerifier.Renderer? = nil) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
+        var setup = setup(trust)
+        setup.requiresItems = requiresItems
+        let verifier = try setup.makeVerifier()
         let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
-        return (verifier, try verifier.verify(items))
+        return (verifier, try verifier.verify(items, render: render))
     }
 }
 
@@ -91,7 +113,7 @@ extension Evverify {
         static let configuration = CommandConfiguration(
             commandName: "check",
             abstract: "Verify items against the log (the default subcommand).",
-            discussion: "Prints one verdict per item: status ok, mismatch, missing or unproven.")
+            discussion: "Prints one verdict per item: status ok, mismatch, missing or unproven; with --text, then what was checked of the witnesses.")
 
         @OptionGroup var trust: TrustOptions
         @OptionGroup var items: ItemOptions
@@ -106,19 +128,18 @@ extension Evverify {
         var status = false
 
         func run() throws {
-            let (_, report) = try items.verify(trust)
-            let out = StandardOutput.shared
-            for v in report.verdicts where !status {
-                if text || quiet {
-                    if !(quiet && v.status == .ok) { out.write(v.textLine + "\n") }
-                } else {
-                    out.writeLine(v.json)
-                }
+            let (text, quiet, status) = (text, quiet, status)
+            let (verifier, report) = try items.verify(trust) { v in
+                if status || (quiet && v.status == .ok) { return [] }
+                return text || quiet ? Array((v.textLine + "\n").utf8) : v.jsonLine
             }
+            let out = StandardOutput.shared
+            for line in report.rendered { out.write(line) }
+            if text && !quiet && !status { out.write(verifier.trust.witnessSummary + "\n") }
             if report.failures > 0 {
                 out.flush()
                 if (text || quiet) && !status {
-                    Diagnostics.warn("\(report.failures) of \(report.verdicts.count) item\(report.verdicts.count == 1 ? "" : "s") FAILED")
+                    Diagnostics.warn("\(report.failures) of \(report.count) item\(report.count == 1 ? "" : "s") FAILED")
                 }
                 throw ToolExit(ExitStatus.failure)
             }
@@ -142,11 +163,11 @@ extension Evverify {
         var allowFailed = false
 
         func run() throws {
-            let issuer = try KeyFile.readSigner(issuerKey)
-            let (verifier, report) = try items.verify(trust)
+            let issuer = try CustodyCertificate.readIssuerKey(issuerKey)
+            let (verifier, report) = try items.verify(trust, requiresItems: true)
             if report.failures > 0 && !allowFailed {
                 for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
-                Diagnostics.warn("no certificate issued: \(report.failures) of \(report.verdicts.count) items FAILED")
+                Diagnostics.warn("no certificate issued: \(report.failures) of \(report.count) items FAILED")
                 throw ToolExit(ExitStatus.failure)
             }
             let certificate = try CustodyCertificate.issue(
@@ -193,6 +214,7 @@ extension Evverify {
                 } else {
                     for f in result.findings { StandardOutput.shared.write("\(name): FAILED \(f)\n") }
                 }
+                if let witnesses = result.witnessSummary { StandardOutput.shared.write(witnesses + "\n") }
             } else {
                 StandardOutput.shared.writeLine(result.json)
             }

@@ -30,7 +30,7 @@ import Testing
         try bytes.write(to: contract)
 
         // The sample contract has no enforcement (execution) evidence: evverify reports the gap.
-        let verdicts = try Tools.run("evverify", ["--chain", "bank.chain", "--checkpoint", "checkpoint.signed", "--log-key", logKey,
+        let verdicts = try Tools.run("evverify", ["--chain", "bank.chain", "--checkpoint", "checkpoint.signed", "--log-key", logKey, "--no-witness",
                                                   "--root", contracts.path, "--require-stages", "esign,execution",
                                                   "originals.jsonl"], directory: dir.url)
         #expect(verdicts.status == 1, "evverify finds the mismatch: \(verdicts.stderr)")
