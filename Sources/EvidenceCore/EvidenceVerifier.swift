@@ -16,6 +16,9 @@ public struct EvidenceVerifier {
         /// `--root` was given: the items are originals to recompute, and an
         /// evidence record among them is refused (its original would not be read).
         public var rootGiven = false
+        /// The items are evidence records, checked against the log without
+        /// their originals: said explicitly, since such an `ok` proves less.
+        public var recordsOnly = false
         public var key: HMACKey?
         /// Lifecycle stages each contract must have in the log.
         public var requiredStages: [String] = []
@@ -77,8 +80,17 @@ public struct EvidenceVerifier {
         }
         var firstLocation: [String: String] = [:]
         for item in items {
-            if options.rootGiven, case .record = item.content {
-                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read under --root; give the manifest lines, or drop --root to check the records' digests against the log", at: item.location)
+            switch item.content {
+            case .record where options.rootGiven:
+                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read under --root; give the manifest lines, or drop --root and give --records-only to check the records' digests against the log", at: item.location)
+            case .record where !options.recordsOnly:
+                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read; give the manifest lines with --root, or --records-only to check only the records' digests against the log", at: item.location)
+            case .record:
+                break
+            default:
+                if options.recordsOnly {
+                    throw EvidenceError.input("a manifest line under --records-only: give evidence records, or drop --records-only to recompute the original", at: item.location)
+                }
             }
             if let earlier = firstLocation[item.id] {
                 throw EvidenceError.input("duplicate id \"\(item.id)\" (also at \(earlier)): each item must be checked against its own entry; give the lines distinct \"id\"s", at: item.location)

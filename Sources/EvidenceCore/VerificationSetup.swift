@@ -14,6 +14,8 @@ public struct VerificationSetup: Sendable {
     /// Nil: the current directory, and evidence records are accepted as items.
     public var root: String?
     public var keyFile: String?
+    /// The items are evidence records, checked without their originals.
+    public var recordsOnly = false
     public var requiredStages: [String] = []
     public var complete = false
     public var loggedBefore: String?
@@ -83,6 +85,10 @@ public struct VerificationSetup: Sendable {
         }
         var options = EvidenceVerifier.Options(root: try RootDirectory(root ?? "."))
         options.rootGiven = root != nil
+        if recordsOnly && root != nil {
+            throw EvidenceError.usage("--records-only and --root: records are checked without their originals, so there is nothing to read under --root")
+        }
+        options.recordsOnly = recordsOnly
         options.key = try keyFile.map(HMACKey.load)
         options.requiredStages = requiredStages
         options.complete = complete

@@ -70,6 +70,9 @@ struct ItemOptions: ParsableArguments {
     @Option(name: .customLong("require-stages"), help: ArgumentHelp("Stages every contract must have in the log, comma-separated.", valueName: "list"))
     var requireStages: String?
 
+    @Flag(name: .customLong("records-only"), help: "The items are evidence records: compare their digests with the log without reading the originals (verdicts say checked: record).")
+    var recordsOnly = false
+
     @Flag(help: "Report every entry of the items' contracts that no item presents, as missing (needs --chain).")
     var complete = false
 
@@ -91,6 +94,7 @@ struct ItemOptions: ParsableArguments {
         s.tsaCAFile = trust.keys.tsaCA
         s.root = root
         s.keyFile = keyFile
+        s.recordsOnly = recordsOnly
         s.requiredStages = requireStages.map { $0.split(separator: ",").map(String.init) } ?? []
         s.complete = complete
         s.loggedBefore = loggedBefore

@@ -48,10 +48,19 @@ extension VerifyFixture {
         #expect(withRoot.stderr.contains("evidence record"), "\(withRoot.stderr)")
         #expect(withRoot.stdout.isEmpty)
 
-        let entryOnly = try f.evverify(f.base, stdin: records)
+        // Records alone prove less than originals: only when said explicitly.
+        let unsaid = try f.evverify(f.base, stdin: records)
+        #expect(unsaid.status == 2 && unsaid.stdout.isEmpty, "records without --records-only: \(unsaid.out)")
+        #expect(unsaid.stderr.contains("stdin:1:") && unsaid.stderr.contains("--records-only"), "\(unsaid.stderr)")
+        let both = try f.verify(["--records-only"], stdin: records)
+        #expect(both.status == 2 && both.stdout.isEmpty, "--records-only with --root: \(both.out)")
+        let manifestAsRecords = try f.evverify(f.base + ["--records-only"], stdin: try f.originals("C2025-0002"))
+        #expect(manifestAsRecords.status == 2 && manifestAsRecords.stdout.isEmpty)
+
+        let entryOnly = try f.evverify(f.base + ["--records-only"], stdin: records)
         #expect(entryOnly.status == 0, "\(entryOnly.stderr)")
         #expect(Set(entryOnly.objects.map { $0["checked"] as? String }) == ["record"])
-        let text = try f.evverify(f.base + ["--text"], stdin: records)
+        let text = try f.evverify(f.base + ["--text", "--records-only"], stdin: records)
         #expect(text.lines.first == "C2025-0001/esign/contract.pdf: OK (record only: original not read)")
 
         let originals = try f.verify([], stdin: try f.originals("C2025-0002"))
@@ -59,7 +68,8 @@ extension VerifyFixture {
 
         let refused = try f.certify(["--root", f.contracts.path], stdin: records)
         #expect(refused.status == 2 && refused.stdout.isEmpty)
-        let cert = try f.certify([], stdin: records)
+        #expect(try f.certify([], stdin: records).status == 2, "a certificate of records needs --records-only")
+        let cert = try f.certify(["--records-only"], stdin: records)
         #expect(cert.status == 0, "\(cert.stderr)")
         let doc = try JSON.parse(Array(cert.stdout))
         let method = doc["verification"]?["method"]?.stringValue ?? ""
