@@ -15,7 +15,8 @@ struct Evhash: ParsableCommand {
             EXIT STATUS: 0 all items hashed; 1 some items failed under --keep-going; \
             2 usage or input error (malformed line, unknown field, path outside --root); \
             3 I/O error (missing or unreadable file, unreadable key).
-            """)
+            """,
+        version: PackageVersion.line("evhash"))
 
     @Argument(help: ArgumentHelp("Files to hash directly, like sha256sum (no manifest).", valueName: "file"))
     var files: [String] = []

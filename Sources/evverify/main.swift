@@ -11,6 +11,7 @@ struct Evverify: ParsableCommand {
             (mismatch, missing, unproven) or the certificate does not hold; 2 usage or input \
             error; 3 I/O error.
             """,
+        version: PackageVersion.line("evverify"),
         subcommands: [Check.self, Certify.self, CheckCert.self],
         defaultSubcommand: Check.self)
 }
