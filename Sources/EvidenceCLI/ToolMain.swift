@@ -1,10 +1,6 @@
 import ArgumentParser
 import EvidenceCore
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The one place where a tool's outcome becomes an exit status.
 ///

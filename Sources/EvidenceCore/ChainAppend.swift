@@ -1,9 +1,5 @@
 import Dispatch
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What `append` acknowledges: one receipt per record, kept compactly
 /// (a 1,000,000-record batch holds ~70 MB here, not a million objects).

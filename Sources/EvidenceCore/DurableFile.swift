@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A file descriptor with the few POSIX operations a durable append-only
 /// store needs: positioned reads and writes, fsync, truncate and flock.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A strict RFC 8259 parser with the I-JSON (RFC 7493) restrictions that
 /// RFC 8785 relies on: valid UTF-8 only, no lone surrogate escapes, no

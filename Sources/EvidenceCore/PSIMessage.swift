@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // evpsi message files. A message is JSON Lines:
 //   line 1   header  {"protocol":"evpsi","version":1,"kind":…,"session":…,"from":…,"group":…,"mode":…, …}

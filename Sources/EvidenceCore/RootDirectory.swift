@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The directory manifest paths resolve under (`--root`). A path may not
 /// leave it: not absolute, no `..`, and no symlink that points outside.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes all of `bytes` to a file descriptor, retrying on EINTR and short
 /// writes; throws an I/O error otherwise (EPIPE included).

@@ -1,9 +1,7 @@
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct Evchain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,6 +15,7 @@ struct Evchain: ParsableCommand {
             refused cosignature, entry not found); 2 usage or input error (nothing appended); \
             3 I/O or environment error (file, lock, key permissions, network).
             """,
+        version: PackageVersion.line("evchain"),
         subcommands: [Init.self, Keygen.self, Append.self, CheckpointCommand.self, Prove.self,
                       Consistency.self, Cosign.self, Audit.self, Tiles.self, Show.self])
 }
