@@ -11,6 +11,7 @@ import Glibc
 public enum ToolMain {
     public static func run<C: ParsableCommand>(_ command: C.Type, name: String) -> Never {
         Diagnostics.program = name
+        BrokenPipe.ignoreSignal()
         let status: Int32
         do {
             var parsed = try C.parseAsRoot(Array(CommandLine.arguments.dropFirst()))

@@ -1,13 +1,26 @@
 import Glibc
 
+/// The broken-pipe policy of every tool, stated in each man page's EXIT
+/// STATUS: when the reader of stdout goes away (`evchain show CHAIN | head -1`)
+/// the tool stops at once, quietly, with status 0, as ripgrep does — no
+/// death by SIGPIPE (status 141), no message. ToolMain ignores the signal so
+/// that a write fails with EPIPE instead, and `writeAll` applies the policy
+/// to stdout; other pipes and sockets (a TSA connection) stay I/O errors.
+public enum BrokenPipe {
+    public static func ignoreSignal() { signal(SIGPIPE, SIG_IGN) }
+
+    static func stop() -> Never { exit(ExitStatus.success) }
+}
+
 /// Writes all of `bytes` to a file descriptor, retrying on EINTR and short
-/// writes; throws an I/O error otherwise (EPIPE included).
+/// writes; throws an I/O error otherwise. EPIPE on stdout: see BrokenPipe.
 public func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws {
     var offset = 0
     while offset < bytes.count {
         let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
         if n < 0 {
             if errno == EINTR { continue }
+            if errno == EPIPE && fd == STDOUT_FILENO { BrokenPipe.stop() }
             throw EvidenceError.io("write error: \(String(cString: strerror(errno)))", at: name)
         }
         offset += n
