@@ -32,6 +32,9 @@ public struct RootDirectory: Sendable {
         guard let real = RootDirectory.realPath(joined) else {
             throw EvidenceError.io("cannot open \"\(relative)\": \(String(cString: strerror(errno)))")
         }
+        guard real != resolved else {
+            throw EvidenceError.input("\"path\" \"\(relative)\" names the root directory itself, not a file")
+        }
         guard real.hasPrefix(resolved == "/" ? "/" : resolved + "/") else {
             throw EvidenceError.input("\"path\" \"\(relative)\" leads outside the root (symbolic link)")
         }

@@ -73,12 +73,15 @@ public final class StandardOutput: @unchecked Sendable {
     }
 }
 
-/// Diagnostics on stderr as `program: location: message`.
+/// Diagnostics on stderr as `program: location: message`. Every one is
+/// made safe for a terminal here: control characters (escape sequences from
+/// a file name or an input value), line breaks and invisible formatting are
+/// shown as markers such as `[U+001B]` (DisplayText.visible).
 public enum Diagnostics {
     nonisolated(unsafe) public static var program = "evidence"
 
     public static func warn(_ message: String) {
-        let line = "\(program): \(message)\n"
+        let line = "\(program): \(DisplayText.visible(message, keepingLines: false))\n"
         line.utf8CString.withUnsafeBufferPointer { p in
             _ = try? writeAll(fd: 2, UnsafeRawBufferPointer(start: p.baseAddress, count: p.count - 1), name: "stderr")
         }
