@@ -9,6 +9,9 @@ import ArgumentParser
 public enum IntegerOption {
     /// The largest length, count or size in bytes an option accepts: 1 GiB.
     public static let maximumLength = 1 << 30
+    /// The most witnesses (notaries) a quorum can count: far more than any
+    /// deployment has.
+    public static let maximumWitnesses = 1024
 
     public static func parser(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> Int {
         { text in

@@ -24,7 +24,8 @@ struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness (notary) verifier key. Repeatable.", valueName: "vkey"))
     var witnessKeys: [String] = []
 
-    @Option(help: ArgumentHelp("Valid cosignatures required (default: 1 with any --witness-key, else 0).", valueName: "k"))
+    @Option(help: ArgumentHelp("Valid cosignatures required (default: 1 with any --witness-key, else 0).", valueName: "k"),
+            transform: IntegerOption.parser(0...IntegerOption.maximumWitnesses))
     var quorum: Int?
 
     @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("CA certificates (PEM): require a valid RFC 3161 token on the checkpoint.", valueName: "file"))
