@@ -69,7 +69,7 @@ installcheck:
 	left=$$(find "$$stage" -type f) && \
 	if [ -n "$$left" ]; then echo "installcheck: uninstall left $$left" >&2; exit 1; fi
 
-# A versioned tarball of the committed tree: evidence-0.2.0.tar.gz.
+# A versioned tarball of the committed tree: evidence-$(VERSION).tar.gz.
 dist:
 	git archive --format=tar.gz --prefix=evidence-$(VERSION)/ -o evidence-$(VERSION).tar.gz HEAD
 	@echo evidence-$(VERSION).tar.gz
