@@ -14,7 +14,7 @@ public enum Python {
 
     /// PyPI name → module name, for the helpers listed in Tests/requirements.txt.
     static let moduleNames = ["rfc8785": "rfc8785", "cryptography": "cryptography", "phe": "phe",
-                              "gmpy2": "gmpy2", "openmined-psi": "openmined_psi"]
+                              "gmpy2": "gmpy2", "openmined-psi": "private_set_intersection.python"]
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
