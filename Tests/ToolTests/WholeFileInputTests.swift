@@ -21,6 +21,18 @@ import Testing
         #expect(r.objects.first?["seq"] as? Int == 1)
     }
 
+    @Test(arguments: ["/dev/null", "garbage"])
+    func checkpointThatIsNoSignedNoteIsAnInputError(file: String) throws {
+        let f = try ChainFixture()
+        #expect(try f.append(records(2)).status == 0)
+        try f.dir.write("garbage", "not a checkpoint\n")
+        let r = try Tools.run("evchain", ["prove", f.chain, "--log-key", f.vkey, "--checkpoint", file], stdin: "0\n",
+                              directory: f.dir.url)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("--checkpoint: malformed signed note"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
     @Test func certificateFromAPipe() throws {
         let f = try VerifyFixture()
         let cert = f.dir.file("cert.json").path
