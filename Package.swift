@@ -2,8 +2,8 @@
 import PackageDescription
 
 let package = Package(
+    // Linux (glibc) only: the sources call Glibc directly (Platform.swift).
     name: "evidence",
-    platforms: [.macOS(.v13)],
     products: [
         .library(name: "EvidenceCore", targets: ["EvidenceCore"]),
         .executable(name: "evhash", targets: ["evhash"]),
@@ -18,11 +18,12 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "COpenSSL", pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]),
+            providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "CGMP", pkgConfig: "gmp",
-            providers: [.apt(["libgmp-dev"]), .brew(["gmp"])]),
-        .target(name: "EvidenceCore", dependencies: ["COpenSSL", "CGMP"]),
+            providers: [.apt(["libgmp-dev"])]),
+        .systemLibrary(name: "CSystem"),
+        .target(name: "EvidenceCore", dependencies: ["COpenSSL", "CGMP", "CSystem"]),
         .target(
             name: "EvidenceCLI",
             dependencies: ["EvidenceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -31,9 +32,11 @@ let package = Package(
         .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"]),
         .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"]),
         .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"]),
-        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore"]),
+        // Finds the tests' Python and names a missing helper package in one line.
+        .target(name: "PythonHelpers", path: "Tests/PythonHelpers"),
+        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore", "PythonHelpers"]),
         .testTarget(
             name: "ToolTests",
-            dependencies: ["EvidenceCore", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
+            dependencies: ["EvidenceCore", "EvidenceCLI", "PythonHelpers", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
     ]
 )

@@ -1,7 +1,5 @@
 import EvidenceCore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// JSONL inputs the way every tool takes them: files named on the command
 /// line, `-` for stdin, stdin when none is named — but never an

@@ -1,10 +1,6 @@
 import ArgumentParser
 import EvidenceCore
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The one place where a tool's outcome becomes an exit status.
 ///
@@ -15,6 +11,7 @@ import Darwin
 public enum ToolMain {
     public static func run<C: ParsableCommand>(_ command: C.Type, name: String) -> Never {
         Diagnostics.program = name
+        BrokenPipe.ignoreSignal()
         let status: Int32
         do {
             var parsed = try C.parseAsRoot(Array(CommandLine.arguments.dropFirst()))

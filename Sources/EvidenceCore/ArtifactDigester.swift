@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Which digests to compute for each artifact: one or more algorithms,
 /// all plain or all keyed with the same HMAC key.

@@ -1,9 +1,5 @@
 import Dispatch
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension ChainStore {
     /// The `buffer` sizes `append` takes: a page or more, and at most 1 GiB,

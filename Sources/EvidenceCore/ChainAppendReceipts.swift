@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// What `append` keeps per record until the batch commits: the index entry
 /// that commits it, and its receipt {"seq","time","id","leaf","tree_size"}.

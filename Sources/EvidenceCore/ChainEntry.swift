@@ -136,8 +136,4 @@ public struct ChainEntry: Sendable, Equatable {
     }
 }
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

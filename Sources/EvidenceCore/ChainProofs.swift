@@ -95,7 +95,14 @@ extension ChainStore {
         guard let bytes = try given ?? latestCheckpoint() else {
             throw EvidenceError.usage("no checkpoint: run 'evchain checkpoint' or give --checkpoint")
         }
-        let note = try SignedNote(parsing: bytes)
+        let note: SignedNote
+        do {
+            note = try SignedNote(parsing: bytes)
+        } catch let error as EvidenceError where given != nil && error.kind == .failure {
+            // A file the operator named that is no signed note is bad input,
+            // not a finding about the log.
+            throw EvidenceError.input("--checkpoint: \(error.message)")
+        }
         if let logKey { try note.verify(logKey) }
         let cp = try Checkpoint(text: note.text)
         guard cp.origin == origin else {

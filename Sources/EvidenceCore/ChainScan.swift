@@ -1,8 +1,6 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+// glibc's memmem (two-way search, vectorised), declared in CSystem's shim.h.
+import CSystem
 
 /// One sequential pass over a chain file that finds the entries of given
 /// ids and the stages logged for given contracts. Chain lines are in one
@@ -103,7 +101,7 @@ public struct ChainScan {
     /// first `"key":"` is the record's field.
     static func rawString(after key: [UInt8], in line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard let base = line.baseAddress, line.count > key.count else { return nil }
-        guard let hit = key.withUnsafeBytes({ glibcMemmem(base, line.count, $0.baseAddress!, $0.count) }) else { return nil }
+        guard let hit = key.withUnsafeBytes({ memmem(base, line.count, $0.baseAddress!, $0.count) }) else { return nil }
         let start = base.distance(to: UnsafeRawPointer(hit)) + key.count
         let bytes = line.bindMemory(to: UInt8.self)
         var i = start
@@ -116,12 +114,6 @@ public struct ChainScan {
     }
 
 }
-
-/// glibc's memmem (two-way search, vectorised); Swift's Glibc module hides
-/// it behind _GNU_SOURCE.
-@_silgen_name("memmem")
-private func glibcMemmem(_ haystack: UnsafeRawPointer, _ haystackLength: Int,
-                         _ needle: UnsafeRawPointer, _ needleLength: Int) -> UnsafeMutableRawPointer?
 
 /// Strings looked up by their escaped JSON bytes, under a cheap 64-bit hash
 /// (FNV-1a) so that the scan hashes each line's field once, allocation-free.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The chain on disk: `CHAIN` and the files beside it.
 ///
@@ -71,6 +67,10 @@ public final class ChainStore {
         do {
             metaBytes = try DurableFile.readAll(ChainStore.metaPath(path))
         } catch {
+            var st = stat()
+            if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                throw EvidenceError.io("a directory, not a chain file", at: path)
+            }
             throw EvidenceError.io("not a chain (no \(ChainStore.metaPath(path)); create one with 'evchain init')", at: path)
         }
         guard case .object(let meta)? = try? JSON.parse(metaBytes.filter { $0 != 0x0A }),

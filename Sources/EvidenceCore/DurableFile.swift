@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A file descriptor with the few POSIX operations a durable append-only
 /// store needs: positioned reads and writes, fsync, truncate and flock.
@@ -104,10 +100,43 @@ public final class DurableFile {
         guard ftruncate(fd, off_t(size)) == 0 else { throw DurableFile.error("cannot truncate", path) }
     }
 
-    /// The whole file (small files only: notes, keys, state).
-    public static func readAll(_ path: String) throws -> [UInt8] {
+    /// The most a whole-file input (checkpoint, certificate, case file, key,
+    /// state, proof) may hold: 16 MiB. Past it the file is refused as bad
+    /// input (exit 2), not read into memory and copied into every output.
+    public static let wholeFileLimit = 16 << 20
+
+    /// The whole file, read to its end — pipes, `/dev/stdin` and `<(…)`
+    /// included, whose size fstat does not know — and refused past `limit`.
+    public static func readAll(_ path: String) throws -> [UInt8] { try readAll(path, limit: wholeFileLimit) }
+
+    public static func readAll(_ path: String, limit: Int) throws -> [UInt8] {
         let file = try DurableFile(path, flags: O_RDONLY)
-        return try file.read(at: 0, count: Int(try file.size()))
+        var st = stat()
+        if fstat(file.fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size > limit {
+            throw tooLarge(path, limit)
+        }
+        return try readToEnd(fd: file.fd, name: path, limit: limit)
+    }
+
+    /// Everything left on `fd` (e.g. 0, named "stdin"), refused past `limit`.
+    public static func readToEnd(fd: Int32, name: String, limit: Int = wholeFileLimit) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DurableFile.error("read error", name)
+            }
+            if n == 0 { return out }
+            if out.count + n > limit { throw tooLarge(name, limit) }
+            out.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    static func tooLarge(_ name: String, _ limit: Int) -> EvidenceError {
+        let size = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+        return EvidenceError.input("larger than \(size), the limit for a whole-file input", at: name)
     }
 
     /// fsync of the directory holding `path`, so a new name survives a crash.

@@ -49,7 +49,8 @@ public struct EvidenceError: Error, Equatable, CustomStringConvertible, Sendable
     public var exitStatus: Int32 { ExitStatus.forKind(kind) }
 
     public var description: String {
-        if let location { return "\(location): \(message)" }
+        // An empty file name would read as `evhash: : cannot open`.
+        if let location { return "\(location.isEmpty ? "(empty file name)" : location): \(message)" }
         return message
     }
 }

@@ -1,10 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Just enough HTTP/1.1 to POST a request to a timestamp authority: plain
 /// `http://` (RFC 3161 tokens are signed, so the transport needs no TLS),

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Streams JSON Lines from a file descriptor in bounded memory: one read
 /// buffer that grows to at most `maximumLineLength`. CRLF is accepted, blank

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A strict RFC 8259 parser with the I-JSON (RFC 7493) restrictions that
 /// RFC 8785 relies on: valid UTF-8 only, no lone surrogate escapes, no
@@ -25,11 +21,20 @@ public enum JSON {
         try bytes.withUnsafeBytes { try parse($0) }
     }
 
-    public static func parse(_ buffer: UnsafeRawBufferPointer) throws -> JSONValue {
+    /// The largest integer a double holds exactly, and so the largest an
+    /// RFC 8785 (JCS) form reproduces: 2^53 − 1 (I-JSON, RFC 7493 §2.2).
+    public static let maximumExactInteger: Double = 9_007_199_254_740_991
+
+    /// With `exactIntegers`, an integer literal beyond ±(2^53 − 1) is refused
+    /// instead of rounded to the nearest double: that is what input to be
+    /// hashed in JCS form needs, or 9007199254740992 and 9007199254740993
+    /// would get one digest (RFC 8785 libraries refuse them too).
+    public static func parse(_ buffer: UnsafeRawBufferPointer, exactIntegers: Bool = false) throws -> JSONValue {
         if let bad = UTF8Validation.firstInvalidOffset(buffer) {
             throw EvidenceError.input("invalid UTF-8 at byte \(bad + 1)")
         }
         var parser = JSONParser(buffer)
+        parser.exactIntegers = exactIntegers
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -44,6 +49,8 @@ struct JSONParser {
     let base: UnsafePointer<UInt8>
     let end: Int
     var index = 0
+    /// Refuse integer literals that a double does not hold exactly.
+    var exactIntegers = false
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer has no base address; point at a static byte instead.
@@ -309,6 +316,12 @@ struct JSONParser {
         guard value.isFinite else {
             index = start
             throw error("number out of range (I-JSON numbers are IEEE-754 doubles)")
+        }
+        if exactIntegers && simple && value.magnitude > JSON.maximumExactInteger {
+            let literal = String(decoding: UnsafeBufferPointer(start: base + start, count: length), as: UTF8.self)
+            index = start
+            throw EvidenceError.input("integer \(literal) is beyond ±(2^53 − 1), which RFC 8785 cannot hash exactly; "
+                                      + "write it as a string (column \(index + 1))")
         }
         return value
     }

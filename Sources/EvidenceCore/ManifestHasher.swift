@@ -118,7 +118,7 @@ public struct ManifestHasher {
 
     func process(_ line: [UInt8], at location: String, worker: Worker) -> Outcome {
         do {
-            let value = try JSON.parse(line)
+            let value = try line.withUnsafeBytes { try JSON.parse($0, exactIntegers: true) }
             guard case .object(let object) = value else {
                 throw EvidenceError.input("expected a manifest line (JSON object), found \(value.typeName)")
             }

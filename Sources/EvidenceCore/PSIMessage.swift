@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
 
 // evpsi message files. A message is JSON Lines:
 //   line 1   header  {"protocol":"evpsi","version":2,"kind":…,"session":…,"from":…,"group":…,"mode":…, …}
@@ -111,9 +109,9 @@ public final class PSIMessageWriter {
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch {
-            throw EvidenceError.io("write error: \(error.localizedDescription)", at: path)
-        }
+        // writeAll: I/O errors name the file; a closed stdout follows the
+        // tools' broken-pipe policy.
+        try buffer.withUnsafeBytes { try writeAll(fd: handle.fileDescriptor, $0, name: path) }
         buffer.removeAll(keepingCapacity: true)
     }
 

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// A party's secret state between two of its steps. The file is written
 /// like a key file (0600, never over an existing file or through a

@@ -1,3 +1,4 @@
+import Glibc
 import Dispatch
 import Synchronization
 
@@ -45,11 +46,7 @@ public enum ParallelMap {
     }
 
     private static func activeProcessorCount() -> Int {
-        #if canImport(Glibc)
-        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        #else
-        return 1
-        #endif
+        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 }
 
@@ -58,6 +55,3 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif

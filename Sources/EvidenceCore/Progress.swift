@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A progress line on stderr for long work — only when stderr is a
 /// terminal, never in a pipeline or a log file.

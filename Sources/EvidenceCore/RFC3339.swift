@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// RFC 3339 timestamps. Records carry UTC (`2026-11-25T10:00:00Z`); input
 /// from bank systems often carries an offset (`+08:00`), which is

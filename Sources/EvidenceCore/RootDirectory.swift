@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The directory manifest paths resolve under (`--root`). A path may not
 /// leave it: not absolute, no `..`, and no symlink that points outside.
@@ -35,6 +31,9 @@ public struct RootDirectory: Sendable {
         let joined = resolved == "/" ? "/" + relative : resolved + "/" + relative
         guard let real = RootDirectory.realPath(joined) else {
             throw EvidenceError.io("cannot open \"\(relative)\": \(String(cString: strerror(errno)))")
+        }
+        guard real != resolved else {
+            throw EvidenceError.input("\"path\" \"\(relative)\" names the root directory itself, not a file")
         }
         guard real.hasPrefix(resolved == "/" ? "/" : resolved + "/") else {
             throw EvidenceError.input("\"path\" \"\(relative)\" leads outside the root (symbolic link)")

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Key files: created 0600 with O_EXCL (never overwritten), and refused
 /// when group or others may read them, as ssh does with private keys.

@@ -1,17 +1,26 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+
+/// The broken-pipe policy of every tool, stated in each man page's EXIT
+/// STATUS: when the reader of stdout goes away (`evchain show CHAIN | head -1`)
+/// the tool stops at once, quietly, with status 0, as ripgrep does — no
+/// death by SIGPIPE (status 141), no message. ToolMain ignores the signal so
+/// that a write fails with EPIPE instead, and `writeAll` applies the policy
+/// to stdout; other pipes and sockets (a TSA connection) stay I/O errors.
+public enum BrokenPipe {
+    public static func ignoreSignal() { signal(SIGPIPE, SIG_IGN) }
+
+    static func stop() -> Never { exit(ExitStatus.success) }
+}
 
 /// Writes all of `bytes` to a file descriptor, retrying on EINTR and short
-/// writes; throws an I/O error otherwise (EPIPE included).
+/// writes; throws an I/O error otherwise. EPIPE on stdout: see BrokenPipe.
 public func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws {
     var offset = 0
     while offset < bytes.count {
         let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
         if n < 0 {
             if errno == EINTR { continue }
+            if errno == EPIPE && fd == STDOUT_FILENO { BrokenPipe.stop() }
             throw EvidenceError.io("write error: \(String(cString: strerror(errno)))", at: name)
         }
         offset += n
@@ -64,12 +73,15 @@ public final class StandardOutput: @unchecked Sendable {
     }
 }
 
-/// Diagnostics on stderr as `program: location: message`.
+/// Diagnostics on stderr as `program: location: message`. Every one is
+/// made safe for a terminal here: control characters (escape sequences from
+/// a file name or an input value), line breaks and invisible formatting are
+/// shown as markers such as `[U+001B]` (DisplayText.visible).
 public enum Diagnostics {
     nonisolated(unsafe) public static var program = "evidence"
 
     public static func warn(_ message: String) {
-        let line = "\(program): \(message)\n"
+        let line = "\(program): \(DisplayText.visible(message, keepingLines: false))\n"
         line.utf8CString.withUnsafeBufferPointer { p in
             _ = try? writeAll(fd: 2, UnsafeRawBufferPointer(start: p.baseAddress, count: p.count - 1), name: "stderr")
         }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The notary's side: a witness that cosigns a log's checkpoints only when
 /// they extend, consistently, the last one it cosigned (c2sp.org/tlog-witness

@@ -20,7 +20,8 @@ struct Evcatalog: ParsableCommand {
             EXIT STATUS: 0 every row verified (or accepted); 1 the catalogue was written but marks \
             failed, missing or unverified evidence (or holds none), unless --allow-failed; \
             2 usage or input error (a bad line, case file or certificate); 3 I/O error.
-            """)
+            """,
+        version: PackageVersion.line("evcatalog"))
 
     @Argument(help: ArgumentHelp("Verdicts, chain entries or records (JSON Lines); '-' or none: stdin.", valueName: "file"))
     var inputs: [String] = []

@@ -1,9 +1,7 @@
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 struct Evchain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,9 +12,10 @@ struct Evchain: ParsableCommand {
             CHAIN.checkpoint live beside it. See evchain(1).
 
             EXIT STATUS: 0 success; 1 a failure was found (bad proof, corrupt or torn log, \
-            refused cosignature, entry not found); 2 usage or input error (nothing appended); \
-            3 I/O or environment error (file, lock, key permissions, network).
+            refused cosignature, entry not found); 2 usage or input error (nothing appended; \
+            a key file readable by others); 3 I/O or environment error (file, lock, network).
             """,
+        version: PackageVersion.line("evchain"),
         subcommands: [Init.self, Keygen.self, Append.self, CheckpointCommand.self, Prove.self,
                       Consistency.self, Cosign.self, Audit.self, Tiles.self, Show.self])
 }

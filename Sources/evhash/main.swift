@@ -15,7 +15,8 @@ struct Evhash: ParsableCommand {
             EXIT STATUS: 0 all items hashed; 1 some items failed under --keep-going; \
             2 usage or input error (malformed line, unknown field, path outside --root); \
             3 I/O error (missing or unreadable file, unreadable key).
-            """)
+            """,
+        version: PackageVersion.line("evhash"))
 
     @Argument(help: ArgumentHelp("Files to hash directly, like sha256sum (no manifest).", valueName: "file"))
     var files: [String] = []
@@ -32,8 +33,8 @@ struct Evhash: ParsableCommand {
     @Option(name: .customLong("key-file"), help: ArgumentHelp("HMAC key (hex, mode 0600) for keyed records (alg hmac-…), for low-entropy data.", valueName: "file"))
     var keyFile: String?
 
-    @Option(help: ArgumentHelp("With --key-file: key all records, or only inline data records.", valueName: "all|data"))
-    var keyed: String = "all"
+    @Option(help: ArgumentHelp("With --key-file: key all records, or only inline data records (default: all).", valueName: "all|data"))
+    var keyed: String?
 
     @Option(help: ArgumentHelp("Identifying fields to carry into records: path, name, both, or none.", valueName: "fields"))
     var keep: String = "name"
@@ -44,7 +45,8 @@ struct Evhash: ParsableCommand {
     @Flag(help: "Print 'digest  id' lines, as sha256sum does, instead of records.")
     var text = false
 
-    @Option(name: .customLong("max-line-length"), help: ArgumentHelp("Longest manifest line accepted, in bytes.", valueName: "bytes"))
+    @Option(name: .customLong("max-line-length"), help: ArgumentHelp("Longest manifest line accepted, in bytes (at most 1 GiB).", valueName: "bytes"),
+            transform: IntegerOption.parser(1...IntegerOption.maximumLength))
     var maximumLineLength = JSONLinesReader.defaultMaximumLineLength
 
     @Option(name: .customLong("generate-key"), help: ArgumentHelp("Create a new random HMAC key file (0600) and exit.", valueName: "file"))
@@ -57,8 +59,12 @@ struct Evhash: ParsableCommand {
             return
         }
         let algorithmList = try DigestPlan.parseAlgorithms(algorithms)
+        guard keyed == nil || keyFile != nil else {
+            // Without a key, low-entropy data would go out as plain digests.
+            throw ValidationError("--keyed needs --key-file")
+        }
         let key = try keyFile.map(HMACKey.load)
-        guard let scope = ManifestHasher.KeyedScope(rawValue: keyed) else {
+        guard let scope = ManifestHasher.KeyedScope(rawValue: keyed ?? "all") else {
             throw ValidationError("--keyed takes 'all' or 'data'")
         }
         var options = ManifestHasher.Options(

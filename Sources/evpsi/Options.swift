@@ -1,9 +1,7 @@
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// How items are read: files (or stdin), key fields, bucket.
 struct ItemArguments: ParsableArguments {

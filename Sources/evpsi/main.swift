@@ -16,6 +16,7 @@ struct Evpsi: ParsableCommand {
             error (bad item line, message from another session, wrong party, tampered, \
             truncated or out-of-group message); 3 I/O error.
             """,
+        version: PackageVersion.line("evpsi"),
         subcommands: [PSICommand.self, SumCommand.self, CompareCommand.self, PaillierCommand.self])
 }
 

@@ -13,6 +13,7 @@ struct Evverify: ParsableCommand {
             (also: neither --witness-key nor --no-witness, evidence records with --root, two \
             items with one id, no items to certify or to check stages of); 3 I/O error.
             """,
+        version: PackageVersion.line("evverify"),
         subcommands: [Check.self, Certify.self, CheckCert.self],
         defaultSubcommand: Check.self)
 }
@@ -25,7 +26,8 @@ struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness (notary) verifier key. Repeatable.", valueName: "vkey"))
     var witnessKeys: [String] = []
 
-    @Option(help: ArgumentHelp("Valid cosignatures required among the distinct witness keys (default: 1).", valueName: "k"))
+    @Option(help: ArgumentHelp("Valid cosignatures required among the distinct witness keys (default: 1).", valueName: "k"),
+            transform: IntegerOption.parser(0...IntegerOption.maximumWitnesses))
     var quorum: Int?
 
     @Flag(name: .customLong("no-witness"), help: "Accept a checkpoint with no witness cosignature checked (the log's own signature alone).")

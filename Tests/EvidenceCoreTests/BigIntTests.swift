@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PythonHelpers
 @testable import EvidenceCore
 
 @Suite struct BigIntTests {
@@ -85,13 +86,10 @@ import Testing
 }
 
 /// Runs a Python 3 program and returns its stdout lines.
-func runPython(_ program: String, environment: [String: String] = [:]) throws -> [String] {
+func runPython(_ program: String, requires packages: [String] = []) throws -> [String] {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", program]
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
+    process.executableURL = URL(fileURLWithPath: try Python.require(packages))
+    process.arguments = ["-c", program]
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("py-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,4 +1,5 @@
 import Foundation
+import PythonHelpers
 
 /// Runs one of the independent Python implementations in Tests/Independent/ (written
 /// from the specs, not from our code) with `input` on stdin; returns stdout.
@@ -6,7 +7,8 @@ enum IndependentCheck {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Independent")
 
-    static func run(_ script: String, input: Data, arguments: [String] = []) throws -> String {
+    static func run(_ script: String, input: Data, arguments: [String] = [], requires packages: [String] = []) throws -> String {
+        let python = try Python.require(packages)
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("evidence-py-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -14,8 +16,8 @@ enum IndependentCheck {
         try input.write(to: inURL)
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", directory.appendingPathComponent(script).path] + arguments
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [directory.appendingPathComponent(script).path] + arguments
         let input = try FileHandle(forReadingFrom: inURL), output = try FileHandle(forWritingTo: outURL)
         process.standardInput = input
         process.standardOutput = output

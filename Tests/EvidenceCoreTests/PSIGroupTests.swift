@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PythonHelpers
 @testable import EvidenceCore
 
 @Suite struct PSIGroupTests {
@@ -16,7 +17,7 @@ import Testing
         print(format(int(2**3072 - 2**3008 + (fl(2**2942*e) + 2625351) * 2**64 - 1), 'x'))
         print(format(int(2**2048 - 2**1984 - 1 + 2**64 * (fl(2**1918*pi) + 124476)), 'x'))
         """
-        let out = try runPython(program, environment: pythonWithPhe)
+        let out = try runPython(program, requires: ["gmpy2"])
         #expect(out == [ModPGroup.ffdhe2048.p.hex, ModPGroup.ffdhe3072.p.hex, ModPGroup.modp2048.p.hex])
         for g in [ModPGroup.ffdhe2048, ModPGroup.modp2048] {
             #expect(g.p.probablyPrime(reps: 10) > 0 && g.order.probablyPrime(reps: 10) > 0)

@@ -1,18 +1,11 @@
 import Foundation
 import Testing
+import PythonHelpers
 @testable import EvidenceCore
 
 /// A shared small key: 2048-bit keygen is slow in debug builds, and the
 /// maths does not depend on the size (one test covers the 2048-bit path).
 let testPaillierKey = try! PaillierPrivateKey.generate(bits: 768, allowInsecure: true)
-
-/// The venv's python (with phe and gmpy2) when present, else python3 on PATH.
-let pythonWithPhe: [String: String] = {
-    let venv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".venv/bin")
-    guard FileManager.default.fileExists(atPath: venv.appendingPathComponent("python3").path) else { return [:] }
-    return ["PATH": venv.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")]
-}()
 
 @Suite struct PaillierTests {
     let key = testPaillierKey
@@ -80,7 +73,7 @@ let pythonWithPhe: [String: String] = {
         print(cb.ciphertext())
         print((ca + cb).ciphertext())
         """
-        let out = try runPython(program, environment: pythonWithPhe)
+        let out = try runPython(program, requires: ["phe", "gmpy2"])
         try #require(out.count == 3)
         #expect(out[0] == a.description)
         let cb = try pk.validate(try #require(BigInt(out[1])))

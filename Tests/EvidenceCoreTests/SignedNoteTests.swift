@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PythonHelpers
 @testable import EvidenceCore
 
 // The example key and note of golang.org/x/mod/sumdb/note (the origin of the
@@ -53,6 +54,7 @@ let peterNote = peterText + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVB
 }
 
 @Test func checkpointWeSignVerifiesIndependently() throws {
+    try Python.require("cryptography")
     let key = try NoteSignerKey.generate(name: "bank.example/evidence/2026", type: .ed25519)
     let witness = try NoteSignerKey.generate(name: "notary.example/w1", type: .cosignatureV1)
     let checkpoint = Checkpoint(origin: "bank.example/evidence/2026", size: 8,
@@ -60,14 +62,14 @@ let peterNote = peterText + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVB
     var note = try checkpoint.signed(with: key)
     note.signatures.append(try Cosignature.sign(text: note.text, key: witness, time: 1_764_000_000))
     let bytes = Data(note.bytes)
-    #expect(try IndependentCheck.run("note_verify.py", input: bytes, arguments: [key.verifierKey.encoded]) == "ok\n")
-    #expect(try IndependentCheck.run("note_verify.py", input: bytes, arguments: [witness.verifierKey.encoded]) == "ok\n")
+    #expect(try IndependentCheck.run("note_verify.py", input: bytes, arguments: [key.verifierKey.encoded], requires: ["cryptography"]) == "ok\n")
+    #expect(try IndependentCheck.run("note_verify.py", input: bytes, arguments: [witness.verifierKey.encoded], requires: ["cryptography"]) == "ok\n")
     let (opened, _) = try Checkpoint.open(note.bytes, logKey: key.verifierKey, origin: checkpoint.origin)
     #expect(opened == checkpoint)
     #expect(try SignedNote(parsing: note.bytes).verify(witness.verifierKey) == [1_764_000_000])
     // Flip a byte of the root line: both verifiers reject.
     let flipped = Data(String(decoding: note.bytes, as: UTF8.self).replacingOccurrences(of: "\n8\n", with: "\n9\n").utf8)
-    #expect(try IndependentCheck.run("note_verify.py", input: flipped, arguments: [key.verifierKey.encoded]) != "ok\n")
+    #expect(try IndependentCheck.run("note_verify.py", input: flipped, arguments: [key.verifierKey.encoded], requires: ["cryptography"]) != "ok\n")
     #expect(throws: EvidenceError.self) { try Checkpoint.open([UInt8](flipped), logKey: key.verifierKey) }
 }
 

@@ -21,7 +21,7 @@ import Testing
             rows = list(csv.reader(io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")))
             print(json.dumps(rows))
             """
-        let python = try Tools.runExecutable("python3", ["-c", script], stdin: csv.stdout)
+        let python = try Tools.runPython(["-c", script], stdin: csv.stdout)
         #expect(python.status == 0, "\(python.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: python.stdout) as? [[String]])
         #expect(rows.count == 2)
@@ -46,7 +46,7 @@ import Testing
             p = P(); p.feed(sys.stdin.read())
             print(json.dumps({"tags": sorted(p.tags), "text": "".join(p.text)}))
             """
-        let python = try Tools.runExecutable("python3", ["-c", script], stdin: html.stdout)
+        let python = try Tools.runPython(["-c", script], stdin: html.stdout)
         #expect(python.status == 0, "\(python.stderr)")
         let parsed = try #require(try JSONSerialization.jsonObject(with: python.stdout) as? [String: Any])
         let tags = Set(parsed["tags"] as? [String] ?? [])

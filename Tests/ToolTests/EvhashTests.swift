@@ -1,4 +1,5 @@
 import Foundation
+import PythonHelpers
 import Testing
 
 /// evhash run as a user runs it, its digests checked against sha256sum,
@@ -78,7 +79,7 @@ import Testing
             return String(decoding: try JSONSerialization.data(withJSONObject: object["data"]!, options: [.fragmentsAllowed]), as: UTF8.self)
         }
         // Feed Python the original text of each "data" value, not Foundation's re-serialization.
-        let python = try Tools.runExecutable("python3", [Repository.support("jcs_canonical.py")],
+        let python = try Tools.runPython([Repository.support("jcs_canonical.py")], requires: ["rfc8785"],
                                              stdin: Data(lines.map { line in
                                                  let start = line.range(of: #""data":"#)!.upperBound
                                                  return String(line[start..<line.index(before: line.endIndex)])

@@ -1,19 +1,12 @@
 import Foundation
+import PythonHelpers
 import Testing
 
-/// python3 with phe: the repository's .venv when present (CI puts it first on PATH anyway).
-let pheEnvironment: [String: String] = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let venv = root.appendingPathComponent(".venv/bin")
-    guard FileManager.default.fileExists(atPath: venv.appendingPathComponent("python3").path) else { return [:] }
-    return ["PATH": venv.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")]
-}()
 let pheScript: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("examples/phe_interop.py").path
 
 func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throws -> ToolResult {
-    let r = try Tools.runExecutable("python3", [pheScript] + args, stdin: Data(stdin.utf8), directory: dir.url,
-                                    environment: pheEnvironment)
+    let r = try Tools.runPython([pheScript] + args, requires: ["phe"], stdin: Data(stdin.utf8), directory: dir.url)
     #expect(r.status == 0, "phe_interop.py failed: \(r.stderr)")
     return r
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PythonHelpers
 import Testing
 @testable import EvidenceCore
 
@@ -76,7 +77,7 @@ import Testing
         let documents = (0..<3000).map { _ in randomValue(&g, depth: 0) }
         // One document per line: generated text never holds a raw newline inside a string.
         let input = documents.map { $0.replacingOccurrences(of: "\n", with: " ") }
-        let python = try Tools.runExecutable("python3", [Repository.support("jcs_canonical.py")],
+        let python = try Tools.runPython([Repository.support("jcs_canonical.py")], requires: ["rfc8785"],
                                              stdin: Data(input.joined(separator: "\n").utf8))
         #expect(python.status == 0, "python rfc8785: \(python.stderr)")
         let expected = python.lines.map { String($0.split(separator: "\t")[0]) }

@@ -1,4 +1,5 @@
 import Foundation
+import PythonHelpers
 
 /// A throwaway RFC 3161 timestamp authority on the loopback interface
 /// (Tests/Independent/tsa_server.py: `openssl ts -reply` behind HTTP),
@@ -12,8 +13,8 @@ final class LocalTSA {
     init(in directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", Repository.root.appendingPathComponent("Tests/Independent/tsa_server.py").path, directory.path]
+        server.executableURL = URL(fileURLWithPath: try Python.require())
+        server.arguments = [Repository.root.appendingPathComponent("Tests/Independent/tsa_server.py").path, directory.path]
         let portFile = directory.appendingPathComponent("port")
         _ = FileManager.default.createFile(atPath: portFile.path, contents: nil)
         server.standardOutput = try FileHandle(forWritingTo: portFile)

@@ -28,6 +28,8 @@ import Testing
         let page = try String(contentsOf: Repository.root.appendingPathComponent("man/\(tool).1"), encoding: .utf8)
         #expect(page.contains(".Sh EXIT STATUS") || page.contains(".SH \"EXIT STATUS\"") || page.contains(".SH EXIT STATUS"))
         #expect(page.contains(".Sh EXAMPLES") || page.contains(".SH EXAMPLES"))
+        #expect(page.contains("A closed pipe is not an error"), "\(tool).1 does not state the broken-pipe policy")
+        #expect(page.contains("Fl -version"), "\(tool).1 does not document --version")
         let help = try Tools.run(tool, ["--help"]).out
         var declared = options(in: help)
         for sub in subcommands(in: help) {

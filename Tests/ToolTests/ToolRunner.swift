@@ -1,4 +1,5 @@
 import Foundation
+import PythonHelpers
 import Testing
 
 /// Runs the built tools the way a user does: a real process, stdin fed from
@@ -47,7 +48,14 @@ enum Tools {
         try run(tool, arguments, stdin: Data(stdin.utf8), directory: directory)
     }
 
-    /// Runs any program (e.g. `sha256sum`, `openssl`, `python3`) the same way.
+    /// Runs the tests' Python (`Python.require`) with `packages` importable.
+    @discardableResult
+    static func runPython(_ arguments: [String], requires packages: [String] = [], stdin: Data = Data(),
+                          directory: URL? = nil) throws -> ToolResult {
+        try runExecutable(try Python.require(packages), arguments, stdin: stdin, directory: directory)
+    }
+
+    /// Runs any program (e.g. `sha256sum`, `openssl`) the same way.
     @discardableResult
     static func runExecutable(_ path: String, _ arguments: [String], stdin: Data = Data(),
                               directory: URL? = nil, environment: [String: String]? = nil) throws -> ToolResult {
