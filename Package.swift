@@ -31,9 +31,11 @@ let package = Package(
         .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"]),
         .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"]),
         .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"]),
-        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore"]),
+        // Seeded input mutations for the fuzz tests of both test targets.
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore", "FuzzSupport"]),
         .testTarget(
             name: "ToolTests",
-            dependencies: ["EvidenceCore", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
+            dependencies: ["EvidenceCore", "FuzzSupport", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
     ]
 )
