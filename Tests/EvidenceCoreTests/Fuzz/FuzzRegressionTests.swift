@@ -5,7 +5,9 @@ import Testing
 /// Inputs the fuzz targets found that trapped, each kept as a plain test.
 @Suite struct FuzzRegressionTests {
     /// A certificate whose checkpoint note claims a tree size above Int.max
-    /// (a valid UInt64) made `check` trap converting it to Int.
+    /// (a valid UInt64) made `check` trap converting it to Int. The
+    /// certificate target's local campaign (EVIDENCE_FUZZ_SEED=1) trapped on
+    /// a mutant whose note size had become 18446744073709551615.
     @Test(arguments: ["9223372036854775808", "18446744073709551615"])
     func certificateWithAHugeTreeSizeIsAFinding(size: String) throws {
         let original = String(decoding: FuzzSeeds.certificate, as: UTF8.self)
