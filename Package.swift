@@ -34,9 +34,11 @@ let package = Package(
         .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"]),
         // Finds the tests' Python and names a missing helper package in one line.
         .target(name: "PythonHelpers", path: "Tests/PythonHelpers"),
-        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore", "PythonHelpers"]),
+        // Seeded input mutations for the fuzz tests of both test targets.
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore", "PythonHelpers", "FuzzSupport"]),
         .testTarget(
             name: "ToolTests",
-            dependencies: ["EvidenceCore", "EvidenceCLI", "PythonHelpers", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
+            dependencies: ["EvidenceCore", "EvidenceCLI", "PythonHelpers", "FuzzSupport", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
     ]
 )

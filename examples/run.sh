@@ -5,16 +5,35 @@
 # verified against the log, a custody certificate is issued, and the
 # arbitration catalogue is produced.
 # Usage: examples/run.sh [workdir]     (default: examples/out, rebuilt each run)
+# Only a directory this script made (it holds the marker file
+# .evidence-example-run) is removed and rebuilt; an empty one is used as is;
+# anything else is refused (exit 2), so a mistyped workdir never loses data.
+# EVIDENCE_BIN: run the tools from that directory instead of building them.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 work="${1:-$here/out}"
+marker=".evidence-example-run"
 
-(cd "$root" && swift build >&2)
-bin="$(cd "$root" && swift build --show-bin-path)"
+if [ -L "$work" ] || { [ -e "$work" ] && [ ! -d "$work" ]; }; then
+    echo "run.sh: $work: not a directory; refusing to replace it" >&2
+    exit 2
+fi
+if [ -d "$work" ] && [ ! -f "$work/$marker" ] && [ -n "$(ls -A "$work")" ]; then
+    echo "run.sh: $work: directory not made by run.sh (no $marker in it) and not empty; refusing to remove it" >&2
+    exit 2
+fi
+
+if [ -n "${EVIDENCE_BIN:-}" ]; then
+    bin="$EVIDENCE_BIN"
+else
+    (cd "$root" && swift build >&2)
+    bin="$(cd "$root" && swift build --show-bin-path)"
+fi
 export PATH="$bin:$PATH"
-rm -rf "$work"
+if [ -f "$work/$marker" ]; then rm -rf "$work"; fi
 mkdir -p "$work"
+echo "made by examples/run.sh; the next run removes this directory" > "$work/$marker"
 cd "$work"
 contracts="$here/contracts"
 

@@ -244,7 +244,9 @@ public enum CustodyCertificate {
         }
         if let failure = trust.failure { finding("checkpoint: \(failure)") }
         result.witnessSummary = trust.witnessSummary
-        if cp["tree_size"]?.integerValue != Int(trust.checkpoint.size) || cp["root"]?.stringValue != Hex.encode(trust.checkpoint.root) {
+        // Compared as UInt64: a signed note may claim a size above Int.max.
+        if cp["tree_size"]?.integerValue.flatMap({ UInt64(exactly: $0) }) != trust.checkpoint.size
+            || cp["root"]?.stringValue != Hex.encode(trust.checkpoint.root) {
             finding("checkpoint: tree_size or root differs from the signed note")
         }
 
