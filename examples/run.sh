@@ -27,6 +27,7 @@ fi
 if [ -n "${EVIDENCE_BIN:-}" ]; then
     bin="$EVIDENCE_BIN"
 else
+    "$root/scripts/setup" --build >&2
     (cd "$root" && swift build >&2)
     bin="$(cd "$root" && swift build --show-bin-path)"
 fi

@@ -32,7 +32,7 @@ echo "== on default: an auditor's session (evverify --text)"
 grep '"C2025-0001"' examples/contracts/manifest.jsonl > C2025-0001.jsonl
 evverify --text --chain bank.chain --checkpoint checkpoint.cosigned \
       --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY" --root examples/contracts \
-      --require-stages esign,face,liveness,performance,default C2025-0001.jsonl
+      --require-stages esign,face,liveness,performance,default --complete C2025-0001.jsonl
 
 echo "== default -> custody certificate (evchain prove, evverify certify, check-cert)"
 evhash --root examples/contracts < C2025-0001.jsonl |
