@@ -43,7 +43,7 @@ import FuzzSupport
             try run("evchain", ["checkpoint", "bank.chain", "--key", "log.key", "--out", "checkpoint.signed"])
             try FileManager.default.createDirectory(at: dir.file("notary-state"), withIntermediateDirectories: true)
             let cosigned = try run("evchain", ["cosign", "--witness-key", "notary.key", "--log-key", logKey,
-                                               "--state", "notary-state"], stdin: try Data(contentsOf: dir.file("checkpoint.signed")))
+                                               "--state", "notary-state", "--init"], stdin: try Data(contentsOf: dir.file("checkpoint.signed")))
             try dir.write("checkpoint.cosigned", cosigned.stdout)
             try dir.write("proofs.jsonl", try run("evchain", ["prove", "bank.chain", "--checkpoint", "checkpoint.cosigned"],
                                                   stdin: records).stdout)
@@ -80,12 +80,11 @@ import FuzzSupport
     }
 
     static func targets(_ f: Fixture) throws -> [Target] {
-        try FileManager.default.createDirectory(at: f.dir.file("state2"), withIntermediateDirectories: true)
         return [
             Target(tool: "evhash", arguments: ["--root", f.contracts, "--alg", "sha256,sm3"], seed: f.manifest),
             Target(tool: "evchain", arguments: ["append", "bank.chain"], seed: f.records),
             Target(tool: "evchain", arguments: ["cosign", "--witness-key", "notary.key", "--log-key", f.logKey,
-                                                "--state", "state2"], seed: try f.contents("checkpoint.signed")),
+                                                "--state", "notary-state"], seed: try f.contents("checkpoint.signed")),
             Target(tool: "evverify", arguments: f.verifyArguments + ["mutant"], seed: try f.contents("proofs.jsonl"),
                    stdin: f.manifest),
             Target(tool: "evverify", arguments: ["check-cert", "mutant", "--issuer-key", f.issuerKey, "--log-key", f.logKey,

@@ -41,7 +41,7 @@ import Testing
                                                 "--issuer-key", f.dir.file("issuer.key").path, "--out", cert],
                                    stdin: try f.originals("C2025-0001"))
         #expect(issued.status == 0, "\(issued.stderr)")
-        let r = try shell("cat '\(cert)' | evverify check-cert - --issuer-key '\(f.issuerVKey)' --log-key '\(f.logVKey)'",
+        let r = try shell("cat '\(cert)' | evverify check-cert - --issuer-key '\(f.issuerVKey)' --log-key '\(f.logVKey)' --witness-key '\(f.notaryVKey)'",
                           in: f.dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.objects.first?["status"] as? String == "ok")

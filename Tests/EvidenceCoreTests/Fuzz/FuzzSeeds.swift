@@ -68,6 +68,7 @@ enum FuzzSeeds {
         let verdicts = entries.map { entry -> Verdict in
             var v = Verdict(id: records[Int(entry.seq)]["id"]!.stringValue!, status: .ok)
             v.record = try! EvidenceRecord(json: records[Int(entry.seq)])
+            v.checked = .record
             v.entry = entry
             v.treeSize = checkpoint.size
             v.proof = path(to: Int(entry.seq))
