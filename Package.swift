@@ -6,6 +6,8 @@ let package = Package(
     name: "evidence",
     products: [
         .library(name: "EvidenceCore", targets: ["EvidenceCore"]),
+        .library(name: "EvidenceLog", targets: ["EvidenceLog"]),
+        .library(name: "EvidencePSI", targets: ["EvidencePSI"]),
         .executable(name: "evhash", targets: ["evhash"]),
         .executable(name: "evchain", targets: ["evchain"]),
         .executable(name: "evverify", targets: ["evverify"]),
@@ -23,10 +25,17 @@ let package = Package(
             name: "CGMP", pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CSystem"),
-        .target(name: "EvidenceCore", dependencies: ["COpenSSL", "CGMP", "CSystem"]),
+        // Module graph (ARCHITECTURE.md): Support <- Crypto <- Log, PSI <- Core <- CLI <- tools.
+        .target(name: "EvidenceSupport", dependencies: ["CSystem"]),
+        .target(name: "EvidenceCrypto", dependencies: ["EvidenceSupport", "COpenSSL", "CGMP"]),
+        .target(name: "EvidenceLog", dependencies: ["EvidenceSupport", "EvidenceCrypto"]),
+        .target(name: "EvidencePSI", dependencies: ["EvidenceSupport", "EvidenceCrypto"]),
+        .target(name: "EvidenceCore", dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "CSystem"]),
         .target(
             name: "EvidenceCLI",
-            dependencies: ["EvidenceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"]),
         .executableTarget(name: "evchain", dependencies: ["EvidenceCLI"]),
         .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"]),
@@ -36,9 +45,12 @@ let package = Package(
         .target(name: "PythonHelpers", path: "Tests/PythonHelpers"),
         // Seeded input mutations for the fuzz tests of both test targets.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
-        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore", "PythonHelpers", "FuzzSupport"]),
+        .testTarget(
+            name: "EvidenceCoreTests",
+            dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore", "PythonHelpers", "FuzzSupport"]),
         .testTarget(
             name: "ToolTests",
-            dependencies: ["EvidenceCore", "EvidenceCLI", "PythonHelpers", "FuzzSupport", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
+            dependencies: [
+                "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore", "EvidenceCLI", "PythonHelpers", "FuzzSupport", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
     ]
 )

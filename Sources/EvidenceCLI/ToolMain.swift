@@ -1,3 +1,8 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
+
 import ArgumentParser
 import EvidenceCore
 import Glibc
@@ -20,6 +25,8 @@ public enum ToolMain {
         } catch let error as EvidenceError {
             Diagnostics.report(error)
             status = error.exitStatus
+        } catch is StdoutClosed {
+            BrokenPipe.stop()
         } catch let error as ToolExit {
             status = error.status
         } catch {

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 import Glibc
 
 /// Which digests to compute for each artifact: one or more algorithms,

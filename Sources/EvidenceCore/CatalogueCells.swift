@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// The human-readable cells of a catalogue row, shared by the CSV, Markdown
 /// and HTML renderers so that they never disagree. Each cell is a list of
 /// lines; a renderer joins them its own way. Text from the input is made

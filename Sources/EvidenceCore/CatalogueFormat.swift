@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// The output formats of `evcatalog --format`.
 public enum CatalogueFormat: String, CaseIterable, Sendable {
     case jsonl, csv, md, html

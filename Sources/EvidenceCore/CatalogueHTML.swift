@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// `--format html`: a self-contained print view — one file, inline CSS, no
 /// scripts, no fetched resources — that headless Chromium prints to an A4
 /// PDF a commission can file: running header with the case number, page

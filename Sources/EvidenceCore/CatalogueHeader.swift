@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// What every document format prints around the table.
 public enum CatalogueHeader {
     /// The case header fields that are known, in the order a clerk reads them.

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// Reading what `evcatalog` is given: JSON Lines items (verdicts, chain
 /// entries, records) and the documents around them.
 public enum CatalogueInput {

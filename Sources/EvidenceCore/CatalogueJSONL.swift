@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// `--format jsonl`: one object per row, for pipelines. Machine fields keep
 /// the input's values unchanged (no display markers); `*_label` fields carry
 /// the words of `--lang`.

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// The languages a catalogue is written in (`--lang`).
 public enum CatalogueLanguage: String, Sendable, CaseIterable {
     case zh, en

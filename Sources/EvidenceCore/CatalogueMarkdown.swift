@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// `--format md`: the catalogue as a Markdown document — title, case
 /// header, one table per stage, the note and the signature lines. Input text
 /// is escaped so that no name can become markup, a link or a table cell.

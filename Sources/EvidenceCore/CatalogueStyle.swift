@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// The print view's stylesheet. A4 landscape: nine columns with full
 /// digests do not fit a portrait page legibly. CJK serif faces first
 /// (Noto/Source Han, then the Windows and macOS ones), so the PDF looks the

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 import Dispatch
 import Glibc
 
@@ -30,7 +34,8 @@ extension ChainStore {
     /// The caller must have opened the store with `.write` (the flock that
     /// serialises appenders). `now` gives the clock in seconds.
     public func append(from reader: JSONLinesReader, buffer: Int = 1 << 26,
-                       now: () -> Int64 = { Int64(time(nil)) }) throws -> AppendReceipts {
+                       now: () -> Int64 = { Int64(time(nil)) },
+                       progress: ProgressHandler? = nil) throws -> AppendReceipts {
         let l = try layout()
         if l.isTruncated {
             throw EvidenceError.failure("committed data is missing (run 'evchain audit')", at: path)
@@ -76,10 +81,8 @@ extension ChainStore {
             // and hashed on the other cores. Order, and the all-or-nothing
             // rule, are those of the input.
             var inFlight: PreparedChunk? = nil
-            let progress = Progress(label: "appending")
-            defer { progress.finish() }
             while true {
-                progress.update(items: Int(seq - start), bytes: Int(dataOffset - l.dataEnd) + dataBuffer.count)
+                progress?(Int(seq - start), Int(dataOffset - l.dataEnd) + dataBuffer.count)
                 var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
                 flat.reserveCapacity(min(chunkBytes, 1 << 21))
                 // A read error (an over-long line) is reported only after the

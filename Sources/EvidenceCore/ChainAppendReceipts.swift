@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 import Glibc
 
 /// What `append` keeps per record until the batch commits: the index entry

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// Reads a file front to back in large chunks, as lines split exactly at
 /// "\n" (no blank-line skipping, no CR handling: an audit sees every byte).
 struct SequentialReader {
@@ -70,7 +74,7 @@ extension ChainStore {
     /// the entries file, and each checkpoint's root at its size. Stops at the
     /// first bad entry. Never trusts `CHAIN.hashes` or `CHAIN.index`: it
     /// checks them against what it recomputes.
-    public func audit(checkpoints: [Checkpoint]) throws -> AuditResult {
+    public func audit(checkpoints: [Checkpoint], progress: ProgressHandler? = nil) throws -> AuditResult {
         var result = AuditResult()
         let l = try layout()
         let n = l.committed
@@ -88,10 +92,8 @@ extension ChainStore {
         }
 
         var seq: UInt64 = 0
-        let progress = Progress(label: "auditing")
-        defer { progress.finish() }
         while seq < n {
-            if seq & 0xFFF == 0 { progress.update(items: Int(seq), bytes: Int(lines.consumed)) }
+            if seq & 0xFFF == 0 { progress?(Int(seq), Int(lines.consumed)) }
             guard let (bytes, complete) = try lines.nextLine() else {
                 return fail("chain ends after \(seq) entries but \(n) were committed (file truncated)")
             }

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// One line of the chain file:
 ///
 ///     {"seq":0,"time":"2026-11-25T10:00:00Z","record":{…},"leaf":"<hex>"}

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 import Glibc
 // glibc's memmem (two-way search, vectorised), declared in CSystem's shim.h.
 import CSystem

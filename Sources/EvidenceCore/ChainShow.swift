@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 extension ChainStore {
     /// Streams committed entry lines (with their newlines) from seq `from`
     /// through `through`, keeping those of `contract` and `stage` when given.

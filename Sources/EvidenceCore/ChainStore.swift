@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 import Glibc
 
 /// The chain on disk: `CHAIN` and the files beside it.

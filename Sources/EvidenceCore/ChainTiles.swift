@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 import Glibc
 
 /// What a tiles export wrote.

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// The custody certificate (全流程存证保管单): one self-contained JSON
 /// document that anyone holding the issuer's, the log's and the witnesses'
 /// public keys re-verifies offline, years later, without the log.

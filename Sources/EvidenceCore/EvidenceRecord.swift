@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// The evidence record of DESIGN.md: what `evhash` emits, `evchain append`
 /// takes, and every later tool reads. Validation is strict — an unknown
 /// field is an error, because a misspelt field silently dropped is evidence

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// What `evverify` does: for each item, recompute the original's digest
 /// with the logged algorithm, find its entry, check the RFC 9162 inclusion
 /// proof up to a checkpoint the log signed and the notaries cosigned, and

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// What `evhash` does: manifest lines in, evidence records out, in input
 /// order, hashing on every core. Only digests leave: `path` goes out only
 /// when asked, `name` unless asked not to.
@@ -54,11 +58,10 @@ public struct ManifestHasher {
     /// Hashes every manifest line from `inputs` and writes records to `output`.
     /// Without `keepGoing` the first bad line stops the run (its error is
     /// thrown after the records before it are written); with it, each bad
-    /// line is reported on stderr and counted.
-    public func run(_ inputs: [JSONLinesReader], output: StandardOutput) throws -> Summary {
+    /// line is given to `report` (evhash: on stderr) and counted.
+    public func run(_ inputs: [JSONLinesReader], output: some ByteSink, progress: ProgressHandler? = nil,
+                    report: (EvidenceError) -> Void) throws -> Summary {
         var summary = Summary()
-        let progress = Progress(label: "hashed")
-        defer { progress.finish() }
         for input in inputs {
             while true {
                 var batch: [(location: String, line: [UInt8])] = []
@@ -80,8 +83,8 @@ public struct ManifestHasher {
                 let outcomes = ParallelMap.map(batch, state: { Worker(options) }) { worker, item in
                     process(item.line, at: item.location, worker: worker)
                 }
-                try emit(outcomes, locations: batch.map(\.location), to: output, summary: &summary)
-                progress.update(items: summary.items, bytes: summary.bytes)
+                try emit(outcomes, locations: batch.map(\.location), to: output, summary: &summary, report: report)
+                progress?(summary.items, summary.bytes)
                 if let readError { throw readError }
             }
         }
@@ -92,7 +95,8 @@ public struct ManifestHasher {
     /// `keepGoing` is reported (located) and counted. A second record with
     /// an id already emitted is a failure: later tools find evidence by id,
     /// so two artifacts under one id could stand in for each other.
-    func emit(_ outcomes: [Outcome], locations: [String], to output: StandardOutput, summary: inout Summary) throws {
+    func emit(_ outcomes: [Outcome], locations: [String], to output: some ByteSink, summary: inout Summary,
+              report: (EvidenceError) -> Void) throws {
         for (i, outcome) in outcomes.enumerated() {
             var outcome = outcome
             if case .record(_, _, let id?) = outcome {
@@ -110,7 +114,7 @@ public struct ManifestHasher {
             case .failure(let error):
                 let located = error.located(locations[i])
                 guard options.keepGoing else { throw located }
-                Diagnostics.report(located)
+                report(located)
                 summary.failures += 1
             }
         }
@@ -183,7 +187,7 @@ public struct ManifestHasher {
     }
 
     /// Quick look: plain file arguments, each as given (no root), like `sha256sum`.
-    public func hashFiles(_ paths: [String], output: StandardOutput) throws -> Summary {
+    public func hashFiles(_ paths: [String], output: some ByteSink, report: (EvidenceError) -> Void) throws -> Summary {
         var summary = Summary()
         let outcomes = ParallelMap.map(paths, state: { Worker(options) }) { worker, path -> Outcome in
             do {
@@ -205,7 +209,7 @@ public struct ManifestHasher {
                 return .failure(EvidenceError.io("\(error)", at: path))
             }
         }
-        try emit(outcomes, locations: paths, to: output, summary: &summary)
+        try emit(outcomes, locations: paths, to: output, summary: &summary, report: report)
         return summary
     }
 }

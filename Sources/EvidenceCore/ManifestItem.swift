@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// One line of an `evhash` manifest: an artifact to hash, named by its
 /// place in a contract's life, either a file (`path`) or an inline
 /// structured record (`data`).

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// Inclusion proofs exported by `evchain prove`, one per line:
 /// {"seq","time","record","leaf","tree_size","root","proof","checkpoint"}.
 /// A bundle holds only the entries asked for, so a verifier checks one

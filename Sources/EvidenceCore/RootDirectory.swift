@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 import Glibc
 
 /// The directory manifest paths resolve under (`--root`). A path may not

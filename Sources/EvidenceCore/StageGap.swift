@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// evverify's finding that a contract has no evidence of a required stage:
 /// `{"id":"C2025-0002/default","contract":"C2025-0002","stage":"default",
 /// "status":"missing","reason":…}` — a verdict without a record, because a

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// The outcome for one item, as `evverify` prints it and `evcatalog` reads it.
 public struct Verdict: Sendable {
     public enum Status: String, Sendable {

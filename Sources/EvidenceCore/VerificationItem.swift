@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// One thing to verify: an original named by a manifest line (the same
 /// lines `evhash` takes: its digest is recomputed from the file or data),
 /// or an evidence record (its digest is taken as given).

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+
 /// Turns the options a verifier gives on the command line into an
 /// `EvidenceVerifier`: opens the log or the proof bundle, reads the
 /// checkpoint (and its timestamp token) and evaluates its signatures.

@@ -1,3 +1,8 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
+
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
@@ -69,7 +74,12 @@ struct Append: ParsableCommand {
         let readers = try Inputs.open(files, what: "evidence records")
         let store = try ChainStore(path: chain, access: .write)
         guard readers.count == 1 else { throw ValidationError("append takes one input (stdin or one file)") }
-        let receipts = try store.append(from: readers[0], buffer: buffer)
+        let progress = Progress(label: "appending")
+        let receipts: AppendReceipts
+        do {
+            defer { progress.finish() }
+            receipts = try store.append(from: readers[0], buffer: buffer, progress: progress.handler)
+        }
         try receipts.forEachLine { StandardOutput.shared.write($0) }
     }
 }
@@ -94,7 +104,10 @@ struct CheckpointCommand: ParsableCommand {
         let store = try ChainStore(path: chain, access: .write)
         let note = try store.signCheckpoint(with: signer)
         // The token first: if the authority fails, no file has changed.
-        let token = try tsaURL.map { try Timestamping.requestToken(for: note, url: $0) }
+        let token = try tsaURL.map { url in try Timestamping.requestToken(for: note) {
+                try HTTPClient.post(url: url, body: $0, contentType: "application/timestamp-query",
+                                    accept: "application/timestamp-reply")
+            } }
         try DurableFile.replace(ChainStore.checkpointPath(chain), with: note)
         if let out { try DurableFile.replace(out, with: note) }
         if let token { try DurableFile.replace((out ?? ChainStore.checkpointPath(chain)) + ".tsr", with: token) }
@@ -274,7 +287,12 @@ struct Audit: ParsableCommand {
                 throw EvidenceError.failure(e.message, at: path)
             }
         }
-        var result = try store.audit(checkpoints: checkpoints)
+        let progress = Progress(label: "auditing")
+        var result: AuditResult
+        do {
+            defer { progress.finish() }
+            result = try store.audit(checkpoints: checkpoints, progress: progress.handler)
+        }
         if let failure = result.failure { throw failure }
         if let torn = result.tornTail {
             guard repair else { throw EvidenceError.failure(torn + "; 'evchain audit --repair' removes it", at: chain) }

@@ -1,3 +1,8 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
+
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
@@ -85,11 +90,13 @@ struct Evhash: ParsableCommand {
         var summary = ManifestHasher.Summary()
         if !files.isEmpty {
             if scope == .data && key != nil { options.keyed = nil }
-            summary = try ManifestHasher(options: options).hashFiles(files, output: StandardOutput.shared)
+            summary = try ManifestHasher(options: options).hashFiles(files, output: StandardOutput.shared, report: Diagnostics.report)
         }
         if files.isEmpty || !manifests.isEmpty {
             let readers = try Inputs.open(manifests, maximumLineLength: maximumLineLength, what: "manifest lines")
-            let s = try hasher.run(readers, output: StandardOutput.shared)
+            let progress = Progress(label: "hashed")
+            defer { progress.finish() }
+            let s = try hasher.run(readers, output: StandardOutput.shared, progress: progress.handler, report: Diagnostics.report)
             summary.failures += s.failures
         }
         if summary.failures > 0 {

@@ -1,3 +1,8 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
+
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
@@ -34,8 +39,10 @@ struct ItemArguments: ParsableArguments {
     func reader() throws -> PSIItemReader {
         try refuseTerminal(files)
         let key = try bucketKey.map { try SecretFile.read($0) } ?? []
-        return try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fieldList(keyFields), buckets: buckets,
-                                                                        bucket: bucket ?? 0, bucketKey: key))
+        let reader = try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fieldList(keyFields), buckets: buckets,
+                                                                              bucket: bucket ?? 0, bucketKey: key))
+        reader.onDuplicate = { Diagnostics.warn($0) }
+        return reader
     }
 }
 

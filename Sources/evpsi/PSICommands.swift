@@ -1,3 +1,9 @@
+import EvidenceCLI
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
+
 import ArgumentParser
 import EvidenceCore
 

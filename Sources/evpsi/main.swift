@@ -1,3 +1,8 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
+
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
