@@ -1,0 +1,19 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import Glibc
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create a new, empty chain.")
+    @Argument(help: "The chain file to create.") var chain: String
+    @Option(help: ArgumentHelp("The log's origin, the checkpoints' first line (e.g. bank.example/evidence/2026).", valueName: "name"))
+    var origin: String
+
+    func run() throws {
+        try ChainStore.initialize(path: chain, origin: origin)
+    }
+}
