@@ -16,6 +16,8 @@ import Glibc
 public enum ToolMain {
     public static func run<C: ParsableCommand>(_ command: C.Type, name: String) -> Never {
         Diagnostics.program = name
+        // The library names settings; here they are the command line's flags.
+        Setting.spelling = { $0.count == 1 ? "-" + $0 : "--" + $0 }
         BrokenPipe.ignoreSignal()
         let status: Int32
         do {

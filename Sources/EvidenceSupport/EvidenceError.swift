@@ -70,3 +70,17 @@ public enum ExitStatus {
         }
     }
 }
+
+/// A setting chosen by whoever runs the library, as an error message names
+/// it. The library never spells a command-line flag: it names the setting
+/// ("witness-key"), and the program that took the setting from its user says
+/// how it is spelt there, once, through `spelling` (EvidenceCLI: `--witness-key`,
+/// `-o`). Messages are built when thrown, so the spelling is set first.
+public struct Setting: Sendable, CustomStringConvertible {
+    public let name: String
+    public init(_ name: String) { self.name = name }
+
+    nonisolated(unsafe) public static var spelling: @Sendable (String) -> String = { $0 }
+
+    public var description: String { Setting.spelling(name) }
+}

@@ -23,7 +23,7 @@ public enum CustodyCertificate {
     public static func readIssuerKey(_ path: String) throws -> NoteSignerKey {
         let key = try KeyFile.readSigner(path)
         guard key.type == .ed25519 else {
-            throw EvidenceError.usage("--issuer-key: \(path) is a witness (cosignature) key, not an issuer key (make one with 'evchain keygen' without --witness)")
+            throw EvidenceError.usage("\(Setting("issuer-key")): \(path) is a witness (cosignature) key, not an issuer key (make one with 'evchain keygen' without \(Setting("witness")))")
         }
         return key
     }

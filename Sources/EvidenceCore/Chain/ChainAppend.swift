@@ -42,7 +42,7 @@ extension ChainStore {
         }
         if l.hasTornTail {
             throw EvidenceError.io("an interrupted append left an unacknowledged tail after entry \(l.committed); "
-                                   + "run 'evchain audit --repair' first", at: path)
+                                   + "run 'evchain audit \(Setting("repair"))' first", at: path)
         }
         let start = l.committed
         var frontier = try MerkleFrontier(size: start, reader: HashFileReader(file: hashes))

@@ -62,7 +62,7 @@ extension ChainStore {
     /// a failure). The log's signature is checked when `logKey` is given.
     public func matchCheckpoint(_ given: [UInt8]?, logKey: NoteVerifierKey? = nil) throws -> ChainCheckpoint {
         guard let bytes = try given ?? latestCheckpoint() else {
-            throw EvidenceError.usage("no checkpoint: run 'evchain checkpoint' or give --checkpoint")
+            throw EvidenceError.usage("no checkpoint: run 'evchain checkpoint' or give \(Setting("checkpoint"))")
         }
         let note: SignedNote
         do {
@@ -70,7 +70,7 @@ extension ChainStore {
         } catch let error as EvidenceError where given != nil && error.kind == .failure {
             // A file the operator named that is no signed note is bad input,
             // not a finding about the log.
-            throw EvidenceError.input("--checkpoint: \(error.message)")
+            throw EvidenceError.input("\(Setting("checkpoint")): \(error.message)")
         }
         if let logKey { try note.verify(logKey) }
         let cp = try Checkpoint(text: note.text)
@@ -111,7 +111,7 @@ extension ChainStore {
         // reject a "proof" from the empty tree.
         guard m > 0 else {
             throw EvidenceError.usage("no consistency proof from size 0 (RFC 9162 defines none): a notary that never "
-                                      + "cosigned this log takes its first checkpoint without one ('evchain cosign --init')")
+                                      + "cosigned this log takes its first checkpoint without one ('evchain cosign \(Setting("init"))')")
         }
         let size = try self.size()
         guard m <= n, n <= size else {

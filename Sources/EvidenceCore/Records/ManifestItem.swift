@@ -40,7 +40,7 @@ public struct ManifestItem: Sendable {
             time = utc
         }
         pages = try fields.optionalCount("pages")
-        let path = try fields.optionalString("path", "path relative to --root")
+        let path = try fields.optionalString("path", "path relative to \(Setting("root"))")
         switch (path, object["data"]) {
         case (let p?, nil):
             content = .file(path: p)

@@ -86,14 +86,14 @@ public struct EvidenceVerifier {
         for item in items {
             switch item.content {
             case .record where options.rootGiven:
-                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read under --root; give the manifest lines, or drop --root and give --records-only to check the records' digests against the log", at: item.location)
+                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read under \(Setting("root")); give the manifest lines, or drop \(Setting("root")) and give \(Setting("records-only")) to check the records' digests against the log", at: item.location)
             case .record where !options.recordsOnly:
-                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read; give the manifest lines with --root, or --records-only to check only the records' digests against the log", at: item.location)
+                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read; give the manifest lines with \(Setting("root")), or \(Setting("records-only")) to check only the records' digests against the log", at: item.location)
             case .record:
                 break
             default:
                 if options.recordsOnly {
-                    throw EvidenceError.input("a manifest line under --records-only: give evidence records, or drop --records-only to recompute the original", at: item.location)
+                    throw EvidenceError.input("a manifest line under \(Setting("records-only")): give evidence records, or drop \(Setting("records-only")) to recompute the original", at: item.location)
                 }
             }
             if let earlier = firstLocation[item.id] {
@@ -250,7 +250,7 @@ public struct EvidenceVerifier {
         case .original(let m):
             if algorithm.isKeyed {
                 guard cache.key != nil else {
-                    throw EvidenceError.usage("\(item.id) is logged with a keyed digest (\(algorithm)); give --key-file")
+                    throw EvidenceError.usage("\(item.id) is logged with a keyed digest (\(algorithm)); give \(Setting("key-file"))")
                 }
             }
             let digester = try cache.digester(algorithm)
@@ -279,7 +279,7 @@ public struct EvidenceVerifier {
                  cache: DigesterCache) throws -> Verdict {
         var v = Verdict(id: item.id, status: .missing)
         if let path = missingOriginal(item) {
-            v.reason = "missing original: \"\(path)\" not found under --root"
+            v.reason = "missing original: \"\(path)\" not found under \(Setting("root"))"
             if let last = entries.last {
                 v.entry = last
                 v.record = try EvidenceRecord(json: last.record)
@@ -317,7 +317,7 @@ public struct EvidenceVerifier {
             let record = try EvidenceRecord(json: entry.record)
             if entry.seq == last.seq { lastRecord = record }
             if let key = options.key, record.algorithm.isKeyed, let kid = record.keyID, kid != key.keyID {
-                throw EvidenceError.usage("\(item.id) is logged under HMAC key \(kid), but --key-file holds key \(key.keyID)")
+                throw EvidenceError.usage("\(item.id) is logged under HMAC key \(kid), but \(Setting("key-file")) holds key \(key.keyID)")
             }
             let actual: String?
             if let known = actualByAlgorithm[record.algorithm] {
@@ -358,7 +358,7 @@ public struct EvidenceVerifier {
             v.status = .mismatch
             v.entry = entry
             v.record = matchedRecord
-            v.reason = "logged again with another digest: \(v.conflictList); the original matches seq \(entry.seq) (\(entry.time)); give --logged-before or --accept-relogged"
+            v.reason = "logged again with another digest: \(v.conflictList); the original matches seq \(entry.seq) (\(entry.time)); give \(Setting("logged-before")) or \(Setting("accept-relogged"))"
             return v
         }
         v.entry = entry

@@ -31,21 +31,21 @@ public struct VerificationSetup: Sendable {
 
     public func makeVerifier() throws -> EvidenceVerifier {
         guard (chainPath == nil) != (proofsPath == nil) else {
-            throw EvidenceError.usage("give either --chain or --proofs")
+            throw EvidenceError.usage("give either \(Setting("chain")) or \(Setting("proofs"))")
         }
         let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
                                                            quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
         for stage in requiredStages where !Stage.isValidName(stage) {
-            throw EvidenceError.usage("--require-stages: \"\(stage)\" is not a stage name")
+            throw EvidenceError.usage("\(Setting("require-stages")): \"\(stage)\" is not a stage name")
         }
 
         if complete && proofsPath != nil {
-            throw EvidenceError.usage("--complete needs --chain: a proof bundle holds only the entries asked for, so what was withheld cannot be seen")
+            throw EvidenceError.usage("\(Setting("complete")) needs \(Setting("chain")): a proof bundle holds only the entries asked for, so what was withheld cannot be seen")
         }
         var cutoff: RFC3339.Timestamp? = nil
         if let loggedBefore {
             guard let t = RFC3339.parse(loggedBefore) else {
-                throw EvidenceError.usage("--logged-before: expected an RFC 3339 time such as 2026-03-01T00:00:00Z, found \"\(loggedBefore)\"")
+                throw EvidenceError.usage("\(Setting("logged-before")): expected an RFC 3339 time such as 2026-03-01T00:00:00Z, found \"\(loggedBefore)\"")
             }
             cutoff = t
         }
@@ -58,7 +58,7 @@ public struct VerificationSetup: Sendable {
             source = .chain(store)
             notePath = checkpointPath ?? ChainStore.checkpointPath(chainPath)
             guard DurableFile.exists(notePath) else {
-                throw EvidenceError.usage("no checkpoint: give --checkpoint (or seal one with 'evchain checkpoint')")
+                throw EvidenceError.usage("no checkpoint: give \(Setting("checkpoint")) (or seal one with 'evchain checkpoint')")
             }
             noteBytes = try DurableFile.readAll(notePath)
         } else {
@@ -70,7 +70,7 @@ public struct VerificationSetup: Sendable {
                 noteBytes = try DurableFile.readAll(checkpointPath)
             } else {
                 guard let first = bundle.lines.first else {
-                    throw EvidenceError.input("the proof bundle is empty and no --checkpoint is given", at: proofsPath!)
+                    throw EvidenceError.input("the proof bundle is empty and no \(Setting("checkpoint")) is given", at: proofsPath!)
                 }
                 notePath = proofsPath!
                 noteBytes = Array(first.checkpoint.utf8)
@@ -90,7 +90,7 @@ public struct VerificationSetup: Sendable {
         var options = EvidenceVerifier.Options(root: try RootDirectory(root ?? "."))
         options.rootGiven = root != nil
         if recordsOnly && root != nil {
-            throw EvidenceError.usage("--records-only and --root: records are checked without their originals, so there is nothing to read under --root")
+            throw EvidenceError.usage("\(Setting("records-only")) and \(Setting("root")): records are checked without their originals, so there is nothing to read under \(Setting("root"))")
         }
         options.recordsOnly = recordsOnly
         options.key = try keyFile.map(HMACKey.load)

@@ -36,14 +36,14 @@ public struct CheckpointTrust: Sendable {
             var seen = Set<[UInt8]>()
             self.witnessKeys = try witnessKeys.map(KeyFile.readVerifier).filter { seen.insert($0.publicKey).inserted }
             if noWitness && !witnessKeys.isEmpty {
-                throw EvidenceError.usage("give --witness-key or --no-witness, not both")
+                throw EvidenceError.usage("give \(Setting("witness-key")) or \(Setting("no-witness")), not both")
             }
             self.quorum = quorum ?? (self.witnessKeys.isEmpty ? 0 : 1)
             guard self.quorum >= 0, self.quorum <= self.witnessKeys.count else {
-                throw EvidenceError.usage("--quorum \(self.quorum) needs at least as many distinct --witness-key (\(self.witnessKeys.count) given)")
+                throw EvidenceError.usage("\(Setting("quorum")) \(self.quorum) needs at least as many distinct \(Setting("witness-key")) (\(self.witnessKeys.count) given)")
             }
             if self.quorum == 0 && !noWitness {
-                throw EvidenceError.usage("no witness cosignature would be checked: give --witness-key (the notary's verifier key), or --no-witness to accept the log's own signature alone")
+                throw EvidenceError.usage("no witness cosignature would be checked: give \(Setting("witness-key")) (the notary's verifier key), or \(Setting("no-witness")) to accept the log's own signature alone")
             }
             acceptsNoWitness = noWitness
             self.tsaCAFile = tsaCAFile
@@ -71,7 +71,7 @@ public struct CheckpointTrust: Sendable {
     public var witnessSummary: String {
         let n = cosigners.count
         return "checkpoint (tree size \(checkpoint.size)): \(n) witness cosignature\(n == 1 ? "" : "s") checked"
-            + (acceptsNoWitness ? " (--no-witness)" : " (quorum \(quorum))")
+            + (acceptsNoWitness ? " (\(Setting("no-witness")))" : " (quorum \(quorum))")
     }
 
     /// Evaluates `noteBytes`. Throws only when the bytes are not a signed
@@ -128,7 +128,7 @@ public struct CheckpointTrust: Sendable {
                     problems.append(e.message)
                 }
             } else {
-                problems.append("no timestamp token for the checkpoint (required by --tsa-ca)")
+                problems.append("no timestamp token for the checkpoint (required by \(Setting("tsa-ca")))")
             }
         }
         timestampTime = stampTime

@@ -27,7 +27,7 @@ public struct Witness {
 
     public init(key: NoteSignerKey, logKey: NoteVerifierKey, origin: String?, stateDirectory: String) throws {
         guard key.type == .cosignatureV1 else {
-            throw EvidenceError.usage("the witness key must be a cosignature key (evchain keygen --witness)")
+            throw EvidenceError.usage("the witness key must be a cosignature key (evchain keygen \(Setting("witness")))")
         }
         self.key = key
         self.logKey = logKey
@@ -88,7 +88,7 @@ public struct Witness {
         }
         guard let old = try lastCosigned() else {
             guard firstUse else {
-                throw EvidenceError.io("no state for log \"\(origin)\": if this witness never cosigned it, start with --init; "
+                throw EvidenceError.io("no state for log \"\(origin)\": if this witness never cosigned it, start with \(Setting("init")); "
                                        + "otherwise restore the state (starting over would accept a rollback)", at: statePath)
             }
             if let proof {
@@ -102,7 +102,7 @@ public struct Witness {
             return try record(note, now: now)
         }
         guard !firstUse else {
-            throw EvidenceError.usage("--init: this witness already cosigned \"\(origin)\" up to size \(old.size); cosign without --init")
+            throw EvidenceError.usage("\(Setting("init")): this witness already cosigned \"\(origin)\" up to size \(old.size); cosign without \(Setting("init"))")
         }
         if cp.size < old.size {
             throw EvidenceError.failure("refused: checkpoint size \(cp.size) is smaller than the \(old.size) already cosigned (rollback or split view)")
@@ -113,7 +113,7 @@ public struct Witness {
             }
         } else {
             guard let proof else {
-                throw EvidenceError.failure("refused: a consistency proof from size \(old.size) to \(cp.size) is needed (evchain consistency --from \(old.size) --to \(cp.size))")
+                throw EvidenceError.failure("refused: a consistency proof from size \(old.size) to \(cp.size) is needed (evchain consistency \(Setting("from")) \(old.size) \(Setting("to")) \(cp.size))")
             }
             guard proof.oldSize == old.size, proof.newSize == cp.size else {
                 throw EvidenceError.failure("refused: the consistency proof is from \(proof.oldSize) to \(proof.newSize), not from \(old.size) to \(cp.size)")

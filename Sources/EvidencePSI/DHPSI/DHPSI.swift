@@ -117,7 +117,7 @@ public enum DHPSI {
         guard request.header.mode == mode.rawValue else {
             throw EvidenceError.input("request asks for mode \(request.header.mode), but this party allows \(mode.rawValue)", at: at)
         }
-        if mode == .labels && labelField == nil { throw EvidenceError.usage("--labels needs --label FIELD") }
+        if mode == .labels && labelField == nil { throw EvidenceError.usage("\(Setting("labels")) needs \(Setting("label")) FIELD") }
         try PSIParameters.check(mine: items.options.parameters, peer: request.headerObject, at: at)
         let session = request.header.sessionBytes
         let alpha = group.randomExponent()
@@ -285,7 +285,7 @@ public enum DHPSI {
             out.append(.object(o))
         }
         guard items.count == state.count, items.finishDigest() == state.itemsDigest else {
-            throw EvidenceError.usage("the input differs from the one the request was made from (same files, --key and --bucket needed)")
+            throw EvidenceError.usage("the input differs from the one the request was made from (same files, \(Setting("key")) and \(Setting("bucket")) needed)")
         }
         for o in out { emit(o) }
         return ["cardinality": .number(Double(matchedIndices.count)), "count": .number(Double(state.count)),

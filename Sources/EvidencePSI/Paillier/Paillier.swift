@@ -190,7 +190,7 @@ public struct PaillierPrivateKey: Sendable {
             throw EvidenceError.usage("paillier key of \(bits) bits refused: at most \(paillierMaximumBits) allowed")
         }
         guard allowInsecure || bits >= paillierMinimumBits else {
-            throw EvidenceError.usage("paillier key of \(bits) bits refused: at least \(paillierMinimumBits) required (--insecure-test-key for tests)")
+            throw EvidenceError.usage("paillier key of \(bits) bits refused: at least \(paillierMinimumBits) required (\(Setting("insecure-test-key")) for tests)")
         }
         guard bits >= 64, bits % 2 == 0 else { throw EvidenceError.usage("paillier key size must be even and at least 64") }
         while true {

@@ -23,13 +23,13 @@ extension PrivateComparison {
     /// Each row's tag, refusing a row without the join fields or a key seen before.
     static func joinTags(_ items: [(JSONObject, String)], join: [String], session: [UInt8]) throws -> [String] {
         guard !join.isEmpty, join.allSatisfy({ !$0.isEmpty }) else {
-            throw EvidenceError.usage("--join needs at least one field name")
+            throw EvidenceError.usage("\(Setting("join")) needs at least one field name")
         }
         var seen: [String: String] = [:]
         return try items.map { o, at in
             let tag = joinTag(session, try PSIItemReader.item(of: o, fields: join, at: at))
             if let first = seen[tag] {
-                throw EvidenceError.input("duplicate --join key (same as \(first)): each row must name one pair", at: at)
+                throw EvidenceError.input("duplicate \(Setting("join")) key (same as \(first)): each row must name one pair", at: at)
             }
             seen[tag] = at
             return tag
@@ -50,7 +50,7 @@ extension PrivateComparison {
     public static func request(items: [(JSONObject, String)], join: [String], valueField: String, op: Operation, bits: Int,
                                key: PaillierPrivateKey, session: String, statePath: String, messagePath: String) throws -> JSONObject {
         let sessionBytes = try PSIProtocol.parseSession(session)
-        guard (2...maximumBits).contains(bits) else { throw EvidenceError.usage("--bits must be in 2…\(maximumBits)") }
+        guard (2...maximumBits).contains(bits) else { throw EvidenceError.usage("\(Setting("bits")) must be in 2…\(maximumBits)") }
         try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
         let tags = try joinTags(items, join: join, session: sessionBytes)
         let pk = key.publicKey
@@ -126,10 +126,10 @@ extension PrivateComparison {
             }
             let t = try tag(first, o)
             guard asked.insert(t).inserted else {
-                throw EvidenceError.input("the peer asks about the same --join key twice", at: first.location)
+                throw EvidenceError.input("the peer asks about the same \(Setting("join")) key twice", at: first.location)
             }
             guard let row = mine[t] else {
-                throw EvidenceError.input("the peer asks about a --join key this party has no row for", at: first.location)
+                throw EvidenceError.input("the peer asks about a \(Setting("join")) key this party has no row for", at: first.location)
             }
             requests.append((row, cs, t, first.location))
         }

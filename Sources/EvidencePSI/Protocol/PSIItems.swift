@@ -3,56 +3,6 @@ import EvidenceCrypto
 
 import Foundation
 
-/// Runs `transform` over `input` on all cores, keeping order (workers claim
-/// items one at a time, so one slow element does not idle the others); the
-/// error thrown is the earliest item's.
-public func parallelMap<T, R>(_ input: [T], _ transform: (T) throws -> R) throws -> [R] {
-    try ParallelMap.map(input, state: { () }) { _, item in Result { try transform(item) } }.map { try $0.get() }
-}
-
-/// Streams chunks through `transform` on all cores while the calling thread
-/// reads the next chunk and writes the previous results: reading (JSON,
-/// canonical form, digests) and writing (base64, JSON) would otherwise
-/// leave a core idle between chunks. At most two chunks are in flight, and
-/// results are consumed in input order.
-public func pipelinedMap<T, R>(next: () throws -> [T], transform: @escaping @Sendable (T) throws -> R,
-                               consume: ([R]) throws -> Void) throws {
-    var inflight: PipelineStage<T, R>?
-    while true {
-        let batch = try next()
-        let started = batch.isEmpty ? nil : PipelineStage(batch, transform)
-        if let previous = inflight { try consume(try previous.wait()) }
-        guard let started else { break }
-        inflight = started
-    }
-}
-
-private final class PipelineStage<T, R>: @unchecked Sendable {
-    // @unchecked: `result` is written by the one async block before
-    // `group` is left, and read only after `wait()`.
-    private let group = DispatchGroup()
-    private let batch: [T]
-    private let transform: @Sendable (T) throws -> R
-    private var result: Result<[R], Error> = .success([])
-
-    init(_ batch: [T], _ transform: @escaping @Sendable (T) throws -> R) {
-        self.batch = batch
-        self.transform = transform
-        group.enter()
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = Result { try parallelMap(self.batch, self.transform) }
-            group.leave()
-        }
-    }
-
-    func wait() throws -> [R] {
-        group.wait()
-        return try result.get()
-    }
-}
-
-/// Shared state of one `parallelMap`: each stripe writes disjoint slots,
-/// which is why the unchecked Sendable is sound.
 /// Which fields of an input line make the item that is compared, and how
 /// the input is split into buckets.
 public struct PSIItemOptions: Sendable {
@@ -73,13 +23,13 @@ public struct PSIItemOptions: Sendable {
 
     public func validate() throws {
         guard !keyFields.isEmpty, keyFields.allSatisfy({ !$0.isEmpty }) else {
-            throw EvidenceError.usage("--key needs at least one field name")
+            throw EvidenceError.usage("\(Setting("key")) needs at least one field name")
         }
         guard (1...Self.maximumBuckets).contains(buckets) else {
-            throw EvidenceError.usage("--buckets must be in 1…\(Self.maximumBuckets)")
+            throw EvidenceError.usage("\(Setting("buckets")) must be in 1…\(Self.maximumBuckets)")
         }
         guard (0..<buckets).contains(bucket) else {
-            throw EvidenceError.usage("--bucket must be in 0…\(buckets - 1) (0-based, below --buckets)")
+            throw EvidenceError.usage("\(Setting("bucket")) must be in 0…\(buckets - 1) (0-based, below \(Setting("buckets")))")
         }
     }
 

@@ -344,35 +344,3 @@ public func mapElements<R>(_ batch: [PSIElement], _ transform: ([UInt8]) throws 
         do { return try transform(e.bytes) } catch let error as EvidenceError { throw error.located(e.location) }
     }
 }
-
-/// Files holding secrets (exponents, Paillier keys): created like every
-/// key file (`SecretKeyFile.create`: 0600, never over an existing file or
-/// through a symlink, fsync'd, renamed into place), and refused when group
-/// or world can read them (DESIGN.md, "Secrets").
-public enum SecretFile {
-    public static func write(_ path: String, _ bytes: [UInt8]) throws {
-        try SecretKeyFile.create(path, contents: bytes)
-    }
-
-    /// State and bucket-key files: the same permission checks as key files.
-    public static func read(_ path: String) throws -> [UInt8] {
-        try SecretKeyFile.read(path, maximumSize: 1 << 36)
-    }
-
-    public static func writeJSON(_ path: String, _ value: JSONValue) throws {
-        var w = JSONWriter()
-        w.write(value)
-        w.writeRaw("\n")
-        try write(path, w.bytes)
-    }
-
-    public static func readJSON(_ path: String) throws -> JSONObject {
-        let bytes = try read(path)
-        let value: JSONValue
-        do { value = try JSON.parse(bytes.last == 0x0a ? Array(bytes.dropLast()) : bytes) } catch let e as EvidenceError {
-            throw e.located(path)
-        }
-        guard case .object(let o) = value else { throw EvidenceError.input("expected a JSON object", at: path) }
-        return o
-    }
-}

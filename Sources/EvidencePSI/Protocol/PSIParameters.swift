@@ -10,8 +10,8 @@ import EvidenceCrypto
 public enum PSIParameters {
     /// Header field → the option that sets it, in the order they are checked.
     static let options: [(field: String, option: String)] = [
-        ("key", "--key"), ("buckets", "--buckets"), ("bucket", "--bucket"),
-        ("bucket_key", "--bucket-key"), ("join", "--join"),
+        ("key", "\(Setting("key"))"), ("buckets", "\(Setting("buckets"))"), ("bucket", "\(Setting("bucket"))"),
+        ("bucket_key", "\(Setting("bucket-key"))"), ("join", "\(Setting("join"))"),
     ]
 
     /// Refuses a peer header whose parameters differ from `mine`; every
@@ -25,7 +25,7 @@ public enum PSIParameters {
             guard theirs == own else {
                 // The bucket key is secret: name it, never show its check value.
                 if field == "bucket_key" {
-                    throw EvidenceError.input("the peer's --bucket-key differs from this party's (both need the same key file)", at: location)
+                    throw EvidenceError.input("the peer's \(Setting("bucket-key")) differs from this party's (both need the same key file)", at: location)
                 }
                 throw EvidenceError.input("the peer's \(option) is \(describe(theirs)), this party's is \(describe(own)); both parties must give the same \(option)", at: location)
             }

@@ -19,7 +19,7 @@ public enum PSIStateFile {
     /// (a state is made once per run) or that is also the message output.
     public static func checkOutputs(state: String, message: String) throws {
         if message != "-", sameFile(state, message) {
-            throw EvidenceError.usage("--state and -o name the same file \(state): the message would replace the state")
+            throw EvidenceError.usage("\(Setting("state")) and \(Setting("o")) name the same file \(state): the message would replace the state")
         }
         var st = stat()
         if lstat(state, &st) == 0 {
