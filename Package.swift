@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Each folder under Sources/ says in a one-line README.md what lives there.
+let readme = ["README.md"]
+let coreFolders = ["Records", "Hashing", "Chain", "Verification", "Certificate", "Catalogue"]
+
 let package = Package(
     // Linux (glibc) only: the sources call Glibc directly (Platform.swift).
     name: "evidence",
@@ -26,21 +30,24 @@ let package = Package(
             providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CSystem"),
         // Module graph (ARCHITECTURE.md): Support <- Crypto <- Log, PSI <- Core <- CLI <- tools.
-        .target(name: "EvidenceSupport", dependencies: ["CSystem"]),
-        .target(name: "EvidenceCrypto", dependencies: ["EvidenceSupport", "COpenSSL", "CGMP"]),
-        .target(name: "EvidenceLog", dependencies: ["EvidenceSupport", "EvidenceCrypto"]),
-        .target(name: "EvidencePSI", dependencies: ["EvidenceSupport", "EvidenceCrypto"]),
-        .target(name: "EvidenceCore", dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "CSystem"]),
+        .target(name: "EvidenceSupport", exclude: readme),
+        .target(name: "EvidenceCrypto", dependencies: ["EvidenceSupport", "COpenSSL", "CGMP"], exclude: readme),
+        .target(name: "EvidenceLog", dependencies: ["EvidenceSupport", "EvidenceCrypto"], exclude: readme),
+        .target(name: "EvidencePSI", dependencies: ["EvidenceSupport", "EvidenceCrypto"], exclude: readme),
+        .target(
+            name: "EvidenceCore", dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "CSystem"],
+            exclude: readme + coreFolders.map { "\($0)/README.md" }),
         .target(
             name: "EvidenceCLI",
             dependencies: [
                 "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore",
-                .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evchain", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"]),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: readme),
+        .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evchain", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"], exclude: readme),
         // Finds the tests' Python and names a missing helper package in one line.
         .target(name: "PythonHelpers", path: "Tests/PythonHelpers"),
         // Seeded input mutations for the fuzz tests of both test targets.
