@@ -76,3 +76,9 @@ struct JoinOption: ParsableArguments {
 
     var fields: [String] { fieldList(text) }
 }
+
+/// What B learns, from the two flags of `psi request` and `psi respond`.
+func psiMode(cardinalityOnly: Bool, labels: Bool) throws -> PSIMode {
+    guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
+    return cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
+}

@@ -32,8 +32,7 @@ struct PSICommand: ParsableCommand {
         var out: String
 
         func run() throws {
-            guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
-            let mode: PSIMode = cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
+            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             let s = session ?? PSIProtocol.newSession()
             printSummary(try DHPSI.request(items: try items.reader(), group: try PSIGroups.named(group), mode: mode,
                                            session: s, statePath: state, messagePath: out))
@@ -59,9 +58,8 @@ struct PSICommand: ParsableCommand {
         var out: String
 
         func run() throws {
-            guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
+            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
-            let mode: PSIMode = cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
             printSummary(try DHPSI.respond(requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
                                            mode: mode, labelField: label, messagePath: out))
         }

@@ -235,10 +235,7 @@ struct FieldReader {
     }
 
     func requiredIdentifier(_ field: String) throws -> String {
-        guard let s = try optionalIdentifier(field) else {
-            throw expected(field, "non-empty string", found: nil)
-        }
-        return s
+        try required(optionalIdentifier(field), else: expected(field, "non-empty string", found: nil))
     }
 
     func optionalStage(_ field: String) throws -> String? {
@@ -247,6 +244,16 @@ struct FieldReader {
             throw EvidenceError.input("expected \"\(field)\" (lowercase word such as esign, face, liveness), found \"\(s)\"")
         }
         return s
+    }
+
+    /// A stage that must be there; `missing` says what to write when it is not.
+    func requiredStage(_ field: String, missing: String) throws -> String {
+        try required(optionalStage(field), else: EvidenceError.input("missing \"\(field)\" (\(missing))"))
+    }
+
+    private func required<T>(_ value: T?, else error: @autoclosure () -> EvidenceError) throws -> T {
+        guard let value else { throw error() }
+        return value
     }
 
     func optionalUTCTime(_ field: String) throws -> String? {

@@ -28,10 +28,7 @@ public struct ManifestItem: Sendable {
         try fields.refuseUnknown(Self.fields)
         id = try fields.optionalIdentifier("id")
         contract = try fields.requiredIdentifier("contract")
-        guard let stage = try fields.optionalStage("stage") else {
-            throw EvidenceError.input("missing \"stage\" (lowercase word such as esign, face, liveness)")
-        }
-        self.stage = stage
+        stage = try fields.requiredStage("stage", missing: "lowercase word such as esign, face, liveness")
         source = try fields.optionalString("source")
         if let t = try fields.optionalString("time", "RFC 3339 time") {
             guard let utc = RFC3339.normalize(t) else {

@@ -33,10 +33,7 @@ public struct StageGap: Equatable, Sendable {
         }
         _ = try fields.requiredIdentifier("id")
         contract = try fields.requiredIdentifier("contract")
-        guard let stage = try fields.optionalStage("stage") else {
-            throw EvidenceError.input("missing \"stage\" (lowercase word)")
-        }
-        self.stage = stage
+        stage = try fields.requiredStage("stage", missing: "lowercase word")
         reason = try fields.optionalString("reason")
     }
 }

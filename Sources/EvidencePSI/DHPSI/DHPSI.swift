@@ -148,15 +148,10 @@ public enum DHPSI {
                                         "l": .string(Data(sealed).base64EncodedString())])
             }
         } else {
-            var mine: [[UInt8]] = []
             writer.declare("a")
-            while true {
-                let batch = try items.nextChunk(chunk)
-                if batch.isEmpty { break }
-                mine += try parallelMap(batch) { group.blind($0.item, session: session, exponent: alpha) }
+            for e in try group.blindSorted(items, session: session, exponent: alpha, chunk: chunk) {
+                try writer.element("a", e)
             }
-            mine.sort { $0.lexicographicallyPrecedes($1) }
-            for e in mine { try writer.element("a", e) }
         }
 
         // B's request, re-blinded: in B's order, or sorted when B may learn only the count.

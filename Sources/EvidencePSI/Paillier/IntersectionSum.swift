@@ -24,14 +24,9 @@ public enum IntersectionSum {
         let writer = try PSIMessageWriter(path: messagePath, header: PSIHeader(
             kind: "sum-1", session: session, from: "a", group: group.name, mode: "sum", extra: items.options.parameters))
         writer.declare("a")
-        var mine: [[UInt8]] = []
-        while true {
-            let batch = try items.nextChunk(chunk)
-            if batch.isEmpty { break }
-            mine += try parallelMap(batch) { group.blind($0.item, session: sessionBytes, exponent: alpha) }
+        for e in try group.blindSorted(items, session: sessionBytes, exponent: alpha, chunk: chunk) {
+            try writer.element("a", e)
         }
-        mine.sort { $0.lexicographicallyPrecedes($1) }
-        for e in mine { try writer.element("a", e) }
         try DHPSIState(session: session, group: group.name, mode: "sum", secret: alpha, count: items.count,
                        itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "sum-state-a").save(statePath)
         try writer.finish()

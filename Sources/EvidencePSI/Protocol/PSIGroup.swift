@@ -28,6 +28,19 @@ public protocol PSIGroup: Sendable {
 extension PSIGroup {
     /// k^−1 mod order: the exponent that undoes a blinding by k.
     public func inverse(of k: BigInt) -> BigInt { k.inverse(order)! }
+
+    /// Every remaining item of `items` blinded with `k` on all cores, sorted,
+    /// so that the order of the elements sent says nothing of the input order.
+    public func blindSorted(_ items: PSIItemReader, session: [UInt8], exponent k: BigInt, chunk: Int) throws -> [[UInt8]] {
+        var blinded: [[UInt8]] = []
+        while true {
+            let batch = try items.nextChunk(chunk)
+            if batch.isEmpty { break }
+            blinded += try parallelMap(batch) { blind($0.item, session: session, exponent: k) }
+        }
+        blinded.sort { $0.lexicographicallyPrecedes($1) }
+        return blinded
+    }
 }
 
 /// P-256 (EvidenceCrypto) as a DH-PSI group.
