@@ -67,6 +67,23 @@ struct Evcatalog: ParsableCommand {
     var bom = false
 
     func run() throws {
+        let (format, options) = try catalogueOptions()
+        let input = try CatalogueInput.read(try Inputs.open(inputs, what: "verdicts or entries"))
+        let catalogue = try Catalogue(items: input.items, gaps: input.gaps, options: options)
+        StandardOutput.shared.write(format.render(catalogue, byteOrderMark: bom))
+        StandardOutput.shared.flush()
+
+        if catalogue.leftOut > 0 {
+            Diagnostics.warn("left out \(catalogue.leftOut) item\(catalogue.leftOut == 1 ? "" : "s") of other contracts")
+        }
+        let problems = catalogue.problems
+        guard !problems.isEmpty else { return }
+        Diagnostics.warn("catalogue: " + problems.joined(separator: ", ") + (allowFailed ? " (allowed)" : "; --allow-failed to file it anyway"))
+        if !allowFailed { throw ToolExit(ExitStatus.failure) }
+    }
+
+    /// The output format and the catalogue's options from the command line.
+    func catalogueOptions() throws -> (CatalogueFormat, Catalogue.Options) {
         guard let format = CatalogueFormat(rawValue: format) else {
             throw ValidationError("--format takes jsonl, csv, md or html")
         }
@@ -97,18 +114,6 @@ struct Evcatalog: ParsableCommand {
         if let path = caseFile { options.caseFile = try JSONDocumentFile.read(path, as: CaseFile.init(json:)) }
         if let path = purposes { options.purposes = try JSONDocumentFile.read(path, as: ProofPurposes.init(json:)) }
         if let path = certificate { options.certificate = try JSONDocumentFile.read(path, as: CatalogueInput.certificateSerial) }
-
-        let input = try CatalogueInput.read(try Inputs.open(inputs, what: "verdicts or entries"))
-        let catalogue = try Catalogue(items: input.items, gaps: input.gaps, options: options)
-        StandardOutput.shared.write(format.render(catalogue, byteOrderMark: bom))
-        StandardOutput.shared.flush()
-
-        if catalogue.leftOut > 0 {
-            Diagnostics.warn("left out \(catalogue.leftOut) item\(catalogue.leftOut == 1 ? "" : "s") of other contracts")
-        }
-        let problems = catalogue.problems
-        guard !problems.isEmpty else { return }
-        Diagnostics.warn("catalogue: " + problems.joined(separator: ", ") + (allowFailed ? " (allowed)" : "; --allow-failed to file it anyway"))
-        if !allowFailed { throw ToolExit(ExitStatus.failure) }
+        return (format, options)
     }
 }

@@ -39,34 +39,8 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         let store = try ChainStore(path: chain, access: repair ? .write : .audit)
-        let key = try logKey.map(KeyFile.readVerifier)
-        let witnesses = try witnessKeys.map(KeyFile.readVerifier)
-        var checkpoints: [Checkpoint] = []
-        var sources = checkpoint
-        if DurableFile.exists(ChainStore.checkpointPath(chain)) { sources.append(ChainStore.checkpointPath(chain)) }
-        for path in sources {
-            let bytes = try DurableFile.readAll(path)
-            do {
-                let note = try SignedNote(parsing: bytes)
-                if let key { try note.verify(key) }
-                if path != ChainStore.checkpointPath(chain) { for w in witnesses { try note.verify(w) } }
-                let cp = try Checkpoint(text: note.text)
-                guard cp.origin == store.origin else {
-                    throw EvidenceError.failure("checkpoint origin \"\(cp.origin)\" is not this chain's \"\(store.origin)\"")
-                }
-                checkpoints.append(cp)
-                if let tsaCA, let key, path != ChainStore.checkpointPath(chain) {
-                    let tokenPath = path + ".tsr"
-                    guard DurableFile.exists(tokenPath) else {
-                        throw EvidenceError.failure("no timestamp token \(tokenPath) (required by --tsa-ca): keep the .tsr "
-                                                    + "that 'evchain checkpoint --tsa-url' wrote beside the checkpoint")
-                    }
-                    try Timestamping.verifyCheckpointToken(try DurableFile.readAll(tokenPath), note: note, logKey: key, caFile: tsaCA)
-                }
-            } catch let e as EvidenceError where e.kind != .io {
-                throw EvidenceError.failure(e.message, at: path)
-            }
-        }
+        let checkpoints = try store.auditCheckpoints(checkpoint, logKey: try logKey.map(KeyFile.readVerifier),
+                                                     witnessKeys: try witnessKeys.map(KeyFile.readVerifier), tsaCAFile: tsaCA)
         let progress = Progress(label: "auditing")
         var result: AuditResult
         do {

@@ -62,6 +62,29 @@ struct Evhash: ParsableCommand {
             StandardOutput.shared.write("keyid \(key.keyID)\n")
             return
         }
+        let options = try hasherOptions()
+        var summary = ManifestHasher.Summary()
+        if !files.isEmpty {
+            var fileOptions = options
+            if options.keyedScope == .data && options.keyed != nil { fileOptions.keyed = nil }
+            summary = try ManifestHasher(options: fileOptions).hashFiles(files, output: StandardOutput.shared, report: Diagnostics.report)
+        }
+        if files.isEmpty || !manifests.isEmpty {
+            let readers = try Inputs.open(manifests, maximumLineLength: maximumLineLength, what: "manifest lines")
+            let progress = Progress(label: "hashed")
+            defer { progress.finish() }
+            summary.failures += try ManifestHasher(options: options).run(
+                readers, output: StandardOutput.shared, progress: progress.handler, report: Diagnostics.report).failures
+        }
+        if summary.failures > 0 {
+            StandardOutput.shared.flush()
+            Diagnostics.warn("\(summary.failures) item\(summary.failures == 1 ? "" : "s") failed")
+            throw ToolExit(ExitStatus.failure)
+        }
+    }
+
+    /// The hasher's options from the command line, checked in this order.
+    func hasherOptions() throws -> ManifestHasher.Options {
         let algorithmList = try DigestPlan.parseAlgorithms(algorithms)
         guard keyed == nil || keyFile != nil else {
             // Without a key, low-entropy data would go out as plain digests.
@@ -84,24 +107,6 @@ struct Evhash: ParsableCommand {
         options.keepName = kept.contains("name")
         options.keepGoing = keepGoing
         options.text = text
-        let hasher = ManifestHasher(options: options)
-
-        var summary = ManifestHasher.Summary()
-        if !files.isEmpty {
-            if scope == .data && key != nil { options.keyed = nil }
-            summary = try ManifestHasher(options: options).hashFiles(files, output: StandardOutput.shared, report: Diagnostics.report)
-        }
-        if files.isEmpty || !manifests.isEmpty {
-            let readers = try Inputs.open(manifests, maximumLineLength: maximumLineLength, what: "manifest lines")
-            let progress = Progress(label: "hashed")
-            defer { progress.finish() }
-            let s = try hasher.run(readers, output: StandardOutput.shared, progress: progress.handler, report: Diagnostics.report)
-            summary.failures += s.failures
-        }
-        if summary.failures > 0 {
-            StandardOutput.shared.flush()
-            Diagnostics.warn("\(summary.failures) item\(summary.failures == 1 ? "" : "s") failed")
-            throw ToolExit(ExitStatus.failure)
-        }
+        return options
     }
 }

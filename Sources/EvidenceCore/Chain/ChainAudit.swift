@@ -149,3 +149,42 @@ extension ChainStore {
         return result
     }
 }
+
+extension ChainStore {
+    /// The checkpoints an audit checks the tree against: each file of `paths`,
+    /// then CHAIN.checkpoint when present. Every one must be a signed note of
+    /// this log's origin (signed by `logKey` when given); the files of `paths`
+    /// must also carry a valid cosignature by every key of `witnessKeys` and,
+    /// with `tsaCAFile` and `logKey`, a valid timestamp token FILE.tsr. A
+    /// checkpoint that fails is a finding (kind failure) located at its file.
+    public func auditCheckpoints(_ paths: [String], logKey: NoteVerifierKey?, witnessKeys: [NoteVerifierKey],
+                                 tsaCAFile: String?) throws -> [Checkpoint] {
+        let saved = ChainStore.checkpointPath(path)
+        var checkpoints: [Checkpoint] = []
+        for file in paths + (DurableFile.exists(saved) ? [saved] : []) {
+            let bytes = try DurableFile.readAll(file)
+            do {
+                let note = try SignedNote(parsing: bytes)
+                if let logKey { try note.verify(logKey) }
+                if file != saved { for w in witnessKeys { try note.verify(w) } }
+                let cp = try Checkpoint(text: note.text)
+                guard cp.origin == origin else {
+                    throw EvidenceError.failure("checkpoint origin \"\(cp.origin)\" is not this chain's \"\(origin)\"")
+                }
+                checkpoints.append(cp)
+                if let tsaCAFile, let logKey, file != saved {
+                    let tokenPath = file + ".tsr"
+                    guard DurableFile.exists(tokenPath) else {
+                        throw EvidenceError.failure("no timestamp token \(tokenPath) (required by \(Setting("tsa-ca"))): keep the .tsr "
+                                                    + "that 'evchain checkpoint \(Setting("tsa-url"))' wrote beside the checkpoint")
+                    }
+                    try Timestamping.verifyCheckpointToken(try DurableFile.readAll(tokenPath), note: note, logKey: logKey,
+                                                           caFile: tsaCAFile)
+                }
+            } catch let e as EvidenceError where e.kind != .io {
+                throw EvidenceError.failure(e.message, at: file)
+            }
+        }
+        return checkpoints
+    }
+}
