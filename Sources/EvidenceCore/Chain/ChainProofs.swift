@@ -47,7 +47,7 @@ extension ChainStore {
     /// must be named after the log's origin: verifiers find the log's key by
     /// the checkpoint's first line, so a note signed by any other key would
     /// be a checkpoint nobody can check (and must not replace CHAIN.checkpoint).
-    public func signCheckpoint(with key: NoteSignerKey) throws -> [UInt8] {
+    public func signCheckpoint(with key: some NoteSigner) throws -> [UInt8] {
         guard key.name == origin else {
             throw EvidenceError.usage("the key is named \"\(key.name)\", not this log's origin \"\(origin)\": "
                                       + "only the log's own key signs its checkpoints")

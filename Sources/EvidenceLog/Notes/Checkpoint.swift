@@ -33,7 +33,7 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// A signed checkpoint note.
-    public func signed(with key: NoteSignerKey) throws -> SignedNote {
+    public func signed(with key: some NoteSigner) throws -> SignedNote {
         var note = SignedNote(text: text)
         try note.sign(with: key)
         return note

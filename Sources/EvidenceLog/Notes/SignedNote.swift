@@ -73,10 +73,6 @@ public struct NoteSignerKey: Sendable, CustomStringConvertible {
     public let verifierKey: NoteVerifierKey
     let seed: [UInt8]
 
-    public var name: String { verifierKey.name }
-    public var keyID: [UInt8] { verifierKey.keyID }
-    public var type: NoteKeyType { verifierKey.type }
-
     public static func generate(name: String, type: NoteKeyType) throws -> NoteSignerKey {
         try NoteSignerKey(name: name, type: type, seed: Ed25519.generateSeed())
     }
@@ -168,7 +164,7 @@ public struct SignedNote: Sendable, Equatable {
     }
 
     /// Signs the text with a type 0x01 key and appends the line.
-    public mutating func sign(with key: NoteSignerKey) throws {
+    public mutating func sign(with key: some NoteSigner) throws {
         guard key.type == .ed25519 else { throw EvidenceError.usage("\(key.name) is not an Ed25519 note key") }
         signatures.append(NoteSignature(name: key.name, keyID: key.keyID, signature: try key.sign(Array(text.utf8))))
     }
@@ -178,12 +174,12 @@ public struct SignedNote: Sendable, Equatable {
     /// spec recommends); none at all from `key` rejects it too.
     /// Returns the cosignature timestamps (type 0x04) or [nil] (type 0x01).
     @discardableResult
-    public func verify(_ key: NoteVerifierKey) throws -> [UInt64?] {
+    public func verify(_ key: some NoteVerifier) throws -> [UInt64?] {
         var verified: [UInt64?] = []
         for sig in signatures where sig.name == key.name && sig.keyID == key.keyID {
             switch key.type {
             case .ed25519:
-                guard Ed25519.verify(sig.signature, message: Array(text.utf8), publicKey: key.publicKey) else {
+                guard key.verify(sig.signature, message: Array(text.utf8)) else {
                     throw EvidenceError.failure("signature by \(key.name) does not verify")
                 }
                 verified.append(nil)
@@ -204,7 +200,7 @@ public enum Cosignature {
     }
 
     /// The witness's signature line over a checkpoint's text at `time`.
-    public static func sign(text: String, key: NoteSignerKey, time: UInt64) throws -> NoteSignature {
+    public static func sign(text: String, key: some NoteSigner, time: UInt64) throws -> NoteSignature {
         guard key.type == .cosignatureV1 else { throw EvidenceError.usage("\(key.name) is not a witness (cosignature) key") }
         precondition(time <= UInt64(Int64.max))
         let signature = try key.sign(message(text: text, time: time))
@@ -214,14 +210,13 @@ public enum Cosignature {
     }
 
     /// Verifies one cosignature line; returns its timestamp.
-    static func verify(_ sig: NoteSignature, text: String, key: NoteVerifierKey) throws -> UInt64 {
+    static func verify(_ sig: NoteSignature, text: String, key: some NoteVerifier) throws -> UInt64 {
         guard sig.signature.count == 8 + Ed25519.signatureSize else {
             throw EvidenceError.failure("cosignature by \(key.name) has the wrong length")
         }
         let time = sig.signature.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard time <= UInt64(Int64.max),
-              Ed25519.verify(Array(sig.signature.dropFirst(8)), message: message(text: text, time: time),
-                             publicKey: key.publicKey) else {
+              key.verify(Array(sig.signature.dropFirst(8)), message: message(text: text, time: time)) else {
             throw EvidenceError.failure("cosignature by \(key.name) does not verify")
         }
         return time
