@@ -1,11 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
-
 import Foundation
-
 import Glibc
+import EvidenceSupport
 
 /// Just enough HTTP/1.1 to POST a request to a timestamp authority: plain
 /// `http://` (RFC 3161 tokens are signed, so the transport needs no TLS),

@@ -1,9 +1,5 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
-
 import Glibc
+import EvidenceSupport
 
 /// A progress line on stderr for long work — only when stderr is a
 /// terminal, never in a pipeline or a log file.

@@ -1,9 +1,5 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
-
 import Glibc
+import EvidenceSupport
 
 /// The broken-pipe policy of every tool, stated in each man page's EXIT
 /// STATUS: when the reader of stdout goes away (`evchain show CHAIN | head -1`)

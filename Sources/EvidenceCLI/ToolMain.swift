@@ -1,11 +1,7 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
-
+import Glibc
 import ArgumentParser
 import EvidenceCore
-import Glibc
+import EvidenceSupport
 
 /// The one place where a tool's outcome becomes an exit status.
 ///

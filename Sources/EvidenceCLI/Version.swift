@@ -1,7 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
 
 /// The package's version, written only here: every tool's `--version`, and
 /// the Makefile's `install`/`dist` (which read this line), take it from here.

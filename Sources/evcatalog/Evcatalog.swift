@@ -1,10 +1,7 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
+import EvidenceSupport
 
 struct Evcatalog: ParsableCommand {
     static let configuration = CommandConfiguration(

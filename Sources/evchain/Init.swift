@@ -1,11 +1,8 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
+import Glibc
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-import Glibc
+import EvidenceSupport
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create a new, empty chain.")

@@ -1,11 +1,9 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
+import Glibc
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-import Glibc
+import EvidenceLog
+import EvidenceSupport
 
 struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(

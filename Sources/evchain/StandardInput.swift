@@ -1,11 +1,8 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
+import Glibc
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-import Glibc
+import EvidenceSupport
 
 func readStandardInput() throws -> [UInt8] {
     var out: [UInt8] = []

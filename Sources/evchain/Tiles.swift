@@ -1,11 +1,8 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
+import Glibc
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-import Glibc
+import EvidenceSupport
 
 struct Tiles: ParsableCommand {
     static let configuration = CommandConfiguration(

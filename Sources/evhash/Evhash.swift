@@ -1,10 +1,8 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
+import EvidenceCrypto
+import EvidenceSupport
 
 struct Evhash: ParsableCommand {
     static let configuration = CommandConfiguration(

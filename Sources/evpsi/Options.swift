@@ -1,12 +1,9 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
-
+import Glibc
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-import Glibc
+import EvidencePSI
+import EvidenceSupport
 
 /// How items are read: files (or stdin), key fields, bucket.
 struct ItemArguments: ParsableArguments {

@@ -1,11 +1,8 @@
-import EvidenceCLI
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
-
 import ArgumentParser
+import EvidenceCLI
 import EvidenceCore
+import EvidencePSI
+import EvidenceSupport
 
 struct PaillierCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,10 +1,8 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
+import EvidenceLog
+import EvidenceSupport
 
 extension Evverify {
     struct CheckCert: ParsableCommand {

@@ -1,10 +1,7 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-import EvidencePSI
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
+import EvidenceSupport
 
 struct ItemOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Files of items (manifest lines or evidence records); '-' or none: stdin.", valueName: "file"))

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The arbitration case a catalogue is filed in (`--case FILE`): what the
 /// commission needs on the first page to put the list in the right file.

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The evidence catalogue (证据目录): one row per piece of evidence, grouped
 /// by lifecycle stage in `Stage` order, in time order within a stage,

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// `--format csv`: RFC 4180 — CRLF line ends, a field quoted when it holds a
 /// comma, quote, CR or LF, quotes doubled — with a header row of `--lang`

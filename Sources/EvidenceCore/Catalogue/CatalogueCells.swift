@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The human-readable cells of a catalogue row, shared by the CSV, Markdown
 /// and HTML renderers so that they never disagree. Each cell is a list of

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The output formats of `evcatalog --format`.
 public enum CatalogueFormat: String, CaseIterable, Sendable {

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// `--format html`: a self-contained print view — one file, inline CSS, no
 /// scripts, no fetched resources — that headless Chromium prints to an A4

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// What every document format prints around the table.
 public enum CatalogueHeader {

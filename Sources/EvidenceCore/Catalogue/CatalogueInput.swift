@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// Reading what `evcatalog` is given: JSON Lines items (verdicts, chain
 /// entries, records) and the documents around them.

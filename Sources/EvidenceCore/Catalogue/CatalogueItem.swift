@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// One piece of evidence as the catalogue receives it: an evverify verdict,
 /// an evchain entry, or a bare evidence record. Each is read strictly — an

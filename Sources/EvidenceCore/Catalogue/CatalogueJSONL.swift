@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// `--format jsonl`: one object per row, for pipelines. Machine fields keep
 /// the input's values unchanged (no display markers); `*_label` fields carry

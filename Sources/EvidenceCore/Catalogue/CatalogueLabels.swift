@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The languages a catalogue is written in (`--lang`).
 public enum CatalogueLanguage: String, Sendable, CaseIterable {

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// `--format md`: the catalogue as a Markdown document — title, case
 /// header, one table per stage, the note and the signature lines. Input text

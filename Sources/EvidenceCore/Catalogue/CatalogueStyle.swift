@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The print view's stylesheet. A4 landscape: nine columns with full
 /// digests do not fit a portrait page legibly. CJK serif faces first

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// What each piece of evidence is offered to prove (证明目的). Built-in
 /// defaults cover the known lifecycle stages; a purposes file (`--purposes`)

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// What the catalogue can say about one piece of evidence. The first four
 /// are evverify's verdicts (`Verdict.Status`); the others say how far the

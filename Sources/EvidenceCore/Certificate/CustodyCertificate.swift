@@ -1,6 +1,6 @@
-import EvidenceSupport
 import EvidenceCrypto
 import EvidenceLog
+import EvidenceSupport
 
 /// The custody certificate (全流程存证保管单): one self-contained JSON
 /// document that anyone holding the issuer's, the log's and the witnesses'

@@ -1,9 +1,8 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-
 import Dispatch
 import Glibc
+import EvidenceCrypto
+import EvidenceLog
+import EvidenceSupport
 
 extension ChainStore {
     /// The `buffer` sizes `append` takes: a page or more, and at most 1 GiB,

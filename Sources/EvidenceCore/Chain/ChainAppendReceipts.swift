@@ -1,8 +1,5 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-
 import Glibc
+import EvidenceSupport
 
 /// What `append` keeps per record until the batch commits: the index entry
 /// that commits it, and its receipt {"seq","time","id","leaf","tree_size"}.

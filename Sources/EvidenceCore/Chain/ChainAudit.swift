@@ -1,6 +1,6 @@
-import EvidenceSupport
 import EvidenceCrypto
 import EvidenceLog
+import EvidenceSupport
 
 /// Reads a file front to back in large chunks, as lines split exactly at
 /// "\n" (no blank-line skipping, no CR handling: an audit sees every byte).

@@ -1,6 +1,5 @@
-import EvidenceSupport
 import EvidenceCrypto
-import EvidenceLog
+import EvidenceSupport
 
 /// One line of the chain file:
 ///

@@ -1,6 +1,5 @@
-import EvidenceSupport
-import EvidenceCrypto
 import EvidenceLog
+import EvidenceSupport
 
 /// A checkpoint that has been matched against this chain.
 public struct ChainCheckpoint: Sendable {

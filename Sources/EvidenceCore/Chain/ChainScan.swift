@@ -1,8 +1,7 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-
 import Glibc
+import EvidenceCrypto
+import EvidenceSupport
+
 // glibc's memmem (two-way search, vectorised), declared in CSystem's shim.h.
 import CSystem
 

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 extension ChainStore {
     /// Streams committed entry lines (with their newlines) from seq `from`

@@ -1,8 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-
 import Glibc
+import EvidenceLog
+import EvidenceSupport
 
 /// The chain on disk: `CHAIN` and the files beside it.
 ///

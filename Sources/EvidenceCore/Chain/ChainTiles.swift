@@ -1,8 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-
 import Glibc
+import EvidenceLog
+import EvidenceSupport
 
 /// What a tiles export wrote.
 public struct TileExport: Sendable {

@@ -1,6 +1,5 @@
-import EvidenceSupport
-import EvidenceCrypto
 import EvidenceLog
+import EvidenceSupport
 
 /// Inclusion proofs exported by `evchain prove`, one per line:
 /// {"seq","time","record","leaf","tree_size","root","proof","checkpoint"}.

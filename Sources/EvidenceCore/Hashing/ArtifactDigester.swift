@@ -1,8 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-
 import Glibc
+import EvidenceCrypto
+import EvidenceSupport
 
 /// Which digests to compute for each artifact: one or more algorithms,
 /// all plain or all keyed with the same HMAC key.

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// What `evhash` does: manifest lines in, evidence records out, in input
 /// order, hashing on every core. Only digests leave: `path` goes out only

@@ -1,8 +1,5 @@
-import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
-
 import Glibc
+import EvidenceSupport
 
 /// The directory manifest paths resolve under (`--root`). A path may not
 /// leave it: not absolute, no `..`, and no symlink that points outside.

@@ -1,6 +1,5 @@
-import EvidenceSupport
 import EvidenceCrypto
-import EvidenceLog
+import EvidenceSupport
 
 /// The evidence record of DESIGN.md: what `evhash` emits, `evchain append`
 /// takes, and every later tool reads. Validation is strict — an unknown

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// One line of an `evhash` manifest: an artifact to hash, named by its
 /// place in a contract's life, either a file (`path`) or an inline

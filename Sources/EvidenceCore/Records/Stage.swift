@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The lifecycle nodes of an e-contract, in the order the catalogue lists
 /// them, with the labels an arbitration commission expects.

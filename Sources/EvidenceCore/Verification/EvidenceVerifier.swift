@@ -1,6 +1,6 @@
-import EvidenceSupport
 import EvidenceCrypto
 import EvidenceLog
+import EvidenceSupport
 
 /// What `evverify` does: for each item, recompute the original's digest
 /// with the logged algorithm, find its entry, check the RFC 9162 inclusion

@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// evverify's finding that a contract has no evidence of a required stage:
 /// `{"id":"C2025-0002/default","contract":"C2025-0002","stage":"default",

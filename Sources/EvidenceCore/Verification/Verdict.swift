@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// The outcome for one item, as `evverify` prints it and `evcatalog` reads it.
 public struct Verdict: Sendable {

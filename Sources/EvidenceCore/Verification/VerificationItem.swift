@@ -1,6 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
-import EvidenceLog
 
 /// One thing to verify: an original named by a manifest line (the same
 /// lines `evhash` takes: its digest is recomputed from the file or data),

@@ -1,6 +1,6 @@
-import EvidenceSupport
 import EvidenceCrypto
 import EvidenceLog
+import EvidenceSupport
 
 /// Turns the options a verifier gives on the command line into an
 /// `EvidenceVerifier`: opens the log or the proof bundle, reads the

@@ -1,7 +1,6 @@
-import EvidenceSupport
-
-internal import CGMP
 import Foundation
+import EvidenceSupport
+internal import CGMP
 
 // The one file that calls GMP. `mpz_*` are C macros, so the `__gmpz_*`
 // symbols are called directly. Above this file, `BigInt` is an immutable

@@ -1,6 +1,5 @@
 import EvidenceSupport
 
-
 /// The HMAC key of keyed records (`hmac-…`): 16 to 64 random bytes stored
 /// as hex on one line, so that `openssl dgst -mac HMAC -macopt hexkey:…`
 /// reproduces a digest by hand.

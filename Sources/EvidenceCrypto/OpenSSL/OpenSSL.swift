@@ -1,7 +1,6 @@
-import EvidenceSupport
-
-internal import COpenSSL
 import Foundation
+import EvidenceSupport
+internal import COpenSSL
 
 // The one file that calls libcrypto. Everything above it sees Swift types:
 // `DigestAlgorithm`, `HashContext`, `Ed25519`, `SecureRandom`, `constantTimeEqual`.

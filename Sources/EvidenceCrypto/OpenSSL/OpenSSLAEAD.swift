@@ -1,5 +1,4 @@
 import EvidenceSupport
-
 internal import COpenSSL
 
 // AES-256-GCM through OpenSSL EVP: the only other file besides OpenSSL.swift

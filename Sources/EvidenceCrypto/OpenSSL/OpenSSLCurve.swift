@@ -1,5 +1,4 @@
 import EvidenceSupport
-
 internal import COpenSSL
 
 // The one file that calls OpenSSL's EC API. Above it, `P256Group` (a

@@ -1,5 +1,4 @@
 import EvidenceSupport
-
 internal import COpenSSL
 
 // The one file that calls OpenSSL's RFC 3161 (TS_*) API. Above it:

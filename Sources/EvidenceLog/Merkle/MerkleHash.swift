@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 /// RFC 9162 §2.1 Merkle Tree Hash over SHA-256 (the same tree as RFC 6962).
 ///

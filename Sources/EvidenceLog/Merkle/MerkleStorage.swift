@@ -1,5 +1,5 @@
-import EvidenceSupport
 import EvidenceCrypto
+import EvidenceSupport
 
 /// The Merkle tree kept on disk as an append-only sequence of "stored hashes",
 /// the layout of Go's golang.org/x/mod/sumdb/tlog (our own code): every

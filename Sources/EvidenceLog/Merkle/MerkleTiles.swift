@@ -1,5 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
 
 /// C2SP tlog-tiles: the tree served as static 256-hash tiles.
 ///

@@ -1,5 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
 
 /// C2SP tlog-checkpoint v1.0.0: the note text `origin\nsize\nbase64(root)\n`
 /// followed by optional non-empty extension lines.

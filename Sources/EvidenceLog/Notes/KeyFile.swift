@@ -1,5 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
 
 /// Private and verifier key files of signed notes.
 ///

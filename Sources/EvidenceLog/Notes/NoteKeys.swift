@@ -1,5 +1,5 @@
-import EvidenceSupport
 import EvidenceCrypto
+import EvidenceSupport
 
 /// What signs a note, as Go's `note.Signer`: a name, a key ID, a signature
 /// type and a signing function. `NoteSignerKey` holds its seed in memory; a

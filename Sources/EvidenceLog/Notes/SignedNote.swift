@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 /// C2SP signed-note (c2sp.org/signed-note): text signed by one or more keys,
 /// the envelope of checkpoints and cosignatures.

@@ -1,5 +1,4 @@
 import EvidenceSupport
-import EvidenceCrypto
 
 /// What a verifier may rely on about a checkpoint: the log signed it, which
 /// witnesses (notaries) cosigned it and when, and whether a timestamp

@@ -1,5 +1,5 @@
-import EvidenceSupport
 import EvidenceCrypto
+import EvidenceSupport
 
 /// RFC 3161 timestamps over checkpoints: the request goes to a timestamp
 /// authority by HTTP POST (application/timestamp-query); the response (a DER

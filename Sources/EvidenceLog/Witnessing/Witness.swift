@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Glibc
+import EvidenceCrypto
+import EvidenceSupport
 
 /// The notary's side: a witness that cosigns a log's checkpoints only when
 /// they extend, consistently, the last one it cosigned (c2sp.org/tlog-witness

@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 /// What the receiving party (B) learns from a DH-PSI run.
 public enum PSIMode: String, Sendable, CaseIterable {

@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 /// Private intersection-sum as in Google's private-join-and-compute
 /// (Ion et al., "On Deploying Secure Computing: Private Intersection-Sum-

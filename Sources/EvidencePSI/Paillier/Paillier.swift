@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 // Paillier's cryptosystem (Paillier 1999) with g = n + 1, as python-paillier
 // (`phe`) implements it, so that keys and ciphertexts move between the two:

@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 // Paillier keys and ciphertexts in the JSON of python-paillier's `pheutil`
 // (phe/command_line.py), so that files move between evpsi and phe:

@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 /// Private comparisons between B, who holds a Paillier key and values b_k,
 /// and A, who holds values a_k; the k-th values are compared. B learns only

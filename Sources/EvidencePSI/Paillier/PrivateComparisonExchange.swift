@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 /// The three steps of a comparison over message files. Rows are paired by
 /// a join key (`--join`, e.g. the contract number), never by line order:

@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
+import EvidenceCrypto
+import EvidenceSupport
 
 /// A prime-order group in which DH-PSI blinds items: `blind` hashes an item
 /// into the group and raises it to a secret exponent, `reblind` raises a

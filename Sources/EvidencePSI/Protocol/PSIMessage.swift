@@ -1,8 +1,7 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Foundation
 import Glibc
+import EvidenceCrypto
+import EvidenceSupport
 
 // evpsi message files. A message is JSON Lines:
 //   line 1   header  {"protocol":"evpsi","version":2,"kind":…,"session":…,"from":…,"group":…,"mode":…, …}

@@ -1,5 +1,5 @@
-import EvidenceSupport
 import EvidenceCrypto
+import EvidenceSupport
 
 /// The parameters that change a protocol's answer without changing any
 /// message's shape: the item key fields, the bucket split and its key, the

@@ -1,7 +1,6 @@
-import EvidenceSupport
-import EvidenceCrypto
-
 import Glibc
+import EvidenceCrypto
+import EvidenceSupport
 
 /// A party's secret state between two of its steps. The file is written
 /// like a key file (0600, never over an existing file or through a
