@@ -83,9 +83,3 @@ struct CompareCommand: ParsableCommand {
         }
     }
 }
-
-/// B's or A's value lines, never from a terminal.
-func readLines(_ files: [String]) throws -> [(JSONObject, String)] {
-    try refuseTerminal(files)
-    return try PrivateComparison.readItems(files)
-}

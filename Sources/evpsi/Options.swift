@@ -79,3 +79,9 @@ func psiMode(cardinalityOnly: Bool, labels: Bool) throws -> PSIMode {
     guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
     return cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
 }
+
+/// Value lines (paillier encrypt/decrypt, compare), never from a terminal.
+func readLines(_ files: [String]) throws -> [(JSONObject, String)] {
+    try refuseTerminal(files)
+    return try PrivateComparison.readItems(files)
+}
