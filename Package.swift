@@ -1,11 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Each folder under Sources/ says in a one-line README.md what lives there.
+let readme = ["README.md"]
+let coreFolders = ["Records", "Hashing", "Chain", "Verification", "Certificate", "Catalogue"]
+
 let package = Package(
     // Linux (glibc) only: the sources call Glibc directly (Platform.swift).
     name: "evidence",
     products: [
         .library(name: "EvidenceCore", targets: ["EvidenceCore"]),
+        .library(name: "EvidenceLog", targets: ["EvidenceLog"]),
+        .library(name: "EvidencePSI", targets: ["EvidencePSI"]),
         .executable(name: "evhash", targets: ["evhash"]),
         .executable(name: "evchain", targets: ["evchain"]),
         .executable(name: "evverify", targets: ["evverify"]),
@@ -23,22 +29,35 @@ let package = Package(
             name: "CGMP", pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CSystem"),
-        .target(name: "EvidenceCore", dependencies: ["COpenSSL", "CGMP", "CSystem"]),
+        // Module graph (ARCHITECTURE.md): Support <- Crypto <- Log, PSI <- Core <- CLI <- tools.
+        .target(name: "EvidenceSupport", exclude: readme),
+        .target(name: "EvidenceCrypto", dependencies: ["EvidenceSupport", "COpenSSL", "CGMP"], exclude: readme),
+        .target(name: "EvidenceLog", dependencies: ["EvidenceSupport", "EvidenceCrypto"], exclude: readme),
+        .target(name: "EvidencePSI", dependencies: ["EvidenceSupport", "EvidenceCrypto"], exclude: readme),
+        .target(
+            name: "EvidenceCore", dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "CSystem"],
+            exclude: readme + coreFolders.map { "\($0)/README.md" }),
         .target(
             name: "EvidenceCLI",
-            dependencies: ["EvidenceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evchain", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"]),
-        .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"]),
+            dependencies: [
+                "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: readme),
+        .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evchain", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"], exclude: readme),
         // Finds the tests' Python and names a missing helper package in one line.
         .target(name: "PythonHelpers", path: "Tests/PythonHelpers"),
         // Seeded input mutations for the fuzz tests of both test targets.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
-        .testTarget(name: "EvidenceCoreTests", dependencies: ["EvidenceCore", "PythonHelpers", "FuzzSupport"]),
+        .testTarget(
+            name: "EvidenceCoreTests",
+            dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore", "PythonHelpers", "FuzzSupport"]),
         .testTarget(
             name: "ToolTests",
-            dependencies: ["EvidenceCore", "EvidenceCLI", "PythonHelpers", "FuzzSupport", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
+            dependencies: [
+                "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore", "EvidenceCLI", "PythonHelpers", "FuzzSupport", "evhash", "evchain", "evverify", "evpsi", "evcatalog"]),
     ]
 )

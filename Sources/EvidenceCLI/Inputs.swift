@@ -1,5 +1,6 @@
-import EvidenceCore
 import Glibc
+import EvidenceCore
+import EvidenceSupport
 
 /// JSONL inputs the way every tool takes them: files named on the command
 /// line, `-` for stdin, stdin when none is named — but never an

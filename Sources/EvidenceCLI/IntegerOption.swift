@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvidenceSupport
 
 /// Whole-number options, parsed with their bounds: the one way the tools
 /// read them, so that `--max-line-length 9223372036854775807` is a usage

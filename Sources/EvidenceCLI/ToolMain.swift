@@ -1,6 +1,7 @@
+import Glibc
 import ArgumentParser
 import EvidenceCore
-import Glibc
+import EvidenceSupport
 
 /// The one place where a tool's outcome becomes an exit status.
 ///
@@ -11,6 +12,8 @@ import Glibc
 public enum ToolMain {
     public static func run<C: ParsableCommand>(_ command: C.Type, name: String) -> Never {
         Diagnostics.program = name
+        // The library names settings; here they are the command line's flags.
+        Setting.spelling = { $0.count == 1 ? "-" + $0 : "--" + $0 }
         BrokenPipe.ignoreSignal()
         let status: Int32
         do {
@@ -20,6 +23,8 @@ public enum ToolMain {
         } catch let error as EvidenceError {
             Diagnostics.report(error)
             status = error.exitStatus
+        } catch is StdoutClosed {
+            BrokenPipe.stop()
         } catch let error as ToolExit {
             status = error.status
         } catch {

@@ -1,3 +1,5 @@
+import EvidenceSupport
+
 /// The package's version, written only here: every tool's `--version`, and
 /// the Makefile's `install`/`dist` (which read this line), take it from here.
 public enum PackageVersion {

@@ -1,7 +1,9 @@
+import Glibc
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
-import Glibc
+import EvidencePSI
+import EvidenceSupport
 
 /// How items are read: files (or stdin), key fields, bucket.
 struct ItemArguments: ParsableArguments {
@@ -34,8 +36,10 @@ struct ItemArguments: ParsableArguments {
     func reader() throws -> PSIItemReader {
         try refuseTerminal(files)
         let key = try bucketKey.map { try SecretFile.read($0) } ?? []
-        return try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fieldList(keyFields), buckets: buckets,
-                                                                        bucket: bucket ?? 0, bucketKey: key))
+        let reader = try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fieldList(keyFields), buckets: buckets,
+                                                                              bucket: bucket ?? 0, bucketKey: key))
+        reader.onDuplicate = { Diagnostics.warn($0) }
+        return reader
     }
 }
 
@@ -68,4 +72,16 @@ struct JoinOption: ParsableArguments {
     var text: String = "id"
 
     var fields: [String] { fieldList(text) }
+}
+
+/// What B learns, from the two flags of `psi request` and `psi respond`.
+func psiMode(cardinalityOnly: Bool, labels: Bool) throws -> PSIMode {
+    guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
+    return cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
+}
+
+/// Value lines (paillier encrypt/decrypt, compare), never from a terminal.
+func readLines(_ files: [String]) throws -> [(JSONObject, String)] {
+    try refuseTerminal(files)
+    return try PrivateComparison.readItems(files)
 }

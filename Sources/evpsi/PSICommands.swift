@@ -1,5 +1,8 @@
 import ArgumentParser
+import EvidenceCLI
 import EvidenceCore
+import EvidencePSI
+import EvidenceSupport
 
 struct PSICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,8 +29,7 @@ struct PSICommand: ParsableCommand {
         var out: String
 
         func run() throws {
-            guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
-            let mode: PSIMode = cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
+            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             let s = session ?? PSIProtocol.newSession()
             printSummary(try DHPSI.request(items: try items.reader(), group: try PSIGroups.named(group), mode: mode,
                                            session: s, statePath: state, messagePath: out))
@@ -53,9 +55,8 @@ struct PSICommand: ParsableCommand {
         var out: String
 
         func run() throws {
-            guard !(cardinalityOnly && labels) else { throw ValidationError("--cardinality-only and --labels exclude each other") }
+            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
-            let mode: PSIMode = cardinalityOnly ? .cardinality : (labels ? .labels : .intersection)
             printSummary(try DHPSI.respond(requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
                                            mode: mode, labelField: label, messagePath: out))
         }
@@ -75,83 +76,6 @@ struct PSICommand: ParsableCommand {
             _ = try DHPSI.finish(responsePath: response, statePath: state, items: { try items.reader() }) {
                 StandardOutput.shared.writeLine($0)
             }
-        }
-    }
-}
-
-struct SumCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "sum",
-        abstract: "Intersection-sum (private-join-and-compute): B learns the sum of its values over the intersection.",
-        subcommands: [Start.self, Reply.self, Finish.self, Result.self])
-
-    struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Party A: blind A's identifiers (message 1).")
-        @OptionGroup var items: ItemArguments
-        @Option(help: ArgumentHelp("Group (default ffdhe2048).", valueName: "name"))
-        var group = PSIGroups.defaultName
-        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
-        var session: String?
-        @Option(help: ArgumentHelp("A's secret state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 1 to write.", valueName: "file"))
-        var out: String
-
-        func run() throws {
-            printSummary(try IntersectionSum.start(items: try items.reader(), group: try PSIGroups.named(group),
-                                                   session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
-        }
-    }
-
-    struct Reply: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Party B: re-blind A's set and send B's blinded identifiers with encrypted values (message 2).")
-        @OptionGroup var items: ItemArguments
-        @Option(help: ArgumentHelp("A's message 1.", valueName: "file"))
-        var message: String
-        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value to sum.", valueName: "field"))
-        var valueField = "value"
-        @OptionGroup var paillier: PaillierKeyOption
-        @Option(help: ArgumentHelp("Group (must match message 1).", valueName: "name"))
-        var group = PSIGroups.defaultName
-        @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 2 to write.", valueName: "file"))
-        var out: String
-
-        func run() throws {
-            let key = try paillier.load()
-            printSummary(try IntersectionSum.reply(messagePath: message, items: try items.reader(), valueField: valueField,
-                                                   key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out))
-        }
-    }
-
-    struct Finish: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Party A: intersect, add the matched ciphertexts (message 3); A learns the cardinality.")
-        @Option(help: ArgumentHelp("B's message 2.", valueName: "file"))
-        var message: String
-        @Option(help: ArgumentHelp("A's state file from 'sum start'.", valueName: "file"))
-        var state: String
-        @Flag(name: .customLong("insecure-test-key"), help: "Accept B's Paillier key below 2048 bits (tests only).")
-        var insecure = false
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 3 to write.", valueName: "file"))
-        var out: String
-
-        func run() throws {
-            printSummary(try IntersectionSum.finish(messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out))
-        }
-    }
-
-    struct Result: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Party B: decrypt the sum; prints {cardinality, sum, count}.")
-        @Option(help: ArgumentHelp("A's message 3.", valueName: "file"))
-        var message: String
-        @Option(help: ArgumentHelp("B's state file from 'sum reply'.", valueName: "file"))
-        var state: String
-        @OptionGroup var paillier: PaillierKeyOption
-
-        func run() throws {
-            let key = try paillier.load()
-            printSummary(try IntersectionSum.result(messagePath: message, statePath: state, key: key))
         }
     }
 }

@@ -1,3 +1,7 @@
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// Builders for catalogue inputs, so that each test states only what matters.

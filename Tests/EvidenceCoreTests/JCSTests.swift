@@ -1,4 +1,8 @@
 import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// RFC 8785 Appendix B: IEEE-754 bit patterns and their canonical text.

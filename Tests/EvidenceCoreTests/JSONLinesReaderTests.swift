@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 private func reader(_ contents: [UInt8], maximumLineLength: Int = JSONLinesReader.defaultMaximumLineLength) throws -> JSONLinesReader {

@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// The 8 leaves of the RFC 6962 / RFC 9162 reference tree, as used by the

@@ -1,4 +1,8 @@
 import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// Known answers for "abc" (FIPS 180-2, FIPS 202, GB/T 32905 A.1, RFC 7693 A).

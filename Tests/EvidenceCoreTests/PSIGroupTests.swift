@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 import PythonHelpers
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 @Suite struct PSIGroupTests {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 import PythonHelpers
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// A shared small key: 2048-bit keygen is slow in debug builds, and the

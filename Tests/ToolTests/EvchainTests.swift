@@ -1,6 +1,10 @@
 import Foundation
 import PythonHelpers
 import Testing
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
 import EvidenceCore
 import Glibc
 

@@ -1,3 +1,7 @@
+import EvidenceSupport
+import EvidenceCrypto
+import EvidenceLog
+import EvidencePSI
 import EvidenceCore
 import Foundation
 import Testing

@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// Each test tries to get a false OK out of evverify (issues 9 and 14): a

@@ -1,6 +1,10 @@
 import Foundation
 import PythonHelpers
 import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// Our RFC 8785 output must equal an independent implementation's (Python

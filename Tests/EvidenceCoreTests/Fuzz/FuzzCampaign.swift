@@ -1,5 +1,9 @@
 import Foundation
 import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 import FuzzSupport
 

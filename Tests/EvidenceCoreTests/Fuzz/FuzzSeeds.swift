@@ -1,4 +1,8 @@
 import Foundation
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidencePSI
 @testable import EvidenceCore
 
 /// The valid inputs the fuzz targets start from, all made here with the

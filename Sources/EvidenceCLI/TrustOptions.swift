@@ -1,0 +1,47 @@
+import ArgumentParser
+import EvidenceLog
+
+/// Whom to trust: the log's key, the witnesses' keys and quorum, the TSA's CA.
+public struct KeyOptions: ParsableArguments {
+    public init() {}
+
+    @Option(name: .customLong("log-key"), help: ArgumentHelp("The log's verifier key (name+keyid+base64, or a file holding it).", valueName: "vkey"))
+    public var logKey: String
+
+    @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness (notary) verifier key. Repeatable.", valueName: "vkey"))
+    public var witnessKeys: [String] = []
+
+    @Option(help: ArgumentHelp("Valid cosignatures required among the distinct witness keys (default: 1).", valueName: "k"),
+            transform: IntegerOption.parser(0...IntegerOption.maximumWitnesses))
+    public var quorum: Int?
+
+    @Flag(name: .customLong("no-witness"), help: "Accept a checkpoint with no witness cosignature checked (the log's own signature alone).")
+    public var noWitness = false
+
+    @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("CA certificates (PEM): require a valid RFC 3161 token on the checkpoint.", valueName: "file"))
+    public var tsaCA: String?
+
+    public func requirements() throws -> CheckpointTrust.Requirements {
+        try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, quorum: quorum, tsaCAFile: tsaCA,
+                                         noWitness: noWitness)
+    }
+}
+
+/// Where the entries and the checkpoint come from, and whom to trust.
+public struct TrustOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: ArgumentHelp("The evidence log (as evchain writes it).", valueName: "chain"))
+    public var chain: String?
+
+    @Option(help: ArgumentHelp("A proof bundle from 'evchain prove' instead of the log.", valueName: "file"))
+    public var proofs: String?
+
+    @Option(help: ArgumentHelp("The signed (and cosigned) checkpoint; default: the chain's latest, or the bundle's.", valueName: "file"))
+    public var checkpoint: String?
+
+    @OptionGroup public var keys: KeyOptions
+
+    @Option(help: ArgumentHelp("The checkpoint's timestamp token (default: CHECKPOINT.tsr when present).", valueName: "file"))
+    public var timestamp: String?
+}

@@ -1,0 +1,290 @@
+import Dispatch
+import Glibc
+import EvidenceCrypto
+import EvidenceLog
+import EvidenceSupport
+
+extension ChainStore {
+    /// The `buffer` sizes `append` takes: a page or more, and at most 1 GiB,
+    /// since the buffer is reserved up front.
+    public static let appendBufferRange = (1 << 12)...(1 << 30)
+
+    /// Appends every evidence record `reader` yields, as one all-or-nothing
+    /// batch, and returns the receipts once the batch is durable.
+    ///
+    /// The whole batch is validated before anything is written, as long as
+    /// its entries fit in `buffer` bytes (64 MiB by default, a few hundred
+    /// thousand records). A larger batch is written past the commit point as
+    /// it is validated, so memory stays bounded: readers never see it, and a
+    /// bad line truncates the files back. Memory is bounded by `buffer`
+    /// whatever the batch's length: the entries and hashes not yet written
+    /// (`buffer` each at most), the receipts and index entries (a quarter of
+    /// it, then a temporary file) and the lines being parsed (an eighth of
+    /// it per chunk, two chunks at a time, plus one line).
+    ///
+    /// Either way nothing is committed until every line is valid: only after
+    /// the entry lines and hashes are fsynced is the index extended and
+    /// fsynced, and that is the commit.
+    ///
+    /// Duplicates (the same digest again) are appended as entries of their
+    /// own: the log records deposits, and depositing the same document twice
+    /// is an event worth its own entry.
+    ///
+    /// The caller must have opened the store with `.write` (the flock that
+    /// serialises appenders). `now` gives the clock in seconds.
+    public func append(from reader: JSONLinesReader, buffer: Int = 1 << 26,
+                       now: () -> Int64 = { Int64(time(nil)) },
+                       progress: ProgressHandler? = nil) throws -> AppendReceipts {
+        let l = try layout()
+        if l.isTruncated {
+            throw EvidenceError.failure("committed data is missing (run 'evchain audit')", at: path)
+        }
+        if l.hasTornTail {
+            throw EvidenceError.io("an interrupted append left an unacknowledged tail after entry \(l.committed); "
+                                   + "run 'evchain audit \(Setting("repair"))' first", at: path)
+        }
+        let start = l.committed
+        var frontier = try MerkleFrontier(size: start, reader: HashFileReader(file: hashes))
+        // Entry times never go backwards, even if the system clock does.
+        var floorSeconds: Int64 = 0
+        if start > 0, let t = RFC3339.parse(try entry(start - 1).time) { floorSeconds = t.seconds }
+
+        let context = HashContext(.sha256)
+        var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
+        var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
+        let flushAt = min(max(buffer, ChainStore.appendBufferRange.lowerBound), ChainStore.appendBufferRange.upperBound)
+        let chunkBytes = max(flushAt / 8, 1 << 12)
+        // Reserved once (only touched pages cost memory): growing by doubling
+        // would copy the buffer again and again.
+        dataBuffer.reserveCapacity(flushAt + (1 << 20))
+        hashBuffer.reserveCapacity(flushAt / 2 + (1 << 16))
+        var receipts = AppendReceipts(firstSeq: start, budget: max(flushAt / 4, 1 << 12), spillBeside: path)
+        var seq = start
+
+        func flush() throws {
+            if !dataBuffer.isEmpty {
+                try data.write(dataBuffer, at: dataOffset)
+                dataOffset += UInt64(dataBuffer.count)
+                dataBuffer.removeAll(keepingCapacity: true)
+            }
+            if !hashBuffer.isEmpty {
+                try hashes.write(hashBuffer, at: hashOffset)
+                hashOffset += UInt64(hashBuffer.count)
+                hashBuffer.removeAll(keepingCapacity: true)
+            }
+        }
+
+        do {
+            // Chunks of lines, pipelined: while this thread adds chunk k to the
+            // tree and the files, chunk k+1 is parsed, validated, canonicalized
+            // and hashed on the other cores. Order, and the all-or-nothing
+            // rule, are those of the input.
+            var inFlight: PreparedChunk? = nil
+            while true {
+                progress?(Int(seq - start), Int(dataOffset - l.dataEnd) + dataBuffer.count)
+                var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
+                flat.reserveCapacity(min(chunkBytes, 1 << 21))
+                // A read error (an over-long line) is reported only after the
+                // chunk before it, so the first bad line is the one named.
+                var readError: Error? = nil
+                do {
+                    while bounds.count < 8192, flat.count < chunkBytes, try reader.withNextLine({ line -> Bool in
+                        bounds.append(flat.count..<flat.count + line.count)
+                        flat.append(contentsOf: line)
+                        return true
+                    }) != nil {
+                        lineNumbers.append(reader.lineNumber)
+                    }
+                } catch {
+                    readError = error
+                    bounds = []
+                }
+                var next: PreparedChunk? = nil
+                if !bounds.isEmpty {
+                    let seconds = max(now(), floorSeconds)
+                    floorSeconds = seconds
+                    next = PreparedChunk(flat: flat, bounds: bounds, lineNumbers: lineNumbers, name: reader.name,
+                                         firstSeq: seq + UInt64(inFlight?.count ?? 0),
+                                         time: RFC3339.format(epochSeconds: seconds))
+                }
+                if let chunk = inFlight {
+                    for result in chunk.results() {
+                        let prepared = try result.get()
+                        dataBuffer += prepared.line
+                        for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
+                        try receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time,
+                                         end: dataOffset + UInt64(dataBuffer.count))
+                        seq += 1
+                        if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
+                    }
+                }
+                if let readError { throw readError }
+                guard let next else { break }
+                inFlight = next
+            }
+            try flush()
+            if receipts.count == 0 { receipts.treeSize = start; return receipts }
+            // Data and hashes durable before the commit record refers to them.
+            try data.sync()
+            try hashes.sync()
+            var indexEnd = start * 8
+            try receipts.forEachIndexBlock { ends in
+                try index.write(ends, at: indexEnd)
+                indexEnd += UInt64(ends.count)
+            }
+            try index.sync()
+        } catch {
+            // Nothing of this batch was committed: take it back off the files.
+            // (If this fails too, the tail stays uncommitted and audit finds it.)
+            try? index.truncate(to: start * 8)
+            try? data.truncate(to: l.dataEnd)
+            try? hashes.truncate(to: l.hashesEnd)
+            throw error
+        }
+        receipts.treeSize = seq
+        return receipts
+    }
+}
+
+extension ChainStore {
+    /// A record made ready to append: its chain line (with newline), leaf and id.
+    struct Prepared {
+        var line: [UInt8]
+        var leaf: [UInt8]
+        var id: String
+    }
+
+    /// One input line → its entry and record id: a JSON object that is a
+    /// valid evidence record, canonicalized (RFC 8785), within the entry size
+    /// limit. Errors are input errors without a location (the caller adds it).
+    static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
+        let value = try JSON.parse(line)
+        guard case .object(let object) = value else {
+            throw EvidenceError.input("expected a JSON object, found \(value.typeName)")
+        }
+        let record = try EvidenceRecord(json: object)
+        let canonical = canonicalRecord(object)
+        let entrySize = canonical.count + 28 + String(seq).utf8.count + time.utf8.count
+        guard entrySize <= ChainEntry.maximumEntryBytes else {
+            throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
+        }
+        let entry = ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context)
+        return Prepared(line: entry.line, leaf: entry.leaf, id: record.id)
+    }
+
+    /// RFC 8785 order of the evidence record's fields (UTF-16 order of the
+    /// names, all ASCII); nil for any other name.
+    static let recordFields = ["alg", "contract", "digest", "digests", "id", "keyid", "kind", "name",
+                               "pages", "path", "size", "source", "stage", "time"]
+
+    static func recordFieldRank(_ key: String) -> Int? {
+        // (first byte, length) tells the 14 names apart; one comparison confirms.
+        var k = key
+        let candidate: Int? = k.withUTF8 { u in
+            guard let first = u.first else { return nil }
+            switch (first, u.count) {
+            case (0x61, 3): return 0     // alg
+            case (0x63, 8): return 1     // contract
+            case (0x64, 6): return 2     // digest
+            case (0x64, 7): return 3     // digests
+            case (0x69, 2): return 4     // id
+            case (0x6b, 5): return 5     // keyid
+            case (0x6b, 4): return 6     // kind
+            case (0x6e, 4): return 7     // name
+            case (0x70, 5): return 8     // pages
+            case (0x70, 4): return 9     // path
+            case (0x73, 4): return 10    // size
+            case (0x73, 6): return 11    // source
+            case (0x73, 5): return 12    // stage
+            case (0x74, 4): return 13    // time
+            default: return nil
+            }
+        }
+        guard let candidate, recordFields[candidate] == key else { return nil }
+        return candidate
+    }
+
+    /// JCS of a validated record without the generic sort: members are put
+    /// in their precomputed rank order and each value written canonically
+    /// (strings needing no escape copied as they are). Equal to
+    /// `JCS.canonical(.object(object))`; a unit test holds it to that.
+    static func canonicalRecord(_ object: JSONObject) -> [UInt8] {
+        var ranked: [(rank: Int, key: String, value: JSONValue)] = []
+        ranked.reserveCapacity(object.count)
+        for (key, value) in object {
+            guard let r = recordFieldRank(key) else { return JCS.canonical(.object(object)) }
+            ranked.append((r, key, value))
+        }
+        ranked.sort { $0.rank < $1.rank }
+        var out: [UInt8] = []
+        out.reserveCapacity(384)
+        out.append(UInt8(ascii: "{"))
+        for (i, m) in ranked.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            out.appendUTF8(m.key)   // our own field names: nothing to escape
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: ":"))
+            switch m.value {
+            case .string(var text):
+                let plain = text.withUTF8 { !$0.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c } }
+                if plain {
+                    out.append(UInt8(ascii: "\""))
+                    text.withUTF8 { out.append(contentsOf: $0) }
+                    out.append(UInt8(ascii: "\""))
+                    continue
+                }
+            case .number(let d) where d >= 0 && d < 9_007_199_254_740_992 && d.rounded(.towardZero) == d:
+                // ECMAScript prints an integral double below 1e21 as its plain digits.
+                out.appendUTF8(String(UInt64(d)))
+                continue
+            default:
+                break
+            }
+            var w = JSONWriter(capacity: 128)
+            w.write(m.value, sortedKeys: true)
+            out += w.bytes
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// One chunk of input lines being prepared in the background.
+final class PreparedChunk: @unchecked Sendable {
+    let count: Int
+    let time: String
+    private var prepared: [Result<ChainStore.Prepared, EvidenceError>] = []
+    private let done = DispatchGroup()
+
+    init(flat: [UInt8], bounds: [Range<Int>], lineNumbers: [Int], name: String, firstSeq: UInt64, time: String) {
+        count = bounds.count
+        self.time = time
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            // One contiguous share of the chunk per worker.
+            let workers = ParallelMap.defaultWorkers
+            let share = (bounds.count + workers - 1) / workers
+            let shares = stride(from: 0, to: bounds.count, by: share).map { $0..<min($0 + share, bounds.count) }
+            prepared = flat.withUnsafeBytes { buffer in
+                Array(ParallelMap.map(shares, state: { HashContext(.sha256) }) { ctx, range in
+                    range.map { i -> Result<ChainStore.Prepared, EvidenceError> in
+                        Result {
+                            try ChainStore.prepare(UnsafeRawBufferPointer(rebasing: buffer[bounds[i]]),
+                                                   seq: firstSeq + UInt64(i), time: time, context: ctx)
+                        }.mapError {
+                            ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located("\(name):\(lineNumbers[i])")
+                        }
+                    }
+                }.joined())
+            }
+            done.leave()
+        }
+    }
+
+    /// Waits for the chunk; its results in input order.
+    func results() -> [Result<ChainStore.Prepared, EvidenceError>] {
+        done.wait()
+        return prepared
+    }
+}

@@ -1,0 +1,190 @@
+import EvidenceCrypto
+import EvidenceLog
+import EvidenceSupport
+
+/// Reads a file front to back in large chunks, as lines split exactly at
+/// "\n" (no blank-line skipping, no CR handling: an audit sees every byte).
+struct SequentialReader {
+    let file: DurableFile
+    private(set) var offset: UInt64
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private let chunk = 1 << 20
+
+    init(_ file: DurableFile, from offset: UInt64 = 0) {
+        self.file = file
+        self.offset = offset
+    }
+
+    /// Bytes consumed so far (the file offset of the next unread byte).
+    var consumed: UInt64 { offset - UInt64(buffer.count - position) }
+
+    private mutating func refill() throws -> Bool {
+        if position > 0 { buffer.removeFirst(position); position = 0 }
+        let more = try file.read(at: offset, count: chunk)
+        offset += UInt64(more.count)
+        buffer += more
+        return !more.isEmpty
+    }
+
+    /// The next line without its newline; `complete` is false for a final
+    /// fragment with no newline. Nil at end of file.
+    mutating func nextLine() throws -> (bytes: ArraySlice<UInt8>, complete: Bool)? {
+        while true {
+            if let nl = buffer[position...].firstIndex(of: 0x0A) {
+                let line = buffer[position..<nl]
+                position = nl + 1
+                return (line, true)
+            }
+            if try !refill() {
+                guard position < buffer.count else { return nil }
+                let line = buffer[position...]
+                position = buffer.count
+                return (line, false)
+            }
+        }
+    }
+
+    /// Exactly `count` bytes, or fewer at end of file.
+    mutating func next(_ count: Int) throws -> ArraySlice<UInt8> {
+        while buffer.count - position < count { if try !refill() { break } }
+        let n = min(count, buffer.count - position)
+        defer { position += n }
+        return buffer[position..<position + n]
+    }
+}
+
+/// What an audit found.
+public struct AuditResult: Sendable {
+    /// Entries verified (the committed size when all is well).
+    public var verified: UInt64 = 0
+    public var root: [UInt8] = Merkle.emptyRoot
+    /// The first integrity failure, `file:line: message`; nil if none.
+    public var failure: EvidenceError?
+    /// A torn, never-acknowledged tail after the committed entries.
+    public var tornTail: String?
+    /// Checkpoints whose size and root matched the recomputed tree.
+    public var checkpointsMatched: [UInt64] = []
+
+    public var isClean: Bool { failure == nil && tornTail == nil }
+}
+
+extension ChainStore {
+    /// Recomputes every leaf, every stored hash and every index offset from
+    /// the entries file, and each checkpoint's root at its size. Stops at the
+    /// first bad entry. Never trusts `CHAIN.hashes` or `CHAIN.index`: it
+    /// checks them against what it recomputes.
+    public func audit(checkpoints: [Checkpoint], progress: ProgressHandler? = nil) throws -> AuditResult {
+        var result = AuditResult()
+        let l = try layout()
+        let n = l.committed
+        var lines = SequentialReader(data)
+        var hashReader = SequentialReader(hashes)
+        var indexReader = SequentialReader(index)
+        var frontier = MerkleFrontier()
+        let context = HashContext(.sha256)
+        let wanted = Dictionary(checkpoints.map { ($0.size, $0) }, uniquingKeysWith: { a, _ in a })
+        var roots: [UInt64: [UInt8]] = [0: Merkle.emptyRoot]
+        func fail(_ message: String, line: UInt64? = nil, file: String? = nil) -> AuditResult {
+            var r = result
+            r.failure = EvidenceError.failure(message, at: line.map { "\(path):\($0)" } ?? file ?? path)
+            return r
+        }
+
+        var seq: UInt64 = 0
+        while seq < n {
+            if seq & 0xFFF == 0 { progress?(Int(seq), Int(lines.consumed)) }
+            guard let (bytes, complete) = try lines.nextLine() else {
+                return fail("chain ends after \(seq) entries but \(n) were committed (file truncated)")
+            }
+            guard complete else {
+                return fail("entry \(seq) is torn but was committed (file truncated or damaged)", line: seq + 1)
+            }
+            let entry: ChainEntry
+            do {
+                entry = try bytes.withUnsafeBytes { try ChainEntry.parse(line: $0, expectedSeq: seq, context: context) }
+            } catch let error as EvidenceError {
+                return fail(error.message, line: seq + 1)
+            }
+            let endBytes = try indexReader.next(8)
+            let end = endBytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            guard endBytes.count == 8, end == lines.consumed else {
+                return fail("index entry \(seq) does not point at the end of line \(seq + 1)", file: index.path)
+            }
+            for h in frontier.append(leafHash: entry.leaf, context: context) {
+                let position = hashReader.consumed / 32
+                let stored = try hashReader.next(32)
+                guard stored.count == 32 else {
+                    return fail("stored hash \(position) is missing (entry \(seq)): the file has \(l.hashesSize) bytes, "
+                                + "\(n) committed entries need \(l.hashesEnd) (file truncated)", file: hashes.path)
+                }
+                guard stored.elementsEqual(h) else {
+                    return fail("stored hash \(position) does not match the entries (entry \(seq))", file: hashes.path)
+                }
+            }
+            seq += 1
+            result.verified = seq
+            if wanted[seq] != nil { roots[seq] = frontier.root(context: context) }
+        }
+        result.root = frontier.root(context: context)
+
+        for cp in checkpoints {
+            guard let root = roots[cp.size] else {
+                return fail(ChainStore.checkpointBeyondChain(size: cp.size, committed: n))
+            }
+            guard root == cp.root else {
+                return fail("checkpoint of size \(cp.size) has root \(Hex.encode(cp.root)), the entries give \(Hex.encode(root))")
+            }
+            result.checkpointsMatched.append(cp.size)
+        }
+
+        // Past the commit point: only a torn, unacknowledged tail may be there.
+        var tail: [String] = []
+        if l.dataSize > l.dataEnd { tail.append("\(l.dataSize - l.dataEnd) bytes in \(path)") }
+        if l.hashesSize > l.hashesEnd { tail.append("\(l.hashesSize - l.hashesEnd) bytes in \(hashes.path)") }
+        if l.indexSize % 8 != 0 { tail.append("\(l.indexSize % 8) bytes in \(index.path)") }
+        if !tail.isEmpty {
+            result.tornTail = "torn tail after entry \(n) (never acknowledged): " + tail.joined(separator: ", ")
+        }
+        return result
+    }
+}
+
+extension ChainStore {
+    /// The checkpoints an audit checks the tree against: each file of `paths`,
+    /// then CHAIN.checkpoint when present. Every one must be a signed note of
+    /// this log's origin (signed by `logKey` when given); the files of `paths`
+    /// must also carry a valid cosignature by every key of `witnessKeys` and,
+    /// with `tsaCAFile` and `logKey`, a valid timestamp token FILE.tsr. A
+    /// checkpoint that fails is a finding (kind failure) located at its file.
+    public func auditCheckpoints(_ paths: [String], logKey: NoteVerifierKey?, witnessKeys: [NoteVerifierKey],
+                                 tsaCAFile: String?) throws -> [Checkpoint] {
+        let saved = ChainStore.checkpointPath(path)
+        var checkpoints: [Checkpoint] = []
+        for file in paths + (DurableFile.exists(saved) ? [saved] : []) {
+            let bytes = try DurableFile.readAll(file)
+            do {
+                let note = try SignedNote(parsing: bytes)
+                if let logKey { try note.verify(logKey) }
+                if file != saved { for w in witnessKeys { try note.verify(w) } }
+                let cp = try Checkpoint(text: note.text)
+                guard cp.origin == origin else {
+                    throw EvidenceError.failure("checkpoint origin \"\(cp.origin)\" is not this chain's \"\(origin)\"")
+                }
+                checkpoints.append(cp)
+                if let tsaCAFile, let logKey, file != saved {
+                    let tokenPath = file + ".tsr"
+                    guard DurableFile.exists(tokenPath) else {
+                        throw EvidenceError.failure("no timestamp token \(tokenPath) (required by \(Setting("tsa-ca"))): keep the .tsr "
+                                                    + "that 'evchain checkpoint \(Setting("tsa-url"))' wrote beside the checkpoint")
+                    }
+                    try Timestamping.verifyCheckpointToken(try DurableFile.readAll(tokenPath), note: note, logKey: logKey,
+                                                           caFile: tsaCAFile)
+                }
+            } catch let e as EvidenceError where e.kind != .io {
+                throw EvidenceError.failure(e.message, at: file)
+            }
+        }
+        return checkpoints
+    }
+}

@@ -1,0 +1,142 @@
+import EvidenceCrypto
+import EvidenceSupport
+
+/// One line of the chain file:
+///
+///     {"seq":0,"time":"2026-11-25T10:00:00Z","record":{…},"leaf":"<hex>"}
+///
+/// The Merkle leaf is SHA-256(0x00 || entry bytes), where the entry bytes are
+/// the RFC 8785 form of {"seq","time","record"} — `{"record":…,"seq":…,"time":…}`
+/// since JCS sorts the keys — so anyone can recompute a leaf from a line with
+/// any JCS library. The line itself is written in one exact spelling (keys in
+/// that order, the record canonical, no spaces), and `parse` accepts only
+/// that spelling: an audit compares bytes, not meanings.
+public struct ChainEntry: Sendable, Equatable {
+    public var seq: UInt64
+    public var time: String
+    /// The evidence record, RFC 8785 canonical.
+    public var canonicalRecord: [UInt8]
+    public var leaf: [UInt8]
+
+    /// A log entry is at most this long, the largest a C2SP tlog-tiles entry
+    /// bundle can carry (a uint16 length prefix).
+    public static let maximumEntryBytes = 0xFFFF
+
+    public init(seq: UInt64, time: String, canonicalRecord: [UInt8], context: HashContext? = nil) {
+        self.seq = seq
+        self.time = time
+        self.canonicalRecord = canonicalRecord
+        // SHA-256(0x00 || entry bytes), fed piece by piece: the entry bytes
+        // themselves are never needed here.
+        let ctx = context ?? HashContext(.sha256)
+        var seqText = String(seq), timeText = time
+        ctx.update([0x00] as [UInt8])
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.recordPrefix.utf8Start, count: ChainEntry.recordPrefix.utf8CodeUnitCount))
+        ctx.update(canonicalRecord)
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.seqPrefix.utf8Start, count: ChainEntry.seqPrefix.utf8CodeUnitCount))
+        seqText.withUTF8 { ctx.update(UnsafeRawBufferPointer($0)) }
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.timePrefix.utf8Start, count: ChainEntry.timePrefix.utf8CodeUnitCount))
+        timeText.withUTF8 { ctx.update(UnsafeRawBufferPointer($0)) }
+        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.suffix.utf8Start, count: ChainEntry.suffix.utf8CodeUnitCount))
+        self.leaf = ctx.finalize()
+    }
+
+    /// RFC 8785 of {"seq","time","record"}; `time` is canonical RFC 3339
+    /// (ASCII digits and punctuation only, so it needs no escaping).
+    static let recordPrefix: StaticString = #"{"record":"#
+    static let seqPrefix: StaticString = #","seq":"#
+    static let timePrefix: StaticString = #","time":""#
+    static let suffix: StaticString = #""}"#
+
+    public static func entryBytes(seq: UInt64, time: String, canonicalRecord: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(canonicalRecord.count + 64)
+        out.appendUTF8(recordPrefix)
+        out += canonicalRecord
+        out.appendUTF8(seqPrefix)
+        out.appendUTF8(String(seq))
+        out.appendUTF8(timePrefix)
+        out.appendUTF8(time)
+        out.appendUTF8(suffix)
+        return out
+    }
+
+    public var entryBytes: [UInt8] { ChainEntry.entryBytes(seq: seq, time: time, canonicalRecord: canonicalRecord) }
+
+    /// The chain line, with its newline.
+    public func appendLine(to out: inout [UInt8]) {
+        out.appendUTF8(#"{"seq":"#)
+        out.appendUTF8(String(seq))
+        out.appendUTF8(#","time":""#)
+        out.appendUTF8(time)
+        out.appendUTF8(#"","record":"#)
+        out += canonicalRecord
+        out.appendUTF8(#","leaf":""#)
+        leaf.withUnsafeBufferPointer { Hex.append($0, to: &out) }
+        out.appendUTF8("\"}\n")
+    }
+
+    public var line: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(canonicalRecord.count + 128)
+        appendLine(to: &out)
+        return out
+    }
+
+    public var record: JSONValue {
+        // Our own canonical bytes: they parse.
+        (try? JSON.parse(canonicalRecord)) ?? .null
+    }
+
+    /// The entry as a JSON object in chain-line order, for output.
+    public var json: JSONObject {
+        var o = JSONObject()
+        o["seq"] = .number(Double(seq))
+        o["time"] = .string(time)
+        o["record"] = record
+        o["leaf"] = .string(Hex.encode(leaf))
+        return o
+    }
+
+    /// Parses a chain line (without its newline) strictly: the exact
+    /// spelling `line` writes, a `leaf` equal to the recomputed leaf hash.
+    /// `expectedSeq`, when given, must match.
+    public static func parse(line bytes: UnsafeRawBufferPointer, expectedSeq: UInt64? = nil,
+                             context: HashContext? = nil) throws -> ChainEntry {
+        let value = try JSON.parse(bytes)
+        guard case .object(let o) = value, o.keys == ["seq", "time", "record", "leaf"] else {
+            throw EvidenceError.failure("not a chain entry (expected {\"seq\",\"time\",\"record\",\"leaf\"})")
+        }
+        guard let seqValue = o["seq"]?.integerValue, seqValue >= 0 else {
+            throw EvidenceError.failure("\"seq\" is not a non-negative integer")
+        }
+        let seq = UInt64(seqValue)
+        if let expectedSeq, seq != expectedSeq {
+            throw EvidenceError.failure("entry has seq \(seq) where \(expectedSeq) belongs")
+        }
+        guard case .string(let time) = o["time"]!, RFC3339.isCanonicalUTC(time), !time.contains(".") else {
+            throw EvidenceError.failure("\"time\" is not an RFC 3339 UTC time")
+        }
+        guard case .object = o["record"]! else { throw EvidenceError.failure("\"record\" is not an object") }
+        guard case .string(let leafHex) = o["leaf"]!, Hex.isLowercase(leafHex, byteCount: 32) else {
+            throw EvidenceError.failure("\"leaf\" is not 64 lowercase hex digits")
+        }
+        let entry = ChainEntry(seq: seq, time: time, canonicalRecord: JCS.canonical(o["record"]!), context: context)
+        guard Hex.encode(entry.leaf) == leafHex else {
+            throw EvidenceError.failure("\"leaf\" does not match the entry (recomputed \(Hex.encode(entry.leaf)))")
+        }
+        let canonical = entry.line
+        guard canonical.count == bytes.count + 1, canonical.withUnsafeBytes({ c in
+            memcmp(c.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+        }) else {
+            throw EvidenceError.failure("entry is not in canonical form")
+        }
+        return entry
+    }
+
+    public static func parse(line: [UInt8], expectedSeq: UInt64? = nil) throws -> ChainEntry {
+        try line.withUnsafeBytes { try parse(line: $0, expectedSeq: expectedSeq) }
+    }
+}
+
+import Glibc

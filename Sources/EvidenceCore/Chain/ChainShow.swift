@@ -1,0 +1,28 @@
+import EvidenceSupport
+
+extension ChainStore {
+    /// Streams committed entry lines (with their newlines) from seq `from`
+    /// through `through`, keeping those of `contract` and `stage` when given.
+    /// Seeks with the index, so a range near the end costs no more than one
+    /// near the start.
+    public func show(from: UInt64, through: UInt64?, contract: String?, stage: String?,
+                     _ body: ([UInt8]) throws -> Void) throws {
+        let n = try size()
+        let last = through.map { $0 < n ? $0 + 1 : n } ?? n
+        guard from < last else { return }
+        var reader = SequentialReader(data, from: from == 0 ? 0 : try end(of: from - 1))
+        let filtering = contract != nil || stage != nil
+        for seq in from..<last {
+            guard let (bytes, complete) = try reader.nextLine(), complete else {
+                throw EvidenceError.failure("entry \(seq) is missing or torn (run 'evchain audit')", at: path)
+            }
+            if filtering {
+                let value = try bytes.withUnsafeBytes { try JSON.parse($0) }
+                guard case .object(let record)? = value["record"] else { continue }
+                if let contract, record["contract"]?.stringValue != contract { continue }
+                if let stage, record["stage"]?.stringValue != stage { continue }
+            }
+            try body(Array(bytes) + [0x0A])
+        }
+    }
+}

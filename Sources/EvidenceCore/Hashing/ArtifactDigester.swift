@@ -1,0 +1,103 @@
+import Glibc
+import EvidenceCrypto
+import EvidenceSupport
+
+/// Which digests to compute for each artifact: one or more algorithms,
+/// all plain or all keyed with the same HMAC key.
+public struct DigestPlan: Sendable {
+    public let algorithms: [RecordAlgorithm]
+    public let key: HMACKey?
+
+    public init(algorithms: [DigestAlgorithm], key: HMACKey?) throws {
+        guard !algorithms.isEmpty else { throw EvidenceError.usage("no digest algorithm given") }
+        guard Set(algorithms).count == algorithms.count else {
+            throw EvidenceError.usage("an algorithm is named twice")
+        }
+        self.algorithms = algorithms.map { RecordAlgorithm($0, keyed: key != nil) }
+        self.key = key
+    }
+
+    /// Parses `--alg sha256,sm3`.
+    public static func parseAlgorithms(_ list: String) throws -> [DigestAlgorithm] {
+        try list.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let a = DigestAlgorithm(rawValue: String(part)) else {
+                throw EvidenceError.usage("unknown algorithm \"\(part)\" (expected \(DigestAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return a
+        }
+    }
+}
+
+/// The digests of one artifact, first algorithm first.
+public struct ArtifactDigest: Sendable {
+    public var size: Int
+    public var hex: [String]
+}
+
+/// Streams bytes through every algorithm of a plan in one pass, in a fixed
+/// buffer, so a file of any size costs the same memory. One per thread.
+public final class ArtifactDigester {
+    public static let bufferSize = 1 << 20
+
+    private let contexts: [HashContext]
+    private let buffer: UnsafeMutableRawPointer
+
+    public init(_ plan: DigestPlan) {
+        contexts = plan.algorithms.map { $0.makeContext(key: plan.key?.bytes) }
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 64)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Digests an open file descriptor from its current offset to the end.
+    public func digest(fd: Int32, name: String) throws -> ArtifactDigest {
+        var size = 0
+        while true {
+            let n = read(fd, buffer, Self.bufferSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw EvidenceError.io("read error: \(String(cString: strerror(errno)))", at: name)
+            }
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(start: buffer, count: n)
+            for c in contexts { c.update(chunk) }
+            size += n
+        }
+        return ArtifactDigest(size: size, hex: contexts.map { Hex.encode($0.finalize()) })
+    }
+
+    /// Opens and digests a regular file.
+    public func digest(path: String) throws -> ArtifactDigest {
+        let fd = try RegularFile.open(path)
+        defer { close(fd) }
+        posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        return try digest(fd: fd, name: path)
+    }
+
+    /// Digests bytes in memory (the JCS form of an inline record).
+    public func digest(bytes: [UInt8]) -> ArtifactDigest {
+        bytes.withUnsafeBytes { raw in
+            for c in contexts { c.update(raw) }
+        }
+        return ArtifactDigest(size: bytes.count, hex: contexts.map { Hex.encode($0.finalize()) })
+    }
+}
+
+public enum RegularFile {
+    /// Opens a file for reading, refusing directories, devices and FIFOs
+    /// (a FIFO would block, a device never ends).
+    public static func open(_ path: String) throws -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path)
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw EvidenceError.io("not a regular file", at: path)
+        }
+        // Regular files ignore O_NONBLOCK, but clear it anyway.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return fd
+    }
+}

@@ -1,0 +1,422 @@
+import EvidenceCrypto
+import EvidenceLog
+import EvidenceSupport
+
+/// What `evverify` does: for each item, recompute the original's digest
+/// with the logged algorithm, find its entry, check the RFC 9162 inclusion
+/// proof up to a checkpoint the log signed and the notaries cosigned, and
+/// say `ok`, `mismatch`, `missing` or `unproven`, with the reason.
+public struct EvidenceVerifier {
+    /// Where entries and proofs come from.
+    public enum Source {
+        /// The whole log: proofs are computed from its stored hashes.
+        case chain(ChainStore)
+        /// Proofs exported by `evchain prove`: no other customer's entry needed.
+        case bundle(ProofBundle)
+    }
+
+    public struct Options: Sendable {
+        public var root: RootDirectory
+        /// `--root` was given: the items are originals to recompute, and an
+        /// evidence record among them is refused (its original would not be read).
+        public var rootGiven = false
+        /// The items are evidence records, checked against the log without
+        /// their originals: said explicitly, since such an `ok` proves less.
+        public var recordsOnly = false
+        public var key: HMACKey?
+        /// Lifecycle stages each contract must have in the log.
+        public var requiredStages: [String] = []
+        /// Every entry of the items' contracts must be presented.
+        public var complete = false
+        /// Only entries logged before this time count.
+        public var loggedBefore: RFC3339.Timestamp?
+        public var loggedBeforeText: String?
+        /// An id logged again with another digest may still be ok.
+        public var acceptRelogged = false
+        /// No items at all is an input error (certify, --require-stages, --complete).
+        public var requiresItems = false
+        public init(root: RootDirectory) { self.root = root }
+    }
+
+    public let source: Source
+    public let trust: CheckpointTrust
+    public let options: Options
+
+    public init(source: Source, trust: CheckpointTrust, options: Options) {
+        self.source = source
+        self.trust = trust
+        self.options = options
+    }
+
+    public struct Report: Sendable {
+        /// One per item, in input order, then one per withheld entry and
+        /// one per missing stage; empty when they were rendered instead.
+        public var verdicts: [Verdict]
+        /// The verdicts as `render` wrote them, in the same order.
+        public var rendered: [[UInt8]] = []
+        /// Every verdict's status, rendered or not.
+        public var statuses: [Verdict.Status] = []
+        /// Whether `--complete` was checked, and the `--logged-before` cut-off.
+        public var complete = false
+        public var loggedBefore: String?
+        public var count: Int { statuses.count }
+        public var failures: Int { statuses.filter { $0 != .ok }.count }
+    }
+
+    /// A verdict turned into its output bytes as soon as it is made: a
+    /// rendered line is a few hundred bytes, a verdict with its record,
+    /// entry and audit path several kilobytes.
+    public typealias Renderer = @Sendable (Verdict) -> [UInt8]
+
+    /// A verdict as kept until the end of the run: boxed whole (certify), or
+    /// only its bytes and status (check).
+    enum Made {
+        indirect case kept(Verdict)
+        case rendered([UInt8], Verdict.Status)
+    }
+
+    /// Refuses what would make a verdict claim more than is checked: record
+    /// items under `--root`, and two items with one id (each original must be
+    /// pinned to its own entry).
+    func validate(_ items: [VerificationItem]) throws {
+        if items.isEmpty && options.requiresItems {
+            throw EvidenceError.input("no items to verify: a contract's evidence cannot be judged from nothing")
+        }
+        var firstLocation: [String: String] = [:]
+        for item in items {
+            switch item.content {
+            case .record where options.rootGiven:
+                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read under \(Setting("root")); give the manifest lines, or drop \(Setting("root")) and give \(Setting("records-only")) to check the records' digests against the log", at: item.location)
+            case .record where !options.recordsOnly:
+                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read; give the manifest lines with \(Setting("root")), or \(Setting("records-only")) to check only the records' digests against the log", at: item.location)
+            case .record:
+                break
+            default:
+                if options.recordsOnly {
+                    throw EvidenceError.input("a manifest line under \(Setting("records-only")): give evidence records, or drop \(Setting("records-only")) to recompute the original", at: item.location)
+                }
+            }
+            if let earlier = firstLocation[item.id] {
+                throw EvidenceError.input("duplicate id \"\(item.id)\" (also at \(earlier)): each item must be checked against its own entry; give the lines distinct \"id\"s", at: item.location)
+            }
+            firstLocation[item.id] = item.location
+        }
+    }
+
+    func isBeforeCutoff(_ entry: ChainEntry) -> Bool {
+        guard let cutoff = options.loggedBefore else { return true }
+        guard let t = RFC3339.parse(entry.time) else { return false }
+        return t < cutoff
+    }
+
+    /// Verifies `items`; with `render`, keeps each verdict only as its
+    /// rendered bytes (nothing is written here, so an input error in any
+    /// item still leaves the output empty).
+    public func verify(_ items: [VerificationItem], render: Renderer? = nil) throws -> Report {
+        try validate(items)
+        let ids = Set(items.map(\.id))
+        var contractsInOrder: [String] = []
+        var seenContracts = Set<String>()
+        for item in items {
+            if let c = item.contract, seenContracts.insert(c).inserted { contractsInOrder.append(c) }
+        }
+        let wantContracts = options.requiredStages.isEmpty && !options.complete ? Set<String>() : Set(contractsInOrder)
+        var entriesByID: [String: [ChainEntry]] = [:]
+        var bundleLines: [UInt64: ProofBundle.Line] = [:]
+        var entriesByContract: [String: [ChainEntry]] = [:]
+        switch source {
+        case .chain(let store):
+            let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
+            entriesByID = scan.entriesByID
+            entriesByContract = scan.entriesByContract
+        case .bundle(let bundle):
+            for line in bundle.lines {
+                if case .string(let id)? = line.entry.record["id"], ids.contains(id) {
+                    entriesByID[id, default: []].append(line.entry)
+                    bundleLines[line.entry.seq] = line
+                }
+                if case .string(let c)? = line.entry.record["contract"], wantContracts.contains(c) {
+                    entriesByContract[c, default: []].append(line.entry)
+                }
+            }
+        }
+        for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
+        for (c, entries) in entriesByContract { entriesByContract[c] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
+
+        var store: ChainStore? = nil
+        if case .chain(let s) = source { store = s }
+        func made(_ v: Verdict) -> Made {
+            guard let render else { return .kept(v) }
+            return .rendered(render(v), v.status)
+        }
+        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Made, EvidenceError> in
+            do {
+                var v = try verdict(for: item, entries: entriesByID[item.id] ?? [], bundleLines: bundleLines, cache: cache)
+                v.cosignatures = trust.cosigners.count
+                return .success(made(v))
+            } catch let e as EvidenceError {
+                return .failure(e.located(item.location))
+            } catch {
+                return .failure(EvidenceError.io("\(error)", at: item.location))
+            }
+        }
+        var report = Report(verdicts: [], complete: options.complete, loggedBefore: options.loggedBeforeText)
+        func add(_ m: Made) {
+            switch m {
+            case .kept(let v):
+                report.verdicts.append(v)
+                report.statuses.append(v.status)
+            case .rendered(let bytes, let status):
+                report.rendered.append(bytes)
+                report.statuses.append(status)
+            }
+        }
+        for outcome in outcomes { add(try outcome.get()) }
+        if options.complete {
+            withheld(contractsInOrder, entriesByContract: entriesByContract, presented: ids).map(made).forEach(add)
+        }
+        if !options.requiredStages.isEmpty {
+            stageGaps(contractsInOrder, entriesByContract: entriesByContract).map(made).forEach(add)
+        }
+        return report
+    }
+
+    /// One `missing` verdict per id of the contracts' entries that no item
+    /// presented: evidence the log holds and the presenter left out.
+    func withheld(_ contracts: [String], entriesByContract: [String: [ChainEntry]], presented: Set<String>) -> [Verdict] {
+        var verdicts: [Verdict] = []
+        var reported = Set<String>()
+        for contract in contracts {
+            for entry in entriesByContract[contract] ?? [] {
+                guard case .string(let id)? = entry.record["id"], !presented.contains(id), reported.insert(id).inserted else { continue }
+                var v = Verdict(id: id, status: .missing)
+                v.entry = entry
+                v.record = try? EvidenceRecord(json: entry.record)
+                v.contract = contract
+                v.reason = "logged at seq \(entry.seq) (\(entry.time)) for contract \(contract) but not presented"
+                verdicts.append(v)
+            }
+        }
+        return verdicts
+    }
+
+    /// The required stages of which the log holds no entry for the contract.
+    /// Stages come from the entries, never from what an item declares.
+    func stageGaps(_ contracts: [String], entriesByContract: [String: [ChainEntry]]) -> [Verdict] {
+        var verdicts: [Verdict] = []
+        for contract in contracts {
+            var present = Set<String>()
+            for entry in entriesByContract[contract] ?? [] {
+                if case .string(let stage)? = entry.record["stage"] { present.insert(stage) }
+            }
+            for stage in options.requiredStages where !present.contains(stage) {
+                var v = Verdict(id: "\(contract)/\(stage)", status: .missing)
+                v.contract = contract
+                v.stage = stage
+                v.reason = "no \(stage) (\(Stage.named(stage).chinese)) evidence for contract \(contract) in the log"
+                    + (options.loggedBeforeText.map { " before \($0)" } ?? "")
+                verdicts.append(v)
+            }
+        }
+        return verdicts
+    }
+
+    /// Per-worker scratch: digest contexts per algorithm and a tree reader
+    /// (with its own hash context).
+    final class DigesterCache {
+        let key: HMACKey?
+        var digesters: [RecordAlgorithm: ArtifactDigester] = [:]
+        let tree: MerkleTreeReader?
+        init(key: HMACKey?, store: ChainStore? = nil) {
+            self.key = key
+            tree = store.map { $0.tree }
+        }
+
+        func digester(_ algorithm: RecordAlgorithm) throws -> ArtifactDigester {
+            if let d = digesters[algorithm] { return d }
+            let d = ArtifactDigester(try DigestPlan(algorithms: [algorithm.digest], key: algorithm.isKeyed ? key : nil))
+            digesters[algorithm] = d
+            return d
+        }
+    }
+
+    /// The item's digest under `algorithm`: recomputed from the original,
+    /// or read from a given record.
+    func actualDigest(of item: VerificationItem, _ algorithm: RecordAlgorithm, cache: DigesterCache) throws -> String? {
+        switch item.content {
+        case .record(let r):
+            if r.algorithm == algorithm { return r.digest }
+            return r.digests?[algorithm]
+        case .original(let m):
+            if algorithm.isKeyed {
+                guard cache.key != nil else {
+                    throw EvidenceError.usage("\(item.id) is logged with a keyed digest (\(algorithm)); give \(Setting("key-file"))")
+                }
+            }
+            let digester = try cache.digester(algorithm)
+            switch m.content {
+            case .file(let path):
+                let real = try options.root.resolve(path)
+                do { return try digester.digest(path: real).hex[0] } catch let e as EvidenceError {
+                    throw EvidenceError(e.kind, "\"\(path)\": \(e.message)")
+                }
+            case .data(let value):
+                return digester.digest(bytes: JCS.canonical(value)).hex[0]
+            }
+        }
+    }
+
+    /// The file of an original that is not there at all: a failed item,
+    /// not the end of the run (like `sha256sum -c`).
+    func missingOriginal(_ item: VerificationItem) -> String? {
+        guard case .original(let m) = item.content, case .file(let path) = m.content,
+              !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return nil }
+        let joined = options.root.path == "/" ? "/" + path : options.root.path + "/" + path
+        return DurableFile.exists(joined) ? nil : path
+    }
+
+    func verdict(for item: VerificationItem, entries: [ChainEntry], bundleLines: [UInt64: ProofBundle.Line],
+                 cache: DigesterCache) throws -> Verdict {
+        var v = Verdict(id: item.id, status: .missing)
+        if let path = missingOriginal(item) {
+            v.reason = "missing original: \"\(path)\" not found under \(Setting("root"))"
+            if let last = entries.last {
+                v.entry = last
+                v.record = try EvidenceRecord(json: last.record)
+            }
+            return v
+        }
+        switch item.content {
+        case .original: v.checked = .original
+        case .record: v.checked = .record
+        }
+        guard let last = entries.last else {
+            v.reason = options.loggedBeforeText.map { "not in the log before \($0)" } ?? "not in the log"
+            switch item.content {
+            case .record(let r): v.record = r
+            case .original(let m):
+                var r = EvidenceRecord(id: item.id, algorithm: RecordAlgorithm(.sha256, keyed: options.key != nil), digest: "")
+                r.contract = m.contract; r.stage = m.stage; r.name = m.name; r.source = m.source; r.time = m.time
+                r.pages = m.pages
+                r.digest = try actualDigest(of: item, r.algorithm, cache: cache) ?? ""
+                if let key = options.key { r.keyID = key.keyID }
+                v.record = r
+            }
+            return v
+        }
+        var matched: ChainEntry? = nil
+        var matchedRecord: EvidenceRecord? = nil
+        var actualForLast: String? = nil
+        var lastRecord: EvidenceRecord? = nil
+        var unmatched: [ChainEntry] = []
+        // Read the original once per algorithm, however often the id was logged.
+        var actualByAlgorithm: [RecordAlgorithm: String?] = [:]
+        // Every entry of the id is compared: one the original does not match
+        // means the id was logged again with another digest.
+        for entry in entries {
+            let record = try EvidenceRecord(json: entry.record)
+            if entry.seq == last.seq { lastRecord = record }
+            if let key = options.key, record.algorithm.isKeyed, let kid = record.keyID, kid != key.keyID {
+                throw EvidenceError.usage("\(item.id) is logged under HMAC key \(kid), but \(Setting("key-file")) holds key \(key.keyID)")
+            }
+            let actual: String?
+            if let known = actualByAlgorithm[record.algorithm] {
+                actual = known
+            } else {
+                actual = try actualDigest(of: item, record.algorithm, cache: cache)
+                actualByAlgorithm[record.algorithm] = .some(actual)
+            }
+            if entry.seq == last.seq { actualForLast = actual }
+            if let actual, constantTimeEqual(Array(actual.utf8), Array(record.digest.utf8)) {
+                if matched == nil {
+                    matched = entry
+                    matchedRecord = record
+                }
+            } else {
+                unmatched.append(entry)
+            }
+        }
+        guard let entry = matched, let matchedRecord else {
+            v.status = .mismatch
+            v.entry = last
+            v.record = try lastRecord ?? EvidenceRecord(json: last.record)
+            v.actualDigest = actualForLast
+            v.reason = actualForLast == nil
+                ? "the record has no digest under the logged algorithm \(v.record!.algorithm)"
+                : "digest differs from the one logged at seq \(last.seq)"
+            return v
+        }
+        v.conflicts = unmatched
+        if let wrong = misplaced(item, in: matchedRecord) {
+            v.status = .mismatch
+            v.entry = entry
+            v.record = matchedRecord
+            v.reason = "the entry at seq \(entry.seq) is evidence of \(wrong), not of what the item says"
+            return v
+        }
+        if !unmatched.isEmpty && !options.acceptRelogged {
+            v.status = .mismatch
+            v.entry = entry
+            v.record = matchedRecord
+            v.reason = "logged again with another digest: \(v.conflictList); the original matches seq \(entry.seq) (\(entry.time)); give \(Setting("logged-before")) or \(Setting("accept-relogged"))"
+            return v
+        }
+        v.entry = entry
+        v.record = matchedRecord
+        v.treeSize = trust.checkpoint.size
+        v.status = .unproven
+        let cp = trust.checkpoint
+        guard entry.seq < cp.size else {
+            v.reason = "logged at seq \(entry.seq), after the checkpoint (tree size \(cp.size)); seal a newer checkpoint"
+            return v
+        }
+        let path: [[UInt8]]
+        switch source {
+        case .chain:
+            path = try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size)
+        case .bundle:
+            let line = bundleLines[entry.seq]!
+            if line.treeSize != cp.size || line.root != cp.root {
+                v.reason = "the proof is against another checkpoint (tree size \(line.treeSize)), not the one given (tree size \(cp.size))"
+                return v
+            }
+            path = line.path
+        }
+        v.proof = path
+        let recomputed = ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord).leaf
+        guard recomputed == entry.leaf else {
+            v.reason = "the entry's leaf hash does not match its contents"
+            return v
+        }
+        do {
+            try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
+        } catch {
+            v.reason = "inclusion proof does not lead to the checkpoint root: \(error)"
+            return v
+        }
+        if let failure = trust.failure {
+            v.reason = failure
+            return v
+        }
+        v.status = .ok
+        return v
+    }
+}
+
+
+extension EvidenceVerifier {
+    /// "contract X, stage Y" when the matched entry's contract or stage is
+    /// not the one the item declares: the entry, not the item, says what the
+    /// evidence is of.
+    func misplaced(_ item: VerificationItem, in record: EvidenceRecord) -> String? {
+        let declared: (contract: String?, stage: String?)
+        switch item.content {
+        case .original(let m): declared = (m.contract, m.stage)
+        case .record(let r): declared = (r.contract, r.stage)
+        }
+        let contractDiffers = declared.contract != nil && declared.contract != record.contract
+        let stageDiffers = declared.stage != nil && declared.stage != record.stage
+        guard contractDiffers || stageDiffers else { return nil }
+        return "contract \(record.contract ?? "(none)"), stage \(record.stage ?? "(none)")"
+    }
+}

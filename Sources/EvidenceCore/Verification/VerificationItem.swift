@@ -1,0 +1,56 @@
+import EvidenceSupport
+
+/// One thing to verify: an original named by a manifest line (the same
+/// lines `evhash` takes: its digest is recomputed from the file or data),
+/// or an evidence record (its digest is taken as given).
+public struct VerificationItem: Sendable {
+    public enum Content: Sendable {
+        case original(ManifestItem)
+        case record(EvidenceRecord)
+    }
+
+    public var content: Content
+    /// `file:line` of the input line.
+    public var location: String
+
+    public var id: String {
+        switch content {
+        case .original(let item): return item.id ?? item.defaultID
+        case .record(let record): return record.id
+        }
+    }
+
+    public var contract: String? {
+        switch content {
+        case .original(let item): return item.contract
+        case .record(let record): return record.contract
+        }
+    }
+
+    /// A line with "path" or "data" is an original; one with "digest" a record.
+    public init(json object: JSONObject, location: String) throws {
+        self.location = location
+        if object["path"] != nil || object["data"] != nil {
+            content = .original(try ManifestItem(json: object))
+        } else if object["digest"] != nil {
+            content = .record(try EvidenceRecord(json: object))
+        } else {
+            throw EvidenceError.input("expected a manifest line (with \"path\" or \"data\") or an evidence record (with \"digest\")")
+        }
+    }
+
+    /// Reads every item of `readers`; the first bad line is an input error.
+    public static func readAll(_ readers: [JSONLinesReader]) throws -> [VerificationItem] {
+        var items: [VerificationItem] = []
+        for reader in readers {
+            while let object = try reader.nextObject() {
+                do {
+                    items.append(try VerificationItem(json: object, location: reader.location))
+                } catch let e as EvidenceError {
+                    throw e.located(reader.location)
+                }
+            }
+        }
+        return items
+    }
+}

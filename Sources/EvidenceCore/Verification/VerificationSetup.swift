@@ -1,0 +1,105 @@
+import EvidenceCrypto
+import EvidenceLog
+import EvidenceSupport
+
+/// Turns the options a verifier gives on the command line into an
+/// `EvidenceVerifier`: opens the log or the proof bundle, reads the
+/// checkpoint (and its timestamp token) and evaluates its signatures.
+public struct VerificationSetup: Sendable {
+    public var chainPath: String?
+    public var proofsPath: String?
+    public var checkpointPath: String?
+    public var timestampPath: String?
+    public var logKey: String
+    public var witnessKeys: [String] = []
+    public var quorum: Int?
+    public var tsaCAFile: String?
+    public var noWitness = false
+    /// Nil: the current directory, and evidence records are accepted as items.
+    public var root: String?
+    public var keyFile: String?
+    /// The items are evidence records, checked without their originals.
+    public var recordsOnly = false
+    public var requiredStages: [String] = []
+    public var complete = false
+    public var loggedBefore: String?
+    public var acceptRelogged = false
+    /// Set by certify: a certificate of nothing is refused.
+    public var requiresItems = false
+
+    public init(logKey: String) { self.logKey = logKey }
+
+    public func makeVerifier() throws -> EvidenceVerifier {
+        guard (chainPath == nil) != (proofsPath == nil) else {
+            throw EvidenceError.usage("give either \(Setting("chain")) or \(Setting("proofs"))")
+        }
+        let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
+                                                           quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
+        for stage in requiredStages where !Stage.isValidName(stage) {
+            throw EvidenceError.usage("\(Setting("require-stages")): \"\(stage)\" is not a stage name")
+        }
+
+        if complete && proofsPath != nil {
+            throw EvidenceError.usage("\(Setting("complete")) needs \(Setting("chain")): a proof bundle holds only the entries asked for, so what was withheld cannot be seen")
+        }
+        var cutoff: RFC3339.Timestamp? = nil
+        if let loggedBefore {
+            guard let t = RFC3339.parse(loggedBefore) else {
+                throw EvidenceError.usage("\(Setting("logged-before")): expected an RFC 3339 time such as 2026-03-01T00:00:00Z, found \"\(loggedBefore)\"")
+            }
+            cutoff = t
+        }
+
+        let source: EvidenceVerifier.Source
+        var noteBytes: [UInt8]
+        var notePath: String
+        if let chainPath {
+            let store = try ChainStore(path: chainPath, access: .read)
+            source = .chain(store)
+            notePath = checkpointPath ?? ChainStore.checkpointPath(chainPath)
+            guard DurableFile.exists(notePath) else {
+                throw EvidenceError.usage("no checkpoint: give \(Setting("checkpoint")) (or seal one with 'evchain checkpoint')")
+            }
+            noteBytes = try DurableFile.readAll(notePath)
+        } else {
+            var bundle = ProofBundle()
+            try bundle.read(try JSONLinesReader.open(proofsPath!, maximumLineLength: 1 << 20))
+            source = .bundle(bundle)
+            if let checkpointPath {
+                notePath = checkpointPath
+                noteBytes = try DurableFile.readAll(checkpointPath)
+            } else {
+                guard let first = bundle.lines.first else {
+                    throw EvidenceError.input("the proof bundle is empty and no \(Setting("checkpoint")) is given", at: proofsPath!)
+                }
+                notePath = proofsPath!
+                noteBytes = Array(first.checkpoint.utf8)
+            }
+        }
+        var token: [UInt8]? = nil
+        let tokenPath = timestampPath ?? notePath + ".tsr"
+        if timestampPath != nil || (DurableFile.exists(tokenPath) && notePath != proofsPath) {
+            token = try DurableFile.readAll(tokenPath)
+        }
+        let trust: CheckpointTrust
+        do {
+            trust = try CheckpointTrust(noteBytes: noteBytes, timestampToken: token, requirements: requirements)
+        } catch let e as EvidenceError {
+            throw e.located(notePath)
+        }
+        var options = EvidenceVerifier.Options(root: try RootDirectory(root ?? "."))
+        options.rootGiven = root != nil
+        if recordsOnly && root != nil {
+            throw EvidenceError.usage("\(Setting("records-only")) and \(Setting("root")): records are checked without their originals, so there is nothing to read under \(Setting("root"))")
+        }
+        options.recordsOnly = recordsOnly
+        options.key = try keyFile.map(HMACKey.load)
+        options.requiredStages = requiredStages
+        options.complete = complete
+        options.loggedBefore = cutoff
+        options.loggedBeforeText = loggedBefore.flatMap(RFC3339.normalize)
+        options.acceptRelogged = acceptRelogged
+        options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
+        return EvidenceVerifier(source: source, trust: trust, options: options)
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import EvidenceCrypto
+import EvidenceSupport
+
+/// RFC 9162 §2.1 Merkle Tree Hash over SHA-256 (the same tree as RFC 6962).
+///
+/// Hashes are plain 32-byte arrays. Every function here names the section it
+/// implements; errors say which check failed, so an auditor can tell a proof
+/// that is malformed from one that is merely for another tree.
+public enum Merkle {
+    public static let hashSize = 32
+
+    /// MTH({}) = SHA-256() (§2.1.1): the root of the empty tree.
+    public static let emptyRoot: [UInt8] = DigestAlgorithm.sha256.hash([UInt8]())
+
+    /// MTH({d}) = SHA-256(0x00 || d) (§2.1.1).
+    public static func leafHash(_ entry: [UInt8]) -> [UInt8] {
+        let context = HashContext(.sha256)
+        return leafHash(entry, using: context)
+    }
+
+    /// The leaf hash with a caller's reusable context (hot loops).
+    public static func leafHash<Bytes: ContiguousBytes>(_ entry: Bytes, using context: HashContext) -> [UInt8] {
+        context.update([0x00] as [UInt8])
+        context.update(entry)
+        return context.finalize()
+    }
+
+    /// SHA-256(0x01 || left || right) (§2.1.1).
+    public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        nodeHash(left, right, using: HashContext(.sha256))
+    }
+
+    public static func nodeHash(_ left: [UInt8], _ right: [UInt8], using context: HashContext) -> [UInt8] {
+        context.update([0x01] as [UInt8])
+        context.update(left)
+        context.update(right)
+        return context.finalize()
+    }
+
+    /// The largest power of two strictly smaller than `n` (n > 1): the split
+    /// point k of §2.1.1.
+    @inlinable
+    public static func split(_ n: UInt64) -> UInt64 {
+        precondition(n > 1)
+        return UInt64(1) << (63 - (n - 1).leadingZeroBitCount)
+    }
+
+    /// MTH(D[n]) of in-memory leaf hashes by the §2.1.1 recursion: the
+    /// reference the stored-hash code is tested against.
+    public static func treeHash(leafHashes: ArraySlice<[UInt8]>) -> [UInt8] {
+        switch leafHashes.count {
+        case 0: return emptyRoot
+        case 1: return leafHashes.first!
+        default:
+            let k = Int(split(UInt64(leafHashes.count)))
+            let lo = leafHashes.startIndex
+            return nodeHash(treeHash(leafHashes: leafHashes[lo..<lo + k]),
+                            treeHash(leafHashes: leafHashes[(lo + k)...]))
+        }
+    }
+
+    /// PATH(m, D[n]) of §2.1.3.1 over in-memory leaf hashes.
+    public static func inclusionPath(_ m: Int, leafHashes: ArraySlice<[UInt8]>) -> [[UInt8]] {
+        let n = leafHashes.count
+        precondition(m >= 0 && m < n)
+        if n == 1 { return [] }
+        let k = Int(split(UInt64(n)))
+        let lo = leafHashes.startIndex
+        if m < k {
+            return inclusionPath(m, leafHashes: leafHashes[lo..<lo + k]) + [treeHash(leafHashes: leafHashes[(lo + k)...])]
+        }
+        return inclusionPath(m - k, leafHashes: leafHashes[(lo + k)...]) + [treeHash(leafHashes: leafHashes[lo..<lo + k])]
+    }
+
+    /// PROOF(m, D[n]) of §2.1.4.1 over in-memory leaf hashes.
+    public static func consistencyPath(_ m: Int, leafHashes: ArraySlice<[UInt8]>) -> [[UInt8]] {
+        precondition(m >= 0 && m <= leafHashes.count)
+        if m == 0 { return [] }
+        return subproof(m, leafHashes, complete: true)
+    }
+
+    private static func subproof(_ m: Int, _ d: ArraySlice<[UInt8]>, complete: Bool) -> [[UInt8]] {
+        let n = d.count
+        if m == n { return complete ? [] : [treeHash(leafHashes: d)] }
+        let k = Int(split(UInt64(n)))
+        let lo = d.startIndex
+        if m <= k {
+            return subproof(m, d[lo..<lo + k], complete: complete) + [treeHash(leafHashes: d[(lo + k)...])]
+        }
+        return subproof(m - k, d[(lo + k)...], complete: false) + [treeHash(leafHashes: d[lo..<lo + k])]
+    }
+}
+
+/// Why a proof was rejected.
+public enum ProofError: Error, Equatable, CustomStringConvertible, Sendable {
+    case indexOutOfRange(index: UInt64, size: UInt64)
+    case wrongPathLength
+    case badHashSize
+    case rootMismatch
+    case sizeDecreased(from: UInt64, to: UInt64)
+    case nonEmptyPathForEqualSizes
+    case emptyPath
+
+    public var description: String {
+        switch self {
+        case .indexOutOfRange(let i, let n): return "leaf index \(i) is not below tree size \(n)"
+        case .wrongPathLength: return "proof has the wrong number of hashes for this index and tree size"
+        case .badHashSize: return "proof hash is not 32 bytes"
+        case .rootMismatch: return "proof does not lead to the expected root hash"
+        case .sizeDecreased(let a, let b): return "tree size decreased from \(a) to \(b)"
+        case .nonEmptyPathForEqualSizes: return "proof between equal tree sizes must be empty"
+        case .emptyPath: return "consistency proof is empty"
+        }
+    }
+}
+
+extension Merkle {
+    /// Verifies an inclusion proof by the algorithm of RFC 9162 §2.1.3.2.
+    public static func verifyInclusion(leafHash: [UInt8], index: UInt64, treeSize: UInt64,
+                                       path: [[UInt8]], root: [UInt8]) throws(ProofError) {
+        guard index < treeSize else { throw .indexOutOfRange(index: index, size: treeSize) }
+        guard leafHash.count == hashSize, root.count == hashSize, path.allSatisfy({ $0.count == hashSize })
+        else { throw .badHashSize }
+        let context = HashContext(.sha256)
+        var fn = index, sn = treeSize - 1
+        var r = leafHash
+        for p in path {
+            guard sn != 0 else { throw .wrongPathLength }
+            if fn & 1 == 1 || fn == sn {
+                r = nodeHash(p, r, using: context)
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
+                }
+            } else {
+                r = nodeHash(r, p, using: context)
+            }
+            fn >>= 1; sn >>= 1
+        }
+        guard sn == 0 else { throw .wrongPathLength }
+        guard constantTimeEqual(r, root) else { throw .rootMismatch }
+    }
+
+    /// Verifies a consistency proof by the algorithm of RFC 9162 §2.1.4.2,
+    /// with the trivial cases (size 0, equal sizes) that §2.1.4.1 defines as
+    /// empty proofs handled first.
+    public static func verifyConsistency(oldSize: UInt64, newSize: UInt64, oldRoot: [UInt8], newRoot: [UInt8],
+                                         path: [[UInt8]]) throws(ProofError) {
+        guard oldSize <= newSize else { throw .sizeDecreased(from: oldSize, to: newSize) }
+        guard oldRoot.count == hashSize, newRoot.count == hashSize, path.allSatisfy({ $0.count == hashSize })
+        else { throw .badHashSize }
+        if oldSize == newSize {
+            guard path.isEmpty else { throw .nonEmptyPathForEqualSizes }
+            guard constantTimeEqual(oldRoot, newRoot) else { throw .rootMismatch }
+            return
+        }
+        if oldSize == 0 {
+            // Every tree extends the empty one; §2.1.4.1 defines no proof for it.
+            guard path.isEmpty else { throw .wrongPathLength }
+            guard constantTimeEqual(oldRoot, emptyRoot) else { throw .rootMismatch }
+            return
+        }
+        guard !path.isEmpty else { throw .emptyPath }
+        var proof = path
+        // Step 2: a power-of-two old tree is itself a node of the new one.
+        if oldSize & (oldSize - 1) == 0 { proof.insert(oldRoot, at: 0) }
+        var fn = oldSize - 1, sn = newSize - 1
+        while fn & 1 == 1 { fn >>= 1; sn >>= 1 }
+        let context = HashContext(.sha256)
+        var fr = proof[0], sr = proof[0]
+        for c in proof.dropFirst() {
+            guard sn != 0 else { throw .wrongPathLength }
+            if fn & 1 == 1 || fn == sn {
+                fr = nodeHash(c, fr, using: context)
+                sr = nodeHash(c, sr, using: context)
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
+                }
+            } else {
+                sr = nodeHash(sr, c, using: context)
+            }
+            fn >>= 1; sn >>= 1
+        }
+        guard sn == 0 else { throw .wrongPathLength }
+        guard constantTimeEqual(fr, oldRoot), constantTimeEqual(sr, newRoot) else { throw .rootMismatch }
+    }
+}
+
+extension JSONValue {
+    /// A hash written in JSON as 64 lowercase hex digits (leaves, roots).
+    public var merkleHash: [UInt8]? {
+        guard case .string(let s) = self, Hex.isLowercase(s, byteCount: Merkle.hashSize) else { return nil }
+        return Hex.decode(s)
+    }
+
+    /// An audit path: an array of such hashes.
+    public var merklePath: [[UInt8]]? {
+        guard case .array(let items) = self else { return nil }
+        var path: [[UInt8]] = []
+        for v in items {
+            guard let h = v.merkleHash else { return nil }
+            path.append(h)
+        }
+        return path
+    }
+}

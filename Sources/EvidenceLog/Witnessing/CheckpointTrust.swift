@@ -1,0 +1,136 @@
+import EvidenceSupport
+
+/// What a verifier may rely on about a checkpoint: the log signed it, which
+/// witnesses (notaries) cosigned it and when, and whether a timestamp
+/// authority stamped it. A checkpoint that fails any required check is not
+/// an input error — the items proven against it are `unproven`, with the
+/// reason — because a forged or unwitnessed checkpoint is itself a finding.
+public struct CheckpointTrust: Sendable {
+    public struct Cosigner: Sendable {
+        public var key: NoteVerifierKey
+        /// Seconds since the epoch, as the witness signed it.
+        public var time: UInt64
+    }
+
+    public struct Requirements: Sendable {
+        public var logKey: NoteVerifierKey
+        public var witnessKeys: [NoteVerifierKey] = []
+        /// Valid cosignatures required among `witnessKeys`.
+        public var quorum = 0
+        /// CA certificates (PEM) a timestamp token must chain to; when set,
+        /// a valid token is required.
+        public var tsaCAFile: String?
+        /// The checker said `--no-witness`: no cosignature is required.
+        public var acceptsNoWitness = false
+
+        public init(logKey: NoteVerifierKey) { self.logKey = logKey }
+
+        /// From command-line arguments: keys literally or as files, each
+        /// counted once however often it is given; the quorum defaults to 1
+        /// when any witness key is given. Accepting no cosignature at all
+        /// must be asked for (`noWitness`): the log's own signature is not a
+        /// neutral third party's.
+        public init(logKey: String, witnessKeys: [String], quorum: Int?, tsaCAFile: String?, noWitness: Bool = false) throws {
+            self.logKey = try KeyFile.readVerifier(logKey)
+            var seen = Set<[UInt8]>()
+            self.witnessKeys = try witnessKeys.map(KeyFile.readVerifier).filter { seen.insert($0.publicKey).inserted }
+            if noWitness && !witnessKeys.isEmpty {
+                throw EvidenceError.usage("give \(Setting("witness-key")) or \(Setting("no-witness")), not both")
+            }
+            self.quorum = quorum ?? (self.witnessKeys.isEmpty ? 0 : 1)
+            guard self.quorum >= 0, self.quorum <= self.witnessKeys.count else {
+                throw EvidenceError.usage("\(Setting("quorum")) \(self.quorum) needs at least as many distinct \(Setting("witness-key")) (\(self.witnessKeys.count) given)")
+            }
+            if self.quorum == 0 && !noWitness {
+                throw EvidenceError.usage("no witness cosignature would be checked: give \(Setting("witness-key")) (the notary's verifier key), or \(Setting("no-witness")) to accept the log's own signature alone")
+            }
+            acceptsNoWitness = noWitness
+            self.tsaCAFile = tsaCAFile
+        }
+    }
+
+    /// The note as given, with every signature line.
+    public let noteBytes: [UInt8]
+    public let note: SignedNote
+    public let checkpoint: Checkpoint
+    public let cosigners: [Cosigner]
+    /// Valid cosignatures that were required.
+    public let quorum: Int
+    public let acceptsNoWitness: Bool
+    public let timestampToken: [UInt8]?
+    /// The authority's time in the token, when verified.
+    public let timestampTime: String?
+    /// Why the checkpoint cannot be relied on; nil when it can.
+    public let failure: String?
+
+    public var isTrusted: Bool { failure == nil }
+
+    /// What was checked of the witnesses, for `--text`:
+    /// `checkpoint (tree size 31): 1 witness cosignature checked (quorum 1)`.
+    public var witnessSummary: String {
+        let n = cosigners.count
+        return "checkpoint (tree size \(checkpoint.size)): \(n) witness cosignature\(n == 1 ? "" : "s") checked"
+            + (acceptsNoWitness ? " (\(Setting("no-witness")))" : " (quorum \(quorum))")
+    }
+
+    /// Evaluates `noteBytes`. Throws only when the bytes are not a signed
+    /// checkpoint at all (an input error); a bad signature, a missing
+    /// cosignature or timestamp is recorded in `failure`.
+    public init(noteBytes: [UInt8], timestampToken: [UInt8]?, requirements: Requirements) throws {
+        self.noteBytes = noteBytes
+        let note: SignedNote
+        do {
+            note = try SignedNote(parsing: noteBytes)
+        } catch let e as EvidenceError {
+            throw EvidenceError.input("not a signed checkpoint: \(e.message)")
+        }
+        self.note = note
+        checkpoint = try Checkpoint(text: note.text)
+        self.timestampToken = timestampToken
+        var problems: [String] = []
+        do {
+            try note.verify(requirements.logKey)
+        } catch let e as EvidenceError {
+            problems.append("checkpoint signature: \(e.message)")
+        }
+        if checkpoint.origin != requirements.logKey.name {
+            problems.append("checkpoint origin \"\(checkpoint.origin)\" is not the log key's name \"\(requirements.logKey.name)\"")
+        }
+        var cosigners: [Cosigner] = []
+        var witnessProblems: [String] = []
+        for key in requirements.witnessKeys {
+            do {
+                if let time = try note.verify(key).compactMap({ $0 }).first {
+                    cosigners.append(Cosigner(key: key, time: time))
+                } else {
+                    witnessProblems.append("\(key.name) is not a witness (cosignature) key")
+                }
+            } catch let e as EvidenceError {
+                witnessProblems.append(e.message)
+            }
+        }
+        self.cosigners = cosigners
+        quorum = requirements.quorum
+        acceptsNoWitness = requirements.acceptsNoWitness
+        if cosigners.count < requirements.quorum {
+            problems.append("checkpoint has \(cosigners.count) valid cosignature\(cosigners.count == 1 ? "" : "s"), quorum is \(requirements.quorum)"
+                            + (witnessProblems.isEmpty ? "" : " (\(witnessProblems.joined(separator: "; ")))"))
+        }
+        var stampTime: String? = nil
+        if let ca = requirements.tsaCAFile {
+            if let token = timestampToken {
+                do {
+                    try Timestamping.verifyCheckpointToken(token, note: note, logKey: requirements.logKey, caFile: ca)
+                    stampTime = Timestamping.generationTime(token)
+                } catch let e as EvidenceError {
+                    if e.kind == .io { throw e }
+                    problems.append(e.message)
+                }
+            } else {
+                problems.append("no timestamp token for the checkpoint (required by \(Setting("tsa-ca")))")
+            }
+        }
+        timestampTime = stampTime
+        failure = problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+}

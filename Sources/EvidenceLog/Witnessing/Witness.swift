@@ -1,0 +1,139 @@
+import Glibc
+import EvidenceCrypto
+import EvidenceSupport
+
+/// The notary's side: a witness that cosigns a log's checkpoints only when
+/// they extend, consistently, the last one it cosigned (c2sp.org/tlog-witness
+/// semantics over files instead of HTTP).
+///
+/// State directory: one file per log, `<hex SHA-256 of the origin>.checkpoint`,
+/// holding the last checkpoint note this witness cosigned (as it returned
+/// it), plus a `lock` file. The state is replaced atomically (write a
+/// temporary, fsync, rename, fsync the directory) *before* the cosigned
+/// checkpoint is released, so a crash at any point leaves either the old or
+/// the new state, and never a cosignature the state does not account for.
+///
+/// The state is the witness's whole memory of the log: lose it and any
+/// rollback looks like a first checkpoint. So a missing state file is an
+/// error unless the caller says this is the first use (`firstUse`), and the
+/// file is never read through a symbolic link (one could point at an older
+/// state, or nowhere).
+public struct Witness {
+    public let key: NoteSignerKey
+    public let logKey: NoteVerifierKey
+    public let origin: String
+    public let stateDirectory: String
+
+    public init(key: NoteSignerKey, logKey: NoteVerifierKey, origin: String?, stateDirectory: String) throws {
+        guard key.type == .cosignatureV1 else {
+            throw EvidenceError.usage("the witness key must be a cosignature key (evchain keygen \(Setting("witness")))")
+        }
+        self.key = key
+        self.logKey = logKey
+        self.origin = origin ?? logKey.name
+        self.stateDirectory = stateDirectory
+    }
+
+    var statePath: String {
+        "\(stateDirectory)/\(Hex.encode(DigestAlgorithm.sha256.hash(Array(origin.utf8)))).checkpoint"
+    }
+
+    /// The last checkpoint this witness cosigned for the log; nil when no
+    /// state file exists. A state that is a symbolic link, not a regular
+    /// file, unreadable or damaged is an I/O error.
+    public func lastCosigned() throws -> Checkpoint? {
+        var st = stat()
+        guard lstat(statePath, &st) == 0 else {
+            if errno == ENOENT { return nil }
+            throw DurableFile.error("cannot stat the witness state", statePath)
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFLNK: throw EvidenceError.io("the witness state is a symbolic link; refusing to follow it", at: statePath)
+        default: throw EvidenceError.io("the witness state is not a regular file", at: statePath)
+        }
+        // O_NOFOLLOW: a symlink swapped in after the lstat is refused too.
+        let file = try DurableFile(statePath, flags: O_RDONLY | O_NOFOLLOW)
+        let bytes = try file.read(at: 0, count: Int(try file.size()))
+        do {
+            return try Checkpoint(text: try SignedNote(parsing: bytes).text)
+        } catch let e as EvidenceError {
+            throw EvidenceError.io("the witness state is damaged: \(e.message)", at: statePath)
+        }
+    }
+
+    /// Verifies `noteBytes` (signed by the log) and its consistency with the
+    /// last cosigned checkpoint, records it, and returns the note with this
+    /// witness's cosignature added. Refusals are failures (exit 1).
+    ///
+    /// `firstUse` starts the state for a log this witness never cosigned
+    /// (c2sp.org/tlog-witness: old size 0, whose proof is empty, so `proof`
+    /// may be nil); it is refused when a state exists, and without it a
+    /// missing state is an I/O error.
+    public func cosign(_ noteBytes: [UInt8], proof: ConsistencyProof?, now: UInt64,
+                       firstUse: Bool = false) throws -> SignedNote {
+        var isDirectory = stat()
+        guard stat(stateDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
+            throw EvidenceError.io("state directory does not exist", at: stateDirectory)
+        }
+        let lock = try DurableFile("\(stateDirectory)/lock", flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o600)
+        try lock.lock(.exclusive)
+
+        let note = try SignedNote(parsing: noteBytes)
+        try note.verify(logKey)
+        let cp = try Checkpoint(text: note.text)
+        guard cp.origin == origin else {
+            throw EvidenceError.failure("checkpoint origin \"\(cp.origin)\" is not the witnessed log \"\(origin)\"")
+        }
+        guard let old = try lastCosigned() else {
+            guard firstUse else {
+                throw EvidenceError.io("no state for log \"\(origin)\": if this witness never cosigned it, start with \(Setting("init")); "
+                                       + "otherwise restore the state (starting over would accept a rollback)", at: statePath)
+            }
+            if let proof {
+                guard proof.oldSize == 0, proof.newSize == cp.size else {
+                    throw EvidenceError.failure("refused: this witness never cosigned \"\(origin)\", so the proof must be from size 0 to \(cp.size), not from \(proof.oldSize) to \(proof.newSize)")
+                }
+                guard proof.path.isEmpty else {
+                    throw EvidenceError.failure("refused: a proof from size 0 must be empty (c2sp.org/tlog-witness)")
+                }
+            }
+            return try record(note, now: now)
+        }
+        guard !firstUse else {
+            throw EvidenceError.usage("\(Setting("init")): this witness already cosigned \"\(origin)\" up to size \(old.size); cosign without \(Setting("init"))")
+        }
+        if cp.size < old.size {
+            throw EvidenceError.failure("refused: checkpoint size \(cp.size) is smaller than the \(old.size) already cosigned (rollback or split view)")
+        }
+        if cp.size == old.size {
+            guard cp.root == old.root else {
+                throw EvidenceError.failure("refused: checkpoint of size \(cp.size) has a different root than the one already cosigned (split view)")
+            }
+        } else {
+            guard let proof else {
+                throw EvidenceError.failure("refused: a consistency proof from size \(old.size) to \(cp.size) is needed (evchain consistency \(Setting("from")) \(old.size) \(Setting("to")) \(cp.size))")
+            }
+            guard proof.oldSize == old.size, proof.newSize == cp.size else {
+                throw EvidenceError.failure("refused: the consistency proof is from \(proof.oldSize) to \(proof.newSize), not from \(old.size) to \(cp.size)")
+            }
+            do {
+                try Merkle.verifyConsistency(oldSize: old.size, newSize: cp.size, oldRoot: old.root,
+                                             newRoot: cp.root, path: proof.path)
+            } catch {
+                throw EvidenceError.failure("refused: checkpoint is inconsistent with the one cosigned at size \(old.size): \(error) (split view)")
+            }
+        }
+        return try record(note, now: now)
+    }
+
+    /// Cosigns `note` and makes it the state, before anyone sees the cosignature.
+    private func record(_ note: SignedNote, now: UInt64) throws -> SignedNote {
+        var note = note
+        // Drop any earlier signature by this witness, then cosign.
+        note.signatures.removeAll { $0.name == key.name && $0.keyID == key.keyID }
+        note.signatures.append(try Cosignature.sign(text: note.text, key: key, time: now))
+        try DurableFile.replace(statePath, with: note.bytes, mode: 0o644)
+        return note
+    }
+}

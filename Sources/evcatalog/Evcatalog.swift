@@ -1,0 +1,116 @@
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidenceSupport
+
+struct Evcatalog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evcatalog",
+        abstract: "Build the arbitration evidence catalogue (证据目录) from verdicts, chain entries or records.",
+        discussion: """
+            Reads evverify verdicts, evchain entries (evchain show) or evidence records (evhash) as \
+            JSON Lines on stdin or from the files named, and writes one catalogue row per piece of \
+            evidence, grouped by lifecycle stage and in time order within a stage, numbered \
+            consecutively: as JSON Lines (default), CSV, Markdown or an HTML print view that \
+            headless Chromium prints to an A4 PDF (see evcatalog(1) for the command).
+
+            An item whose verification failed, that is not in the chain, or a stage required by \
+            --require-stages with no evidence, is marked in every format. Chain entries and bare \
+            records are marked as not verified unless --accept-unverified.
+
+            EXIT STATUS: 0 every row verified (or accepted); 1 the catalogue was written but marks \
+            failed, missing or unverified evidence (or holds none), unless --allow-failed; \
+            2 usage or input error (a bad line, case file or certificate); 3 I/O error.
+            """,
+        version: PackageVersion.line("evcatalog"))
+
+    @Argument(help: ArgumentHelp("Verdicts, chain entries or records (JSON Lines); '-' or none: stdin.", valueName: "file"))
+    var inputs: [String] = []
+
+    @Option(help: ArgumentHelp("Output format: jsonl, csv, md or html.", valueName: "format"))
+    var format: String = "jsonl"
+
+    @Option(help: ArgumentHelp("Language of labels: zh or en.", valueName: "lang"))
+    var lang: String = "zh"
+
+    @Option(name: .customLong("case"), help: ArgumentHelp("Case file (JSON): case, commission, applicant, respondent, contract(s), claim.", valueName: "file"))
+    var caseFile: String?
+
+    @Option(help: ArgumentHelp("Purposes of proof (JSON) by id, name pattern or stage, over the built-in defaults.", valueName: "file"))
+    var purposes: String?
+
+    @Option(help: ArgumentHelp("Custody certificate (JSON); its \"serial\" goes in the remarks of the rows it covers.", valueName: "file"))
+    var certificate: String?
+
+    @Option(name: .customLong("contract"), help: ArgumentHelp("Only this contract's evidence (repeatable; default: the case file's contracts, or all).", valueName: "id"))
+    var contracts: [String] = []
+
+    @Option(name: .customLong("require-stages"), help: ArgumentHelp("Stages every contract must have evidence of, comma-separated; absent ones are listed as missing rows.", valueName: "list"))
+    var requireStages: String?
+
+    @Option(help: ArgumentHelp("Date of signing printed at the end, YYYY-MM-DD (default: a blank to fill in by hand).", valueName: "date"))
+    var date: String?
+
+    @Option(name: .customLong("utc-offset"), help: ArgumentHelp("Show times in csv, md and html at this offset from UTC, e.g. +08:00 (default: UTC).", valueName: "±hh:mm"))
+    var utcOffset: String?
+
+    @Flag(name: .customLong("allow-failed"), help: "Exit 0 even when rows are marked failed, missing or not verified (they stay marked).")
+    var allowFailed = false
+
+    @Flag(name: .customLong("accept-unverified"), help: "Accept chain entries and bare records without a verdict (still labelled not verified).")
+    var acceptUnverified = false
+
+    @Flag(help: "With --format csv: begin with a UTF-8 byte order mark, for spreadsheet programs.")
+    var bom = false
+
+    func run() throws {
+        let (format, options) = try catalogueOptions()
+        let input = try CatalogueInput.read(try Inputs.open(inputs, what: "verdicts or entries"))
+        let catalogue = try Catalogue(items: input.items, gaps: input.gaps, options: options)
+        StandardOutput.shared.write(format.render(catalogue, byteOrderMark: bom))
+        StandardOutput.shared.flush()
+
+        if catalogue.leftOut > 0 {
+            Diagnostics.warn("left out \(catalogue.leftOut) item\(catalogue.leftOut == 1 ? "" : "s") of other contracts")
+        }
+        let problems = catalogue.problems
+        guard !problems.isEmpty else { return }
+        Diagnostics.warn("catalogue: " + problems.joined(separator: ", ") + (allowFailed ? " (allowed)" : "; --allow-failed to file it anyway"))
+        if !allowFailed { throw ToolExit(ExitStatus.failure) }
+    }
+
+    /// The output format and the catalogue's options from the command line.
+    func catalogueOptions() throws -> (CatalogueFormat, Catalogue.Options) {
+        guard let format = CatalogueFormat(rawValue: format) else {
+            throw ValidationError("--format takes jsonl, csv, md or html")
+        }
+        guard let language = CatalogueLanguage(rawValue: lang) else {
+            throw ValidationError("--lang takes zh or en")
+        }
+        if bom && format != .csv { throw ValidationError("--bom applies to --format csv only") }
+        var options = Catalogue.Options()
+        options.language = language
+        options.contracts = contracts
+        options.acceptUnverified = acceptUnverified
+        if let date {
+            guard CatalogueHeader.isValidDate(date) else { throw ValidationError("--date takes a date as YYYY-MM-DD") }
+            options.date = date
+        }
+        if let utcOffset {
+            guard let minutes = DisplayText.parseOffset(utcOffset) else {
+                throw ValidationError("--utc-offset takes an offset such as +08:00, -05:30 or UTC")
+            }
+            options.utcOffset = minutes
+        }
+        if let list = requireStages {
+            options.requiredStages = list.split(separator: ",").map { String($0) }
+            if let bad = options.requiredStages.first(where: { !Stage.isValidName($0) }) {
+                throw ValidationError("--require-stages: \"\(bad)\" is not a stage name (lowercase word such as esign, face)")
+            }
+        }
+        if let path = caseFile { options.caseFile = try JSONDocumentFile.read(path, as: CaseFile.init(json:)) }
+        if let path = purposes { options.purposes = try JSONDocumentFile.read(path, as: ProofPurposes.init(json:)) }
+        if let path = certificate { options.certificate = try JSONDocumentFile.read(path, as: CatalogueInput.certificateSerial) }
+        return (format, options)
+    }
+}

@@ -1,0 +1,38 @@
+import Glibc
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidenceSupport
+
+struct Append: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Append evidence records (stdin) as one batch.",
+        discussion: """
+            Prints one receipt per record, {"seq","time","id","leaf","tree_size"}, once the batch \
+            is durable. A bad line appends nothing (exit 2). Appenders are serialised by a lock. \
+            A record whose digest is already in the log is appended again as its own entry.
+            """)
+    @Argument(help: "The chain.") var chain: String
+    @Argument(help: ArgumentHelp("Record files ('-' is stdin; default stdin).", valueName: "file")) var files: [String] = []
+    @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated (4096 to 1073741824); a larger batch is written uncommitted as it goes.", valueName: "bytes"))
+    var buffer: Int = 1 << 26
+
+    func validate() throws {
+        guard ChainStore.appendBufferRange.contains(buffer) else {
+            throw ValidationError("--buffer must be from \(ChainStore.appendBufferRange.lowerBound) to \(ChainStore.appendBufferRange.upperBound) bytes")
+        }
+    }
+
+    func run() throws {
+        let readers = try Inputs.open(files, what: "evidence records")
+        let store = try ChainStore(path: chain, access: .write)
+        guard readers.count == 1 else { throw ValidationError("append takes one input (stdin or one file)") }
+        let progress = Progress(label: "appending")
+        let receipts: AppendReceipts
+        do {
+            defer { progress.finish() }
+            receipts = try store.append(from: readers[0], buffer: buffer, progress: progress.handler)
+        }
+        try receipts.forEachLine { StandardOutput.shared.write($0) }
+    }
+}

@@ -1,0 +1,53 @@
+import Glibc
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidenceLog
+import EvidenceSupport
+
+struct Prove: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inclusion proofs for entries read on stdin.",
+        discussion: """
+            Each output line is self-contained: {"seq","time","record","leaf","tree_size","root",\
+            "proof","checkpoint"}. An id or digest proves every entry holding it. A query with no \
+            entry under the checkpoint is reported and makes the exit status 1.
+            """)
+    @Argument(help: "The chain.") var chain: String
+    @Option(help: ArgumentHelp("Prove against this checkpoint (default: CHAIN.checkpoint).", valueName: "file"))
+    var checkpoint: String?
+    @Option(name: .customLong("log-key"), help: ArgumentHelp("Verify the checkpoint's signature with this verifier key.", valueName: "vkey"))
+    var logKey: String?
+    @Flag(name: .customLong("tlog-proof"), help: "Print one entry's proof as C2SP tlog-proof text.")
+    var tlogProof = false
+
+    func run() throws {
+        let readers = try Inputs.open([], what: "queries")
+        let store = try ChainStore(path: chain, access: .read)
+        let cp = try store.matchCheckpoint(try checkpoint.map(DurableFile.readAll), logKey: try logKey.map(KeyFile.readVerifier))
+        var queries: [ChainStore.Query] = [], locations: [String] = []
+        while let value = try readers[0].nextValue() {
+            do { queries.append(try ChainStore.Query(json: value)) } catch let e as EvidenceError {
+                throw e.located(readers[0].location)
+            }
+            locations.append(readers[0].location)
+        }
+        let seqs = try store.resolve(queries, limit: cp.checkpoint.size)
+        if tlogProof {
+            guard seqs.count == 1, seqs[0].count == 1 else {
+                throw EvidenceError.usage("--tlog-proof proves exactly one entry; the query matched \(seqs.map(\.count).reduce(0, +))")
+            }
+            StandardOutput.shared.write(try store.inclusionProof(seq: seqs[0][0], against: cp).tlogProof)
+            return
+        }
+        var missing = 0
+        for (i, list) in seqs.enumerated() {
+            if list.isEmpty {
+                Diagnostics.warn("\(locations[i]): no entry under the checkpoint (size \(cp.checkpoint.size)) matches")
+                missing += 1
+            }
+            for seq in list { StandardOutput.shared.writeLine(try store.inclusionProof(seq: seq, against: cp).json) }
+        }
+        if missing > 0 { throw ToolExit(ExitStatus.failure) }
+    }
+}

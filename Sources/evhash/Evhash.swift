@@ -1,0 +1,110 @@
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidenceCrypto
+import EvidenceSupport
+
+struct Evhash: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evhash",
+        abstract: "Hash contract artifacts into evidence records (digests only).",
+        discussion: """
+            Reads manifest lines (JSON Lines) on stdin or from --manifest files and writes \
+            one evidence record per line, in input order. A manifest line names a file \
+            ("path", resolved under --root) or carries an inline record ("data", hashed in \
+            its RFC 8785 canonical form). Files named as arguments are hashed as a quick look.
+
+            EXIT STATUS: 0 all items hashed; 1 some items failed under --keep-going; \
+            2 usage or input error (malformed line, unknown field, path outside --root); \
+            3 I/O error (missing or unreadable file, unreadable key).
+            """,
+        version: PackageVersion.line("evhash"))
+
+    @Argument(help: ArgumentHelp("Files to hash directly, like sha256sum (no manifest).", valueName: "file"))
+    var files: [String] = []
+
+    @Option(name: .customLong("manifest"), help: ArgumentHelp("Read manifest lines from this file ('-' is stdin). Repeatable.", valueName: "file"))
+    var manifests: [String] = []
+
+    @Option(name: .customLong("alg"), help: ArgumentHelp("Digest algorithms, comma-separated; the first is the record's alg: sha256, sha512, sha3-256, sm3, blake2b512.", valueName: "list"))
+    var algorithms: String = "sha256"
+
+    @Option(help: ArgumentHelp("Directory that manifest paths resolve under; paths may not leave it.", valueName: "dir"))
+    var root: String = "."
+
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("HMAC key (hex, mode 0600) for keyed records (alg hmac-…), for low-entropy data.", valueName: "file"))
+    var keyFile: String?
+
+    @Option(help: ArgumentHelp("With --key-file: key all records, or only inline data records (default: all).", valueName: "all|data"))
+    var keyed: String?
+
+    @Option(help: ArgumentHelp("Identifying fields to carry into records: path, name, both, or none.", valueName: "fields"))
+    var keep: String = "name"
+
+    @Flag(name: .customLong("keep-going"), help: "Report a failing line on stderr and go on; exit 1 at the end.")
+    var keepGoing = false
+
+    @Flag(help: "Print 'digest  id' lines, as sha256sum does, instead of records.")
+    var text = false
+
+    @Option(name: .customLong("max-line-length"), help: ArgumentHelp("Longest manifest line accepted, in bytes (at most 1 GiB).", valueName: "bytes"),
+            transform: IntegerOption.parser(1...IntegerOption.maximumLength))
+    var maximumLineLength = JSONLinesReader.defaultMaximumLineLength
+
+    @Option(name: .customLong("generate-key"), help: ArgumentHelp("Create a new random HMAC key file (0600) and exit.", valueName: "file"))
+    var generateKey: String?
+
+    func run() throws {
+        if let path = generateKey {
+            let key = try HMACKey.generate(at: path)
+            StandardOutput.shared.write("keyid \(key.keyID)\n")
+            return
+        }
+        let options = try hasherOptions()
+        var summary = ManifestHasher.Summary()
+        if !files.isEmpty {
+            var fileOptions = options
+            if options.keyedScope == .data && options.keyed != nil { fileOptions.keyed = nil }
+            summary = try ManifestHasher(options: fileOptions).hashFiles(files, output: StandardOutput.shared, report: Diagnostics.report)
+        }
+        if files.isEmpty || !manifests.isEmpty {
+            let readers = try Inputs.open(manifests, maximumLineLength: maximumLineLength, what: "manifest lines")
+            let progress = Progress(label: "hashed")
+            defer { progress.finish() }
+            summary.failures += try ManifestHasher(options: options).run(
+                readers, output: StandardOutput.shared, progress: progress.handler, report: Diagnostics.report).failures
+        }
+        if summary.failures > 0 {
+            StandardOutput.shared.flush()
+            Diagnostics.warn("\(summary.failures) item\(summary.failures == 1 ? "" : "s") failed")
+            throw ToolExit(ExitStatus.failure)
+        }
+    }
+
+    /// The hasher's options from the command line, checked in this order.
+    func hasherOptions() throws -> ManifestHasher.Options {
+        let algorithmList = try DigestPlan.parseAlgorithms(algorithms)
+        guard keyed == nil || keyFile != nil else {
+            // Without a key, low-entropy data would go out as plain digests.
+            throw ValidationError("--keyed needs --key-file")
+        }
+        let key = try keyFile.map(HMACKey.load)
+        guard let scope = ManifestHasher.KeyedScope(rawValue: keyed ?? "all") else {
+            throw ValidationError("--keyed takes 'all' or 'data'")
+        }
+        var options = ManifestHasher.Options(
+            plain: try DigestPlan(algorithms: algorithmList, key: nil),
+            keyed: try key.map { try DigestPlan(algorithms: algorithmList, key: $0) },
+            root: try RootDirectory(root))
+        options.keyedScope = scope
+        let kept = Set(keep.split(separator: ",").map(String.init))
+        guard kept.isSubset(of: ["path", "name", "none"]) else {
+            throw ValidationError("--keep takes path, name or none (comma-separated)")
+        }
+        options.keepPath = kept.contains("path")
+        options.keepName = kept.contains("name")
+        options.keepGoing = keepGoing
+        options.text = text
+        return options
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidencePSI
+import EvidenceSupport
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Private comparisons (eq, ge) of values held by two parties; B, the key holder, learns only the result bits.",
+        subcommands: [Request.self, Respond.self, Result.self])
+
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: encrypt B's values (one comparison per input line).")
+        @Argument(help: ArgumentHelp("B's value lines (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"))
+        var op = "ge"
+        @Option(help: ArgumentHelp("Values are signed integers of this many bits, 2…256 (ge only).", valueName: "bits"))
+        var bits = PrivateComparison.defaultBits
+        @OptionGroup var join: JoinOption
+        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
+        var valueField = "value"
+        @OptionGroup var paillier: PaillierKeyOption
+        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
+        var session: String?
+        @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
+        var state: String
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message to write.", valueName: "file"))
+        var out: String
+
+        func validate() throws {
+            guard (2...PrivateComparison.maximumBits).contains(bits) else {
+                throw ValidationError("--bits must be in 2…\(PrivateComparison.maximumBits)")
+            }
+        }
+
+        func run() throws {
+            guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
+            let key = try paillier.load()
+            printSummary(try PrivateComparison.request(
+                items: try readLines(files), join: join.fields, valueField: valueField, op: operation, bits: bits, key: key,
+                session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+        }
+    }
+
+    struct Respond: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party A: answer each comparison with A's value of the same join key.")
+        @Argument(help: ArgumentHelp("A's value lines (JSON Lines); none reads stdin.", valueName: "file"))
+        var files: [String] = []
+        @OptionGroup var join: JoinOption
+        @Option(help: ArgumentHelp("B's request message.", valueName: "file"))
+        var message: String
+        @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
+        var valueField = "value"
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept B's key below 2048 bits (tests only).")
+        var insecure = false
+        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Answer message to write.", valueName: "file"))
+        var out: String
+
+        func run() throws {
+            printSummary(try PrivateComparison.respond(messagePath: message, items: try readLines(files), join: join.fields,
+                                                       valueField: valueField, allowInsecureKey: insecure, messagePath: out))
+        }
+    }
+
+    struct Result: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Party B: print each input line with \"result\": true|false.")
+        @Argument(help: ArgumentHelp("B's value lines, as given to 'compare request'.", valueName: "file"))
+        var files: [String] = []
+        @Option(help: ArgumentHelp("A's answer message.", valueName: "file"))
+        var message: String
+        @Option(help: ArgumentHelp("B's state file.", valueName: "file"))
+        var state: String
+        @OptionGroup var paillier: PaillierKeyOption
+
+        func run() throws {
+            let key = try paillier.load()
+            for line in try PrivateComparison.result(messagePath: message, statePath: state,
+                                                     items: try readLines(files), key: key) {
+                StandardOutput.shared.writeLine(line)
+            }
+        }
+    }
+}

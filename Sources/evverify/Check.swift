@@ -1,0 +1,43 @@
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidenceSupport
+
+extension Evverify {
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Verify items against the log (the default subcommand).",
+            discussion: "Prints one verdict per item: status ok, mismatch, missing or unproven; with --text, then what was checked of the witnesses.")
+
+        @OptionGroup var trust: TrustOptions
+        @OptionGroup var items: ItemOptions
+
+        @Flag(help: "Print 'id: OK' / 'id: FAILED (reason)' lines and a summary, like sha256sum -c.")
+        var text = false
+
+        @Flag(help: "With --text: do not print OK lines.")
+        var quiet = false
+
+        @Flag(help: "Print nothing; the exit status tells.")
+        var status = false
+
+        func run() throws {
+            let (text, quiet, status) = (text, quiet, status)
+            let (verifier, report) = try items.verify(trust) { v in
+                if status || (quiet && v.status == .ok) { return [] }
+                return text || quiet ? Array((v.textLine + "\n").utf8) : v.jsonLine
+            }
+            let out = StandardOutput.shared
+            for line in report.rendered { out.write(line) }
+            if text && !quiet && !status { out.write(verifier.trust.witnessSummary + "\n") }
+            if report.failures > 0 {
+                out.flush()
+                if (text || quiet) && !status {
+                    Diagnostics.warn("\(report.failures) of \(report.count) item\(report.count == 1 ? "" : "s") FAILED")
+                }
+                throw ToolExit(ExitStatus.failure)
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidenceLog
+import EvidenceSupport
+
+extension Evverify {
+    struct CheckCert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-cert",
+            abstract: "Re-verify a custody certificate offline, naming any altered field.")
+
+        @Argument(help: ArgumentHelp("The certificate file ('-' for stdin).", valueName: "cert"))
+        var certificate: String
+
+        @Option(name: .customLong("issuer-key"), help: ArgumentHelp("The issuer's verifier key.", valueName: "vkey"))
+        var issuerKey: String
+
+        @OptionGroup var keys: KeyOptions
+
+        @Flag(help: "Print findings as text lines instead of a JSON report.")
+        var text = false
+
+        func run() throws {
+            let requirements = try keys.requirements()
+            let bytes = certificate == "-" ? try DurableFile.readAll("/dev/stdin") : try DurableFile.readAll(certificate)
+            let result: CustodyCertificate.CheckResult
+            do {
+                result = try CustodyCertificate.check(bytes, issuerKey: try KeyFile.readVerifier(issuerKey), requirements: requirements)
+            } catch let e as EvidenceError {
+                throw e.located(certificate == "-" ? "stdin" : certificate)
+            }
+            if text {
+                let name = result.serial ?? certificate
+                if result.isValid {
+                    StandardOutput.shared.write("\(name): OK (\(result.items) items)\n")
+                } else {
+                    for f in result.findings { StandardOutput.shared.write("\(name): FAILED \(f)\n") }
+                }
+                if let witnesses = result.witnessSummary { StandardOutput.shared.write(witnesses + "\n") }
+            } else {
+                StandardOutput.shared.writeLine(result.json)
+            }
+            if !result.isValid { throw ToolExit(ExitStatus.failure) }
+        }
+    }
+}

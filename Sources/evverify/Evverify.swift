@@ -1,0 +1,20 @@
+import ArgumentParser
+import EvidenceCLI
+import EvidenceCore
+import EvidenceSupport
+
+struct Evverify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evverify",
+        abstract: "Check originals against the evidence log; issue and check custody certificates.",
+        discussion: """
+            EXIT STATUS: 0 every item is ok (or the certificate holds); 1 an item is not ok \
+            (mismatch, missing — including a missing original or, with --complete, an entry not \
+            presented — or unproven) or the certificate does not hold; 2 usage or input error \
+            (also: neither --witness-key nor --no-witness, evidence records with --root, two \
+            items with one id, no items to certify or to check stages of); 3 I/O error.
+            """,
+        version: PackageVersion.line("evverify"),
+        subcommands: [Check.self, Certify.self, CheckCert.self],
+        defaultSubcommand: Check.self)
+}
