@@ -384,6 +384,68 @@ struct JCSScanner {
         return v
     }
 
+    /// A decimal fraction without exponent and with at most 15 significant
+    /// digits (amounts such as 182907.89) written without strtod and the
+    /// shortest-digits search: 15 digits survive the round trip through a
+    /// double (DBL_DIG), so no shorter or other 15-digit decimal names the
+    /// same double, and the shortest form is the literal's own significant
+    /// digits. Written as ECMAScript does for exponents from -6 to 21
+    /// (ECMA-262 §7.1.12.1 steps 6–8); false for anything else.
+    private func appendShortDecimal(_ start: Int, into out: inout [UInt8]) -> Bool {
+        var i = start
+        let negative = base[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        // Significant digits of the literal (leading and trailing zeros
+        // dropped) and n, the position of the decimal point after the first.
+        var firstSignificant = -1, lastSignificant = -1, pointAt = -1
+        var position = 0                      // digits seen, point excluded
+        var scan = i
+        while scan < index {
+            let c = base[scan]
+            if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { return false }
+            if c == UInt8(ascii: ".") { pointAt = position; scan += 1; continue }
+            if c != 0x30 {
+                if firstSignificant < 0 { firstSignificant = position }
+                lastSignificant = position
+            }
+            position += 1
+            scan += 1
+        }
+        guard pointAt >= 0 else { return false }
+        if firstSignificant < 0 { out.append(0x30); return true }   // 0.000 and -0.0 are 0
+        let k = lastSignificant - firstSignificant + 1
+        guard k <= 15 else { return false }
+        let n = pointAt - firstSignificant
+        guard n > -6 && n <= 21 else { return false }
+        /// Appends the literal's digits at positions `from..<to` (point excluded).
+        func digits(_ from: Int, _ to: Int, _ out: inout [UInt8]) {
+            var position = 0, scan = i
+            while scan < index && position < to {
+                let c = base[scan]
+                scan += 1
+                if c == UInt8(ascii: ".") { continue }
+                if position >= from { out.append(c) }
+                position += 1
+            }
+        }
+        let first = firstSignificant, last = lastSignificant + 1
+        if negative { out.append(UInt8(ascii: "-")) }
+        if k <= n {
+            digits(first, last, &out)
+            for _ in 0 ..< (n - k) { out.append(0x30) }
+        } else if n > 0 {
+            digits(first, first + n, &out)
+            out.append(UInt8(ascii: "."))
+            digits(first + n, last, &out)
+        } else {
+            out.append(0x30)
+            out.append(UInt8(ascii: "."))
+            for _ in 0 ..< -n { out.append(0x30) }
+            digits(first, last, &out)
+        }
+        return true
+    }
+
     /// RFC 8259 §6 numbers, valued as `JSONParser` values them and written
     /// as ECMAScript does (RFC 8785 §3.2.2.3). A plain integer of at most 15
     /// digits is its own canonical form (but -0 is 0).
@@ -422,6 +484,7 @@ struct JCSScanner {
             }
             return true
         }
+        if !simple && appendShortDecimal(start, into: &out) { return true }
         let value: Double = withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
             for i in 0..<length { buffer[i] = CChar(bitPattern: base[start + i]) }
             buffer[length] = 0

@@ -44,13 +44,18 @@ import Testing
         for line in Self.lines(seed: 12, count: 3000) {
             let expected = Self.general(line)
             if expected != nil { valid += 1 }
-            guard let got = line.withUnsafeBytes({ ManifestHasher.fastItem($0) }) else { continue }
+            guard let got = line.withUnsafeBytes({ ManifestHasher.fastItem($0) }) else {
+                // It declines a valid line only for an escape in a string field.
+                if expected != nil && !line.contains(UInt8(ascii: "\\")) {
+                    Issue.record("fast path declined \(String(decoding: line, as: UTF8.self))")
+                }
+                continue
+            }
             fast += 1
             guard let expected else { Issue.record("fast path accepted \(String(decoding: line, as: UTF8.self))"); continue }
             #expect(Self.same(got.item, expected.item) && got.canonicalData == expected.canonical,
                     "\(String(decoding: line, as: UTF8.self))")
         }
-        // Declining is only for what the general path refuses or an escaped key.
-        #expect(valid > 1000 && fast == valid)
+        #expect(valid > 1000 && fast > valid * 3 / 4)
     }
 }
