@@ -47,6 +47,8 @@ struct JCSScanner {
     /// Members of the objects being canonicalized, innermost last: one
     /// array for the whole document instead of one per object.
     private var members: [Member] = []
+    /// Where an object's members are put in order before replacing it.
+    private var spare: [UInt8] = []
 
     /// One member already written to the output: its bytes there, and its
     /// key's bytes there (between the quotes, as canonically escaped).
@@ -154,7 +156,8 @@ struct JCSScanner {
             guard value(depth: depth, into: &out) else { return false }
             let member = Member(start: start, keyEnd: keyEnd, end: out.count, keyEscaped: keyEscaped)
             if sorted && members.count > first {
-                let order = compareKeys(members[members.count - 1], member, in: out)
+                let previous = members[members.count - 1]
+                let order = out.withUnsafeBufferPointer { compareKeys(previous, member, in: $0) }
                 if order == 0 { return false }
                 if order > 0 { sorted = false }
             }
@@ -171,60 +174,61 @@ struct JCSScanner {
         if nonASCII && members.count - first > 1 {
             var seen = Set<String>()
             for m in members[first...] {
-                let key = JCSScanner.unescape(out[(m.start + 1) ..< (m.keyEnd - 1)])
+                let key = out.withUnsafeBufferPointer { JCSScanner.unescape($0[(m.start + 1) ..< (m.keyEnd - 1)]) }
                 if !seen.insert(String(decoding: key, as: UTF8.self)).inserted { return false }
             }
         }
         if !sorted {
-            // Insertion sort: objects are small and mostly nearly sorted.
-            var i = first + 1
-            while i < members.count {
-                let item = members[i]
-                var j = i
-                while j > first {
-                    let order = compareKeys(members[j - 1], item, in: out)
-                    if order == 0 { return false }
-                    if order < 0 { break }
-                    members[j] = members[j - 1]
-                    j -= 1
+            let ok = out.withUnsafeBufferPointer { written -> Bool in
+                // Insertion sort: objects are small and mostly nearly sorted.
+                var i = first + 1
+                while i < members.count {
+                    let item = members[i]
+                    var j = i
+                    while j > first {
+                        let order = compareKeys(members[j - 1], item, in: written)
+                        // Sorted below j: an equal key would be met before a smaller one.
+                        if order == 0 { return false }
+                        if order < 0 { break }
+                        members[j] = members[j - 1]
+                        j -= 1
+                    }
+                    members[j] = item
+                    i += 1
                 }
-                members[j] = item
-                i += 1
+                // The object's members in their new order.
+                spare.removeAll(keepingCapacity: true)
+                for k in first ..< members.count {
+                    if k > first { spare.append(UInt8(ascii: ",")) }
+                    spare.append(contentsOf: UnsafeBufferPointer(rebasing: written[members[k].start ..< members[k].end]))
+                }
+                return true
             }
-            for k in first + 1 ..< members.count where compareKeys(members[k - 1], members[k], in: out) == 0 {
-                return false
-            }
-            // Rewrite the object's members in their new order.
-            let written = Array(out[objectStart...])
-            out.removeSubrange(objectStart...)
-            for k in first ..< members.count {
-                if k > first { out.append(UInt8(ascii: ",")) }
-                let m = members[k]
-                out.append(contentsOf: written[(m.start - objectStart) ..< (m.end - objectStart)])
-            }
+            guard ok else { return false }
+            out.removeLast(out.count - objectStart)
+            out.append(contentsOf: spare)
         }
         out.append(UInt8(ascii: "}"))
         return true
     }
 
     /// Compares two keys by their UTF-16 code units: < 0, 0 (equal), > 0.
-    private func compareKeys(_ a: Member, _ b: Member, in out: [UInt8]) -> Int {
+    private func compareKeys(_ a: Member, _ b: Member, in out: UnsafeBufferPointer<UInt8>) -> Int {
         // Key bytes in the output, between the quotes.
         let ra = (a.start + 1) ..< (a.keyEnd - 1), rb = (b.start + 1) ..< (b.keyEnd - 1)
         if a.keyEscaped || b.keyEscaped {
-            return JCSScanner.compareUTF16(JCSScanner.unescape(out[ra]), JCSScanner.unescape(out[rb]))
+            let ka = JCSScanner.unescape(out[ra]), kb = JCSScanner.unescape(out[rb])
+            return ka.withUnsafeBufferPointer { pa in kb.withUnsafeBufferPointer { pb in JCSScanner.compareUTF16(pa, pb) } }
         }
-        return out.withUnsafeBufferPointer { p in
-            JCSScanner.compareUTF16(UnsafeBufferPointer(rebasing: p[ra]), UnsafeBufferPointer(rebasing: p[rb]))
-        }
+        return JCSScanner.compareUTF16(UnsafeBufferPointer(rebasing: out[ra]), UnsafeBufferPointer(rebasing: out[rb]))
     }
 
     /// UTF-16 order of two UTF-8 strings. UTF-8 byte order is code point
     /// order, which is UTF-16 order except for U+E000–U+FFFF against
     /// supplementary characters (whose UTF-16 surrogates sort lower).
-    static func compareUTF16<C: RandomAccessCollection>(_ a: C, _ b: C) -> Int where C.Element == UInt8, C.Index == Int {
-        var i = a.startIndex, j = b.startIndex
-        while i < a.endIndex && j < b.endIndex {
+    static func compareUTF16(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        var i = 0, j = 0
+        while i < a.count && j < b.count {
             let x = a[i], y = b[j]
             if x != y {
                 // Lead bytes of U+E000–U+FFFF are 0xEE–0xEF, of U+10000 and up
@@ -237,12 +241,12 @@ struct JCSScanner {
             i += 1
             j += 1
         }
-        let na = a.endIndex - i, nb = b.endIndex - j
+        let na = a.count - i, nb = b.count - j
         return na == nb ? 0 : (na < nb ? -1 : 1)
     }
 
     /// The UTF-8 bytes of a key from its canonical escaped form.
-    static func unescape(_ escaped: ArraySlice<UInt8>) -> [UInt8] {
+    static func unescape(_ escaped: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
         var bytes: [UInt8] = []
         var i = escaped.startIndex
         while i < escaped.endIndex {
@@ -277,10 +281,23 @@ struct JCSScanner {
     /// quotes included (RFC 8785 §3.2.2.2). Returns whether the output holds
     /// an escape, or nil where the parser would refuse the string.
     mutating func string(into out: inout [UInt8]) -> Bool? {
+        let quote = index
         index += 1
+        // Most strings hold no escape: their text, quotes included, is
+        // their canonical form, copied in one go.
+        while index < end {
+            let c = base[index]
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                out.append(contentsOf: UnsafeBufferPointer(start: base + quote, count: index - quote))
+                return false
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            index += 1
+        }
         out.append(UInt8(ascii: "\""))
         var escaped = false
-        var runStart = index
+        var runStart = quote + 1
         while index < end {
             let c = base[index]
             if c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") && c >= 0x20 {

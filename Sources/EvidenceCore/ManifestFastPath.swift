@@ -1,3 +1,5 @@
+import Glibc
+
 extension ManifestHasher {
     /// A manifest line read from its bytes in one pass: the item, and for an
     /// inline record the RFC 8785 form of its `data`, canonicalized straight
@@ -87,10 +89,11 @@ struct ManifestFields {
             case (UInt8(ascii: "p"), 5): self = .pages
             default: return nil
             }
-            guard key.elementsEqual(Field.names[rawValue].utf8) else { return nil }
+            let name = Field.names[rawValue]
+            guard key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, name.utf8Start, key.count) == 0 }) else { return nil }
         }
 
-        static let names = ["id", "contract", "stage", "name", "path", "data", "source", "time", "pages"]
+        static let names: [StaticString] = ["id", "contract", "stage", "name", "path", "data", "source", "time", "pages"]
     }
 
     var seen = 0
