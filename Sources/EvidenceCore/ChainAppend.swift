@@ -161,7 +161,8 @@ extension ChainStore {
             throw EvidenceError.input("expected a JSON object, found \(value.typeName)")
         }
         let record = try EvidenceRecord(json: object)
-        let canonical = canonicalRecord(object)
+        // Straight from the bytes (equal to canonicalRecord(object), which stays the fallback).
+        let canonical = JCSBytes.canonical(line) ?? canonicalRecord(object)
         let entrySize = canonical.count + 28 + String(seq).utf8.count + time.utf8.count
         guard entrySize <= ChainEntry.maximumEntryBytes else {
             throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
