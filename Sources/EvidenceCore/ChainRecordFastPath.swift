@@ -12,7 +12,8 @@ extension ChainStore {
     static func fastRecord(_ line: UnsafeRawBufferPointer) -> (record: EvidenceRecord, canonical: [UInt8])? {
         guard UTF8Validation.firstInvalidOffset(line) == nil else { return nil }
         var scanner = JCSScanner(line, exactIntegers: false)
-        // Canonical values, one after another; `ranges[rank]` locates each.
+        // Canonical keys and values, one after another; `ranges[rank]`
+        // locates each value.
         var values: [UInt8] = []
         values.reserveCapacity(line.count)
         var ranges = [Range<Int>?](repeating: nil, count: recordFields.count)
@@ -31,14 +32,13 @@ extension ChainStore {
                 guard let escaped = scanner.string(into: &values), !escaped,
                       let rank = recordFieldRank(values, keyStart + 1 ..< values.count - 1),
                       ranges[rank] == nil, rank != RecordRank.digests else { return nil }
-                values.removeLast(values.count - keyStart)
                 scanner.skipWhitespace()
                 guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: ":") else { return nil }
                 scanner.index += 1
                 scanner.skipWhitespace()
                 guard scanner.index < scanner.end else { return nil }
                 let start = values.count
-                if RecordRank.numeric.contains(rank) {
+                if rank == RecordRank.size || rank == RecordRank.pages {
                     guard scanner.value(depth: 1, into: &values) else { return nil }
                 } else {
                     // Every other field is a string: without escapes, its
@@ -62,9 +62,13 @@ extension ChainStore {
         guard scanner.index == scanner.end else { return nil }
 
         // The checks of EvidenceRecord(json:), each refusal left to it.
-        func identifier(_ s: String?) -> Bool {
-            guard let s else { return true }
-            return !s.isEmpty && !s.utf8.contains { $0 < 0x20 || $0 == 0x7f }
+        func identifier(_ rank: Int) -> Bool {
+            // Non-empty, no control character (the string has no escape, so
+            // its bytes between the quotes are its UTF-8).
+            guard let r = ranges[rank] else { return true }
+            return r.count > 2 && values.withUnsafeBufferPointer { p in
+                !p[r.lowerBound + 1 ..< r.upperBound - 1].contains { $0 < 0x20 || $0 == 0x7f }
+            }
         }
         func count(_ rank: Int) -> Int?? {
             guard let r = ranges[rank] else { return .some(nil) }
@@ -80,7 +84,7 @@ extension ChainStore {
             guard let n, n >= 0 else { return nil }
             return .some(n)
         }
-        guard let id = strings[RecordRank.id], identifier(id), identifier(strings[RecordRank.contract]),
+        guard let id = strings[RecordRank.id], identifier(RecordRank.id), identifier(RecordRank.contract),
               strings[RecordRank.stage].map(Stage.isValidName) ?? true,
               strings[RecordRank.time].map(RFC3339.isCanonicalUTC) ?? true,
               let size = count(RecordRank.size), let pages = count(RecordRank.pages),
@@ -132,7 +136,6 @@ extension ChainStore {
     enum RecordRank {
         static let alg = 0, contract = 1, digest = 2, digests = 3, id = 4, keyid = 5, kind = 6, name = 7,
                    pages = 8, path = 9, size = 10, source = 11, stage = 12, time = 13
-        static let numeric: Set<Int> = [pages, size]
     }
 
     /// `recordFieldRank` of a key given by its bytes.
