@@ -28,7 +28,7 @@ public struct ManifestHasher {
         public var failures = 0
         public var bytes = 0
         /// Where each id was first emitted: ids must be unique in one run.
-        var firstLineOfID: [String: String] = [:]
+        var firstLineOfID: [RecordIDKey: String] = [:]
         public init() {}
     }
 
@@ -96,10 +96,10 @@ public struct ManifestHasher {
         for (i, outcome) in outcomes.enumerated() {
             var outcome = outcome
             if case .record(_, _, let id?) = outcome {
-                if let first = summary.firstLineOfID[id] {
+                if let first = summary.firstLineOfID[RecordIDKey(id)] {
                     outcome = .failure(EvidenceError.input("duplicate id \"\(id)\" (also at \(first)): give one of the lines an \"id\" of its own"))
                 } else {
-                    summary.firstLineOfID[id] = locations[i]
+                    summary.firstLineOfID[RecordIDKey(id)] = locations[i]
                 }
             }
             switch outcome {
