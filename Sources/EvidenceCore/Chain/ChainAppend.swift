@@ -158,6 +158,19 @@ extension ChainStore {
     /// valid evidence record, canonicalized (RFC 8785), within the entry size
     /// limit. Errors are input errors without a location (the caller adds it).
     static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
+        guard let (record, canonical) = fastRecord(line) else {
+            return try preparedGenerally(line, seq: seq, time: time, context: context)
+        }
+        let entrySize = canonical.count + 28 + String(seq).utf8.count + time.utf8.count
+        guard entrySize <= ChainEntry.maximumEntryBytes else {
+            throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
+        }
+        let entry = ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context)
+        return Prepared(line: entry.line, leaf: entry.leaf, id: record.id)
+    }
+
+    /// `prepare` through `JSON.parse`: what decides whenever `fastRecord` declines.
+    static func preparedGenerally(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
         let value = try JSON.parse(line)
         guard case .object(let object) = value else {
             throw EvidenceError.input("expected a JSON object, found \(value.typeName)")

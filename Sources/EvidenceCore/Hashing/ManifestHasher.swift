@@ -30,7 +30,7 @@ public struct ManifestHasher {
         public var failures = 0
         public var bytes = 0
         /// Where each id was first emitted: ids must be unique in one run.
-        var firstLineOfID: [String: String] = [:]
+        var firstLineOfID: [RecordIDKey: String] = [:]
         public init() {}
     }
 
@@ -98,10 +98,10 @@ public struct ManifestHasher {
         for (i, outcome) in outcomes.enumerated() {
             var outcome = outcome
             if case .record(_, _, let id?) = outcome {
-                if let first = summary.firstLineOfID[id] {
+                if let first = summary.firstLineOfID[RecordIDKey(id)] {
                     outcome = .failure(EvidenceError.input("duplicate id \"\(id)\" (also at \(first)): give one of the lines an \"id\" of its own"))
                 } else {
-                    summary.firstLineOfID[id] = locations[i]
+                    summary.firstLineOfID[RecordIDKey(id)] = locations[i]
                 }
             }
             switch outcome {
@@ -120,6 +120,10 @@ public struct ManifestHasher {
 
     func process(_ line: [UInt8], at location: String, worker: Worker) -> Outcome {
         do {
+            if let fast = line.withUnsafeBytes({ Self.fastItem($0) }) {
+                let record = try hash(fast.item, canonicalData: fast.canonicalData, worker: worker)
+                return .record(render(record), bytes: record.size ?? 0, id: record.id)
+            }
             let value = try line.withUnsafeBytes { try JSON.parse($0, exactIntegers: true) }
             guard case .object(let object) = value else {
                 throw EvidenceError.input("expected a manifest line (JSON object), found \(value.typeName)")
@@ -134,7 +138,7 @@ public struct ManifestHasher {
         }
     }
 
-    func hash(_ item: ManifestItem, worker: Worker) throws -> EvidenceRecord {
+    func hash(_ item: ManifestItem, canonicalData: [UInt8]? = nil, worker: Worker) throws -> EvidenceRecord {
         let isData: Bool
         if case .data = item.content { isData = true } else { isData = false }
         let useKey = options.keyed != nil && (options.keyedScope == .all || isData)
@@ -151,7 +155,7 @@ public struct ManifestHasher {
             }
             kind = .file
         case .data(let value):
-            digest = digester.digest(bytes: JCS.canonical(value))
+            digest = digester.digest(bytes: canonicalData ?? JCS.canonical(value))
             kind = .data
         }
         var record = EvidenceRecord(id: "", algorithm: plan.algorithms[0], digest: digest.hex[0])

@@ -272,9 +272,11 @@ struct FieldReader {
     }
 
     func optionalHex(_ field: String, bytes: Int) throws -> String? {
-        let what = "string of \(bytes * 2) lowercase hex digits"
-        guard let s = try optionalString(field, what) else { return nil }
-        guard Hex.isLowercase(s, byteCount: bytes) else { throw expected(field, what, found: object[field]) }
+        // The description only when refusing: building it costs more than the check.
+        guard let value = object[field] else { return nil }
+        guard case .string(let s) = value, Hex.isLowercase(s, byteCount: bytes) else {
+            throw expected(field, "string of \(bytes * 2) lowercase hex digits", found: value)
+        }
         return s
     }
 

@@ -1,0 +1,170 @@
+import Glibc
+
+extension ChainStore {
+    /// An `evchain append` input line read in one pass over its bytes: the
+    /// evidence record (as `EvidenceRecord(json:)` makes it) and its RFC 8785
+    /// form, each member's value canonicalized by `JCSScanner` and the
+    /// members put in the fixed order of `recordFields` (no sort, no
+    /// `JSONValue`). Nil wherever the general path must decide: any refusal,
+    /// an escape in a key or a string field, a `digests` map, a field of the
+    /// wrong kind. The general path then gives the result or the error, so
+    /// what a user sees is always its.
+    static func fastRecord(_ line: UnsafeRawBufferPointer) -> (record: EvidenceRecord, canonical: [UInt8])? {
+        guard UTF8Validation.firstInvalidOffset(line) == nil else { return nil }
+        var scanner = JCSScanner(line, exactIntegers: false)
+        // Canonical keys and values, one after another; `ranges[rank]`
+        // locates each value.
+        var values: [UInt8] = []
+        values.reserveCapacity(line.count)
+        var ranges = [Range<Int>?](repeating: nil, count: recordFields.count)
+        var strings = [String?](repeating: nil, count: recordFields.count)
+        scanner.skipWhitespace()
+        guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: "{") else { return nil }
+        scanner.index += 1
+        scanner.skipWhitespace()
+        if scanner.index < scanner.end && scanner.base[scanner.index] == UInt8(ascii: "}") {
+            scanner.index += 1
+        } else {
+            while true {
+                scanner.skipWhitespace()
+                guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: "\"") else { return nil }
+                let keyStart = values.count
+                guard let escaped = scanner.string(into: &values), !escaped,
+                      let rank = recordFieldRank(values, keyStart + 1 ..< values.count - 1),
+                      ranges[rank] == nil, rank != RecordRank.digests else { return nil }
+                scanner.skipWhitespace()
+                guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: ":") else { return nil }
+                scanner.index += 1
+                scanner.skipWhitespace()
+                guard scanner.index < scanner.end else { return nil }
+                let start = values.count
+                if rank == RecordRank.size || rank == RecordRank.pages {
+                    guard scanner.value(depth: 1, into: &values) else { return nil }
+                } else {
+                    // Every other field is a string: without escapes, its
+                    // canonical form is its text, and its value what is
+                    // between the quotes.
+                    guard scanner.base[scanner.index] == UInt8(ascii: "\""),
+                          let escaped = scanner.string(into: &values), !escaped else { return nil }
+                    strings[rank] = values.withUnsafeBufferPointer {
+                        String(decoding: UnsafeBufferPointer(rebasing: $0[start + 1 ..< values.count - 1]), as: UTF8.self)
+                    }
+                }
+                ranges[rank] = start ..< values.count
+                scanner.skipWhitespace()
+                guard scanner.index < scanner.end else { return nil }
+                if scanner.base[scanner.index] == UInt8(ascii: ",") { scanner.index += 1; continue }
+                if scanner.base[scanner.index] == UInt8(ascii: "}") { scanner.index += 1; break }
+                return nil
+            }
+        }
+        scanner.skipWhitespace()
+        guard scanner.index == scanner.end else { return nil }
+
+        // The checks of EvidenceRecord(json:), each refusal left to it.
+        func identifier(_ rank: Int) -> Bool {
+            // Non-empty, no control character (the string has no escape, so
+            // its bytes between the quotes are its UTF-8).
+            guard let r = ranges[rank] else { return true }
+            return r.count > 2 && values.withUnsafeBufferPointer { p in
+                !p[r.lowerBound + 1 ..< r.upperBound - 1].contains { $0 < 0x20 || $0 == 0x7f }
+            }
+        }
+        func count(_ rank: Int) -> Int?? {
+            guard let r = ranges[rank] else { return .some(nil) }
+            // A plain integer of up to 15 digits; anything else (1.0, 1e3)
+            // is valued as the general parser values it.
+            let n: Int? = values.withUnsafeBufferPointer { p in
+                let text = UnsafeBufferPointer(rebasing: p[r])
+                if text.count <= 15 && text.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                    return text.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                }
+                return (try? JSON.parse(UnsafeRawBufferPointer(text)))?.integerValue
+            }
+            guard let n, n >= 0 else { return nil }
+            return .some(n)
+        }
+        guard let id = strings[RecordRank.id], identifier(RecordRank.id), identifier(RecordRank.contract),
+              strings[RecordRank.stage].map(Stage.isValidName) ?? true,
+              strings[RecordRank.time].map(RFC3339.isCanonicalUTC) ?? true,
+              let size = count(RecordRank.size), let pages = count(RecordRank.pages),
+              let algName = strings[RecordRank.alg], let algorithm = RecordAlgorithm(rawValue: algName),
+              let digest = strings[RecordRank.digest], Hex.isLowercase(digest, byteCount: algorithm.outputSize)
+        else { return nil }
+        var kind: EvidenceRecord.Kind? = nil
+        if let k = strings[RecordRank.kind] {
+            guard let known = EvidenceRecord.Kind(rawValue: k) else { return nil }
+            kind = known
+        }
+        if let keyID = strings[RecordRank.keyid] {
+            guard Hex.isLowercase(keyID, byteCount: 8), algorithm.isKeyed else { return nil }
+        }
+        var record = EvidenceRecord(id: id, algorithm: algorithm, digest: digest)
+        record.contract = strings[RecordRank.contract]
+        record.stage = strings[RecordRank.stage]
+        record.name = strings[RecordRank.name]
+        record.source = strings[RecordRank.source]
+        record.time = strings[RecordRank.time]
+        record.size = size
+        record.pages = pages
+        record.kind = kind
+        record.keyID = strings[RecordRank.keyid]
+        record.path = strings[RecordRank.path]
+
+        // RFC 8785: the members in the UTF-16 order of their names, which
+        // is the order of `recordFields`.
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(values.count + 16 * recordFields.count)
+        canonical.append(UInt8(ascii: "{"))
+        values.withUnsafeBufferPointer { p in
+            for rank in 0 ..< recordFields.count {
+                guard let r = ranges[rank] else { continue }
+                if canonical.count > 1 { canonical.append(UInt8(ascii: ",")) }
+                canonical.append(UInt8(ascii: "\""))
+                let name = recordFieldNames[rank]
+                canonical.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+                canonical.append(UInt8(ascii: "\""))
+                canonical.append(UInt8(ascii: ":"))
+                canonical.append(contentsOf: UnsafeBufferPointer(rebasing: p[r]))
+            }
+        }
+        canonical.append(UInt8(ascii: "}"))
+        return (record, canonical)
+    }
+
+    /// Ranks in `recordFields`.
+    enum RecordRank {
+        static let alg = 0, contract = 1, digest = 2, digests = 3, id = 4, keyid = 5, kind = 6, name = 7,
+                   pages = 8, path = 9, size = 10, source = 11, stage = 12, time = 13
+    }
+
+    /// `recordFieldRank` of a key given by its bytes.
+    static func recordFieldRank(_ bytes: [UInt8], _ range: Range<Int>) -> Int? {
+        guard let first = range.first.map({ bytes[$0] }) else { return nil }
+        let candidate: Int
+        switch (first, range.count) {
+        case (0x61, 3): candidate = 0     // alg
+        case (0x63, 8): candidate = 1     // contract
+        case (0x64, 6): candidate = 2     // digest
+        case (0x64, 7): candidate = 3     // digests
+        case (0x69, 2): candidate = 4     // id
+        case (0x6b, 5): candidate = 5     // keyid
+        case (0x6b, 4): candidate = 6     // kind
+        case (0x6e, 4): candidate = 7     // name
+        case (0x70, 5): candidate = 8     // pages
+        case (0x70, 4): candidate = 9     // path
+        case (0x73, 4): candidate = 10    // size
+        case (0x73, 6): candidate = 11    // source
+        case (0x73, 5): candidate = 12    // stage
+        case (0x74, 4): candidate = 13    // time
+        default: return nil
+        }
+        let name = recordFieldNames[candidate]
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + range.lowerBound, name.utf8Start, range.count) == 0 }
+            ? candidate : nil
+    }
+
+    /// `recordFields` without String overhead.
+    static let recordFieldNames: [StaticString] = ["alg", "contract", "digest", "digests", "id", "keyid", "kind", "name",
+                                                   "pages", "path", "size", "source", "stage", "time"]
+}
