@@ -1,5 +1,6 @@
 import FuzzSupport
 import Testing
+@testable import EvidenceSupport
 @testable import EvidenceCore
 
 /// `ChainStore.fastRecord` either agrees with the general path

@@ -1,6 +1,7 @@
 import Foundation
 import FuzzSupport
 import Testing
+@testable import EvidenceSupport
 @testable import EvidenceCore
 
 /// The byte-level canonicalizer against the general path

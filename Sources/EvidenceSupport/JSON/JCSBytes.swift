@@ -39,10 +39,10 @@ public enum JCSBytes {
 /// The scanner behind `JCSBytes`. Its input must already be valid UTF-8.
 /// Every method returns false where `JSONParser` would throw (or where
 /// it declines), leaving `index` wherever it stopped.
-struct JCSScanner {
-    let base: UnsafePointer<UInt8>
-    let end: Int
-    var index = 0
+package struct JCSScanner {
+    package let base: UnsafePointer<UInt8>
+    package let end: Int
+    package var index = 0
     let exactIntegers: Bool
     /// Members of the objects being canonicalized, innermost last: one
     /// array for the whole document instead of one per object.
@@ -59,7 +59,7 @@ struct JCSScanner {
         var keyEscaped: Bool
     }
 
-    init(_ buffer: UnsafeRawBufferPointer, exactIntegers: Bool) {
+    package init(_ buffer: UnsafeRawBufferPointer, exactIntegers: Bool) {
         base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JCSScanner.emptyBase
         end = buffer.count
         self.exactIntegers = exactIntegers
@@ -71,7 +71,7 @@ struct JCSScanner {
         return UnsafePointer(p)
     }()
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while index < end {
             switch base[index] {
             case 0x20, 0x09, 0x0a, 0x0d: index += 1
@@ -81,7 +81,7 @@ struct JCSScanner {
     }
 
     /// Canonicalizes the value at `index` (depth counted as `JSONParser` does).
-    mutating func value(depth: Int, into out: inout [UInt8]) -> Bool {
+    package mutating func value(depth: Int, into out: inout [UInt8]) -> Bool {
         guard index < end else { return false }
         switch base[index] {
         case UInt8(ascii: "{"): return object(depth: depth + 1, into: &out)
@@ -280,7 +280,7 @@ struct JCSScanner {
     /// Writes the string at `index` (its opening quote) canonically escaped,
     /// quotes included (RFC 8785 §3.2.2.2). Returns whether the output holds
     /// an escape, or nil where the parser would refuse the string.
-    mutating func string(into out: inout [UInt8]) -> Bool? {
+    package mutating func string(into out: inout [UInt8]) -> Bool? {
         let quote = index
         index += 1
         // Most strings hold no escape: their text, quotes included, is
