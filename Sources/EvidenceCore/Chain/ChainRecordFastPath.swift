@@ -19,48 +19,32 @@ extension ChainStore {
         values.reserveCapacity(line.count)
         var ranges = [Range<Int>?](repeating: nil, count: recordFields.count)
         var strings = [String?](repeating: nil, count: recordFields.count)
-        scanner.skipWhitespace()
-        guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: "{") else { return nil }
-        scanner.index += 1
-        scanner.skipWhitespace()
-        if scanner.index < scanner.end && scanner.base[scanner.index] == UInt8(ascii: "}") {
-            scanner.index += 1
-        } else {
-            while true {
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: "\"") else { return nil }
-                let keyStart = values.count
-                guard let escaped = scanner.string(into: &values), !escaped,
-                      let rank = recordFieldRank(values, keyStart + 1 ..< values.count - 1),
-                      ranges[rank] == nil, rank != RecordRank.digests else { return nil }
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: ":") else { return nil }
-                scanner.index += 1
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.end else { return nil }
-                let start = values.count
-                if rank == RecordRank.size || rank == RecordRank.pages {
-                    guard scanner.value(depth: 1, into: &values) else { return nil }
-                } else {
-                    // Every other field is a string: without escapes, its
-                    // canonical form is its text, and its value what is
-                    // between the quotes.
-                    guard scanner.base[scanner.index] == UInt8(ascii: "\""),
-                          let escaped = scanner.string(into: &values), !escaped else { return nil }
-                    strings[rank] = values.withUnsafeBufferPointer {
-                        String(decoding: UnsafeBufferPointer(rebasing: $0[start + 1 ..< values.count - 1]), as: UTF8.self)
-                    }
+        var rank = 0
+        let isObject = scanner.topLevelObject(key: { scanner in
+            let keyStart = values.count
+            guard let escaped = scanner.string(into: &values), !escaped,
+                  let r = recordFieldRank(values, keyStart + 1 ..< values.count - 1),
+                  ranges[r] == nil, r != RecordRank.digests else { return false }
+            rank = r
+            return true
+        }, value: { scanner in
+            let start = values.count
+            if rank == RecordRank.size || rank == RecordRank.pages {
+                guard scanner.value(depth: 1, into: &values) else { return false }
+            } else {
+                // Every other field is a string: without escapes, its
+                // canonical form is its text, and its value what is
+                // between the quotes.
+                guard scanner.base[scanner.index] == UInt8(ascii: "\""),
+                      let escaped = scanner.string(into: &values), !escaped else { return false }
+                strings[rank] = values.withUnsafeBufferPointer {
+                    String(decoding: UnsafeBufferPointer(rebasing: $0[start + 1 ..< values.count - 1]), as: UTF8.self)
                 }
-                ranges[rank] = start ..< values.count
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.end else { return nil }
-                if scanner.base[scanner.index] == UInt8(ascii: ",") { scanner.index += 1; continue }
-                if scanner.base[scanner.index] == UInt8(ascii: "}") { scanner.index += 1; break }
-                return nil
             }
-        }
-        scanner.skipWhitespace()
-        guard scanner.index == scanner.end else { return nil }
+            ranges[rank] = start ..< values.count
+            return true
+        })
+        guard isObject else { return nil }
 
         // The checks of EvidenceRecord(json:), each refusal left to it.
         func identifier(_ rank: Int) -> Bool {

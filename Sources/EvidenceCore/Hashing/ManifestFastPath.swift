@@ -15,56 +15,40 @@ extension ManifestHasher {
         var fields = ManifestFields()
         var scratch: [UInt8] = []
         scratch.reserveCapacity(128)
-        scanner.skipWhitespace()
-        guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: "{") else { return nil }
-        scanner.index += 1
-        scanner.skipWhitespace()
-        if scanner.index < scanner.end && scanner.base[scanner.index] == UInt8(ascii: "}") {
-            scanner.index += 1
-        } else {
-            while true {
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: "\"") else { return nil }
+        var field = ManifestFields.Field.id
+        let isObject = scanner.topLevelObject(key: { scanner in
+            scratch.removeAll(keepingCapacity: true)
+            guard let escaped = scanner.string(into: &scratch), !escaped,
+                  let f = ManifestFields.Field(scratch[1 ..< scratch.count - 1]),
+                  fields.seen & f.bit == 0 else { return false }
+            fields.seen |= f.bit
+            field = f
+            return true
+        }, value: { scanner in
+            let valueStart = scanner.index
+            switch field {
+            case .data:
+                var canonical: [UInt8] = []
+                canonical.reserveCapacity(256)
+                guard scanner.value(depth: 1, into: &canonical) else { return false }
+                fields.data = canonical
+            case .pages:
                 scratch.removeAll(keepingCapacity: true)
-                guard let escaped = scanner.string(into: &scratch), !escaped,
-                      let field = ManifestFields.Field(scratch[1 ..< scratch.count - 1]),
-                      fields.seen & field.bit == 0 else { return nil }
-                fields.seen |= field.bit
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.end, scanner.base[scanner.index] == UInt8(ascii: ":") else { return nil }
-                scanner.index += 1
-                scanner.skipWhitespace()
-                let valueStart = scanner.index
-                guard valueStart < scanner.end else { return nil }
-                switch field {
-                case .data:
-                    var canonical: [UInt8] = []
-                    canonical.reserveCapacity(256)
-                    guard scanner.value(depth: 1, into: &canonical) else { return nil }
-                    fields.data = canonical
-                case .pages:
-                    scratch.removeAll(keepingCapacity: true)
-                    guard scanner.value(depth: 1, into: &scratch),
-                          let value = try? JSON.parse(UnsafeRawBufferPointer(rebasing: line[valueStart ..< scanner.index])),
-                          let n = value.integerValue, n >= 0 else { return nil }
-                    fields.pages = n
-                default:
-                    // Every other field is a string; its canonical form
-                    // without escapes is its UTF-8 between the quotes.
-                    guard scanner.base[valueStart] == UInt8(ascii: "\"") else { return nil }
-                    scratch.removeAll(keepingCapacity: true)
-                    guard let escaped = scanner.string(into: &scratch), !escaped else { return nil }
-                    fields.set(field, String(decoding: scratch[1 ..< scratch.count - 1], as: UTF8.self))
-                }
-                scanner.skipWhitespace()
-                guard scanner.index < scanner.end else { return nil }
-                if scanner.base[scanner.index] == UInt8(ascii: ",") { scanner.index += 1; continue }
-                if scanner.base[scanner.index] == UInt8(ascii: "}") { scanner.index += 1; break }
-                return nil
+                guard scanner.value(depth: 1, into: &scratch),
+                      let value = try? JSON.parse(UnsafeRawBufferPointer(rebasing: line[valueStart ..< scanner.index])),
+                      let n = value.integerValue, n >= 0 else { return false }
+                fields.pages = n
+            default:
+                // Every other field is a string; its canonical form
+                // without escapes is its UTF-8 between the quotes.
+                guard scanner.base[valueStart] == UInt8(ascii: "\"") else { return false }
+                scratch.removeAll(keepingCapacity: true)
+                guard let escaped = scanner.string(into: &scratch), !escaped else { return false }
+                fields.set(field, String(decoding: scratch[1 ..< scratch.count - 1], as: UTF8.self))
             }
-        }
-        scanner.skipWhitespace()
-        guard scanner.index == scanner.end, let item = ManifestItem(fields) else { return nil }
+            return true
+        })
+        guard isObject, let item = ManifestItem(fields) else { return nil }
         return (item, fields.data)
     }
 }

@@ -80,6 +80,39 @@ package struct JCSScanner {
         }
     }
 
+    /// Walks a whole text that is one JSON object, member by member: `key`
+    /// is called with the scanner on a key's opening quote and must read the
+    /// key; `value` is called on the first byte of its value and must read
+    /// it. False when either declines, or the text is not one object with
+    /// nothing but white space around it.
+    package mutating func topLevelObject(key: (inout JCSScanner) -> Bool,
+                                         value: (inout JCSScanner) -> Bool) -> Bool {
+        skipWhitespace()
+        guard index < end, base[index] == UInt8(ascii: "{") else { return false }
+        index += 1
+        skipWhitespace()
+        if index < end && base[index] == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard index < end, base[index] == UInt8(ascii: "\""), key(&self) else { return false }
+                skipWhitespace()
+                guard index < end, base[index] == UInt8(ascii: ":") else { return false }
+                index += 1
+                skipWhitespace()
+                guard index < end, value(&self) else { return false }
+                skipWhitespace()
+                guard index < end else { return false }
+                if base[index] == UInt8(ascii: ",") { index += 1; continue }
+                if base[index] == UInt8(ascii: "}") { index += 1; break }
+                return false
+            }
+        }
+        skipWhitespace()
+        return index == end
+    }
+
     /// Canonicalizes the value at `index` (depth counted as `JSONParser` does).
     package mutating func value(depth: Int, into out: inout [UInt8]) -> Bool {
         guard index < end else { return false }
@@ -255,17 +288,12 @@ package struct JCSScanner {
             guard c == UInt8(ascii: "\\") else { bytes.append(c); continue }
             let e = escaped[i]
             i += 1
-            switch e {
-            case UInt8(ascii: "b"): bytes.append(0x08)
-            case UInt8(ascii: "f"): bytes.append(0x0c)
-            case UInt8(ascii: "n"): bytes.append(0x0a)
-            case UInt8(ascii: "r"): bytes.append(0x0d)
-            case UInt8(ascii: "t"): bytes.append(0x09)
-            case UInt8(ascii: "u"):
+            if let byte = JSONEscape.byte(e) {
+                bytes.append(byte)
+            } else {
                 // Only \u00XX, for the other control characters.
                 bytes.append(hexValue(escaped[i + 2]) << 4 | hexValue(escaped[i + 3]))
                 i += 4
-            default: bytes.append(e)   // \" and \\
             }
         }
         return bytes

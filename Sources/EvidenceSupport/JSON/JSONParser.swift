@@ -209,15 +209,11 @@ struct JSONParser {
             guard index < end else { break }
             let e = base[index]
             index += 1
+            if let byte = JSONEscape.byte(e) {
+                bytes.append(byte)
+                continue
+            }
             switch e {
-            case UInt8(ascii: "\""): bytes.append(0x22)
-            case UInt8(ascii: "\\"): bytes.append(0x5c)
-            case UInt8(ascii: "/"): bytes.append(0x2f)
-            case UInt8(ascii: "b"): bytes.append(0x08)
-            case UInt8(ascii: "f"): bytes.append(0x0c)
-            case UInt8(ascii: "n"): bytes.append(0x0a)
-            case UInt8(ascii: "r"): bytes.append(0x0d)
-            case UInt8(ascii: "t"): bytes.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = try parseHex4()
                 if scalar >= 0xD800 && scalar <= 0xDBFF {
@@ -366,5 +362,23 @@ public enum UTF8Validation {
 
     public static func isValid(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { firstInvalidOffset($0) == nil }
+    }
+}
+
+/// The two-character escapes of RFC 8259 §7 (`\n`, `\"`, …): the byte each
+/// stands for; nil for `\u` (four hex digits follow) and for anything else.
+enum JSONEscape {
+    static func byte(_ escaped: UInt8) -> UInt8? {
+        switch escaped {
+        case UInt8(ascii: "\""): 0x22
+        case UInt8(ascii: "\\"): 0x5c
+        case UInt8(ascii: "/"): 0x2f
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0c
+        case UInt8(ascii: "n"): 0x0a
+        case UInt8(ascii: "r"): 0x0d
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
     }
 }
