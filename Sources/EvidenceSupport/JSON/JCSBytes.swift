@@ -412,20 +412,8 @@ package struct JCSScanner {
     }
 
     private mutating func hex4() -> UInt32? {
-        guard end - index >= 4 else { return nil }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = base[index]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            default: return nil
-            }
-            v = v << 4 | d
-            index += 1
-        }
+        guard end - index >= 4, let v = JSONEscape.hex4(base + index) else { return nil }
+        index += 4
         return v
     }
 

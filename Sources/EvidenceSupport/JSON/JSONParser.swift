@@ -240,19 +240,12 @@ struct JSONParser {
 
     private mutating func parseHex4() throws -> UInt32 {
         guard end - index >= 4 else { throw error("truncated \\u escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let c = base[index]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            default: throw error("invalid \\u escape")
-            }
-            v = v << 4 | d
-            index += 1
+        guard let v = JSONEscape.hex4(base + index) else {
+            // The error's column is the first byte that is no hex digit.
+            index += (0..<4).first { JSONEscape.hexDigit(base[index + $0]) == nil } ?? 0
+            throw error("invalid \\u escape")
         }
+        index += 4
         return v
     }
 
@@ -378,6 +371,26 @@ enum JSONEscape {
         case UInt8(ascii: "n"): 0x0a
         case UInt8(ascii: "r"): 0x0d
         case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
+    }
+
+    /// The value of the four hex digits (either case) of a `\uXXXX` escape
+    /// at `digits`, which must have four bytes; nil if one is no hex digit.
+    static func hex4(_ digits: UnsafePointer<UInt8>) -> UInt32? {
+        var v: UInt32 = 0
+        for i in 0..<4 {
+            guard let d = hexDigit(digits[i]) else { return nil }
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    static func hexDigit(_ c: UInt8) -> UInt32? {
+        switch c {
+        case 0x30...0x39: UInt32(c - 0x30)
+        case 0x61...0x66: UInt32(c - 0x61 + 10)
+        case 0x41...0x46: UInt32(c - 0x41 + 10)
         default: nil
         }
     }
