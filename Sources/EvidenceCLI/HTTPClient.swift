@@ -2,8 +2,9 @@ import Foundation
 import Glibc
 import EvidenceSupport
 
-/// Just enough HTTP/1.1 to POST a request to a timestamp authority: plain
-/// `http://` (RFC 3161 tokens are signed, so the transport needs no TLS),
+/// Just enough HTTP/1.1 to POST a request to a timestamp authority and to
+/// GET published tiles: plain `http://` (tokens and checkpoints are signed,
+/// tiles checked against them, so the transport needs no TLS),
 /// `Connection: close`, a Content-Length or chunked reply. Bounded: 30 s of
 /// socket timeout and 1 MiB of reply.
 public enum HTTPClient {
@@ -11,6 +12,18 @@ public enum HTTPClient {
         guard url.hasPrefix("http://") else {
             throw EvidenceError.usage("only http:// timestamp authority URLs are supported (tokens are signed; TLS adds nothing)")
         }
+        return try request(url: url, method: "POST", body: body,
+                           headers: "Content-Type: \(contentType)\r\nAccept: \(accept)\r\n") ?? {
+            throw EvidenceError.io("timestamp authority answered HTTP 404", at: url)
+        }()
+    }
+
+    /// The body of a GET; nil when the server answers 404.
+    public static func get(url: String) throws -> [UInt8]? {
+        try request(url: url, method: "GET", body: nil, headers: "")
+    }
+
+    static func request(url: String, method: String, body: [UInt8]?, headers: String) throws -> [UInt8]? {
         let rest = url.dropFirst("http://".count)
         let hostPort = rest.prefix { $0 != "/" }
         let target = rest.dropFirst(hostPort.count)
@@ -48,10 +61,10 @@ public enum HTTPClient {
         guard fd >= 0 else { throw EvidenceError.io("cannot connect: \(String(cString: strerror(errno)))", at: url) }
         defer { close(fd) }
 
-        let head = "POST \(target.isEmpty ? "/" : target) HTTP/1.1\r\nHost: \(hostPort)\r\n"
-            + "Content-Type: \(contentType)\r\nAccept: \(accept)\r\nContent-Length: \(body.count)\r\n"
-            + "Connection: close\r\nUser-Agent: evchain\r\n\r\n"
-        try (Array(head.utf8) + body).withUnsafeBytes { try writeAll(fd: fd, $0, name: url) }
+        let head = "\(method) \(target.isEmpty ? "/" : target) HTTP/1.1\r\nHost: \(hostPort)\r\n" + headers
+            + (body.map { "Content-Length: \($0.count)\r\n" } ?? "")
+            + "Connection: close\r\nUser-Agent: evidence-toolkit\r\n\r\n"
+        try (Array(head.utf8) + (body ?? [])).withUnsafeBytes { try writeAll(fd: fd, $0, name: url) }
 
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
@@ -68,7 +81,7 @@ public enum HTTPClient {
         return try parseReply(reply, url: url)
     }
 
-    static func parseReply(_ reply: [UInt8], url: String) throws -> [UInt8] {
+    static func parseReply(_ reply: [UInt8], url: String) throws -> [UInt8]? {
         let crlf2: [UInt8] = [13, 10, 13, 10]
         guard let split = (0..<max(0, reply.count - 3)).first(where: { Array(reply[$0..<$0 + 4]) == crlf2 }) else {
             throw EvidenceError.io("malformed HTTP reply", at: url)
@@ -77,7 +90,8 @@ public enum HTTPClient {
         var body = Array(reply[(split + 4)...])
         let lines = header.components(separatedBy: "\r\n")
         let status = lines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-        guard status == 200 else { throw EvidenceError.io("timestamp authority answered HTTP \(status)", at: url) }
+        if status == 404 { return nil }
+        guard status == 200 else { throw EvidenceError.io("the server answered HTTP \(status)", at: url) }
         var fields: [String: String] = [:]
         for l in lines.dropFirst() {
             guard let c = l.firstIndex(of: ":") else { continue }

@@ -37,7 +37,10 @@ public struct TrustOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A proof bundle from 'evchain prove' instead of the log.", valueName: "file"))
     public var proofs: String?
 
-    @Option(help: ArgumentHelp("The signed (and cosigned) checkpoint; default: the chain's latest, or the bundle's.", valueName: "file"))
+    @Option(help: ArgumentHelp("A tiles directory or http:// URL from 'evchain tiles' instead of the log.", valueName: "dir|url"))
+    public var tiles: String?
+
+    @Option(help: ArgumentHelp("The signed (and cosigned) checkpoint; default: the chain's latest, the bundle's, or the published one.", valueName: "file"))
     public var checkpoint: String?
 
     @OptionGroup public var keys: KeyOptions

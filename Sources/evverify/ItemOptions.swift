@@ -32,6 +32,8 @@ struct ItemOptions: ParsableArguments {
         var s = VerificationSetup(logKey: trust.keys.logKey)
         s.chainPath = trust.chain
         s.proofsPath = trust.proofs
+        s.tilesLocation = trust.tiles
+        s.tileFetch = trust.tiles.map(TileSource.fetch)
         s.checkpointPath = trust.checkpoint
         s.timestampPath = trust.timestamp
         s.witnessKeys = trust.keys.witnessKeys

@@ -12,7 +12,8 @@ public struct TileExport: Sendable {
 extension ChainStore {
     /// Exports the tree at `cp`'s size as C2SP tlog-tiles under `directory`:
     /// `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]` (each entry the
-    /// bytes whose leaf hash is in the level-0 tile) and `checkpoint`.
+    /// bytes whose leaf hash is in the level-0 tile), the lookup files of
+    /// `TileLookup` and `checkpoint`.
     ///
     /// Incremental: full tiles and bundles already exported for the previous
     /// `checkpoint` in the directory are not rewritten. That checkpoint must
@@ -56,6 +57,9 @@ extension ChainStore {
                 if level == 0 { try writeBundle(directory, full, partial); written += 1 }
             }
             level += 1
+        }
+        if size > previous {
+            written += try exportLookups(to: directory, from: previous, to: size) { try writeFile(directory, $0, $1) }
         }
         try makeDirectories(for: checkpointFile)
         try DurableFile.replace(checkpointFile, with: Array(cp.note.utf8))

@@ -13,6 +13,9 @@ public struct EvidenceVerifier {
         case chain(ChainStore)
         /// Proofs exported by `evchain prove`: no other customer's entry needed.
         case bundle(ProofBundle)
+        /// A published tlog-tiles directory: entries found by lookup,
+        /// proofs built from the tiles.
+        case tiles(TileLog)
     }
 
     public struct Options: Sendable {
@@ -139,6 +142,8 @@ public struct EvidenceVerifier {
                     entriesByContract[c, default: []].append(line.entry)
                 }
             }
+        case .tiles(let log):
+            for id in ids { entriesByID[id] = try log.entries(.id, id) }
         }
         for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
         for (c, entries) in entriesByContract { entriesByContract[c] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
@@ -381,6 +386,8 @@ public struct EvidenceVerifier {
                 return v
             }
             path = line.path
+        case .tiles(let log):
+            path = try log.tree.inclusionProof(index: entry.seq, treeSize: cp.size)
         }
         v.proof = path
         let recomputed = ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord).leaf

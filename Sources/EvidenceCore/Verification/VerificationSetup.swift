@@ -8,6 +8,9 @@ import EvidenceSupport
 public struct VerificationSetup: Sendable {
     public var chainPath: String?
     public var proofsPath: String?
+    /// A tlog-tiles directory or URL, read through `tileFetch`.
+    public var tilesLocation: String?
+    public var tileFetch: TileFetch?
     public var checkpointPath: String?
     public var timestampPath: String?
     public var logKey: String
@@ -30,8 +33,8 @@ public struct VerificationSetup: Sendable {
     public init(logKey: String) { self.logKey = logKey }
 
     public func makeVerifier() throws -> EvidenceVerifier {
-        guard (chainPath == nil) != (proofsPath == nil) else {
-            throw EvidenceError.usage("give either \(Setting("chain")) or \(Setting("proofs"))")
+        guard [chainPath, proofsPath, tilesLocation].compactMap({ $0 }).count == 1 else {
+            throw EvidenceError.usage("give one of \(Setting("chain")), \(Setting("proofs")) or \(Setting("tiles"))")
         }
         let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
                                                            quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
@@ -42,6 +45,9 @@ public struct VerificationSetup: Sendable {
         if complete && proofsPath != nil {
             throw EvidenceError.usage("\(Setting("complete")) needs \(Setting("chain")): a proof bundle holds only the entries asked for, so what was withheld cannot be seen")
         }
+        if tilesLocation != nil && (complete || !requiredStages.isEmpty) {
+            throw EvidenceError.usage("\(Setting(complete ? "complete" : "require-stages")) needs \(Setting("chain")): the lookup files of a tiles directory are not signed, so what they leave out cannot be seen")
+        }
         var cutoff: RFC3339.Timestamp? = nil
         if let loggedBefore {
             guard let t = RFC3339.parse(loggedBefore) else {
@@ -50,7 +56,7 @@ public struct VerificationSetup: Sendable {
             cutoff = t
         }
 
-        let source: EvidenceVerifier.Source
+        var source: EvidenceVerifier.Source? = nil
         var noteBytes: [UInt8]
         var notePath: String
         if let chainPath {
@@ -61,6 +67,16 @@ public struct VerificationSetup: Sendable {
                 throw EvidenceError.usage("no checkpoint: give \(Setting("checkpoint")) (or seal one with 'evchain checkpoint')")
             }
             noteBytes = try DurableFile.readAll(notePath)
+        } else if let tilesLocation, let tileFetch {
+            notePath = checkpointPath ?? tilesLocation + "/checkpoint"
+            if let checkpointPath {
+                noteBytes = try DurableFile.readAll(checkpointPath)
+            } else {
+                guard let bytes = try tileFetch("checkpoint") else {
+                    throw EvidenceError.io("not found: no checkpoint published", at: notePath)
+                }
+                noteBytes = bytes
+            }
         } else {
             var bundle = ProofBundle()
             try bundle.read(try JSONLinesReader.open(proofsPath!, maximumLineLength: 1 << 20))
@@ -100,6 +116,8 @@ public struct VerificationSetup: Sendable {
         options.loggedBeforeText = loggedBefore.flatMap(RFC3339.normalize)
         options.acceptRelogged = acceptRelogged
         options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
-        return EvidenceVerifier(source: source, trust: trust, options: options)
+        // A tiles source reads the tree of the checkpoint's size.
+        let resolved = source ?? .tiles(TileLog(treeSize: trust.checkpoint.size, fetch: tileFetch!))
+        return EvidenceVerifier(source: resolved, trust: trust, options: options)
     }
 }

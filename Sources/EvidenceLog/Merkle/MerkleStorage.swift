@@ -39,6 +39,15 @@ public enum StoredHash {
 /// Random access to stored hashes (a file with pread, or memory in tests).
 public protocol StoredHashReader {
     func storedHash(at index: UInt64) throws -> [UInt8]
+    /// The hash of the complete subtree at `level` whose leftmost leaf is
+    /// `n << level`; by default the stored hash at `StoredHash.index`.
+    func hash(level: Int, n: UInt64) throws -> [UInt8]
+}
+
+extension StoredHashReader {
+    public func hash(level: Int, n: UInt64) throws -> [UInt8] {
+        try storedHash(at: StoredHash.index(level: level, n: n))
+    }
 }
 
 /// Stored hashes in memory: the reference for tests, and small logs.
@@ -117,7 +126,7 @@ public struct MerkleTreeReader {
         precondition(n > 0)
         if n & (n - 1) == 0 {
             let level = n.trailingZeroBitCount
-            return try reader.storedHash(at: StoredHash.index(level: level, n: lo >> level))
+            return try reader.hash(level: level, n: lo >> level)
         }
         let k = Merkle.split(n)
         let left = try subtreeHash(lo, lo + k)
@@ -132,7 +141,7 @@ public struct MerkleTreeReader {
 
     /// The leaf hash of entry `index`.
     public func leafHash(_ index: UInt64) throws -> [UInt8] {
-        try reader.storedHash(at: StoredHash.index(level: 0, n: index))
+        try reader.hash(level: 0, n: index)
     }
 
     /// PATH(m, D[n]) of RFC 9162 §2.1.3.1.

@@ -66,3 +66,27 @@ public enum Tile {
         return out
     }
 }
+
+extension Tile {
+    /// The entries of a bundle of `width` entries, as published at `path`.
+    public static func entries(ofBundle bytes: [UInt8], width: UInt64, path: String) throws -> [[UInt8]] {
+        var entries: [[UInt8]] = [], i = 0
+        while i < bytes.count {
+            guard i + 2 <= bytes.count else { throw EvidenceError.io("entry bundle ends inside a length prefix", at: path) }
+            let n = Int(bytes[i]) << 8 | Int(bytes[i + 1])
+            guard i + 2 + n <= bytes.count else { throw EvidenceError.io("entry bundle ends inside an entry", at: path) }
+            entries.append(Array(bytes[(i + 2)..<(i + 2 + n)]))
+            i += 2 + n
+        }
+        guard entries.count == Int(width) else {
+            throw EvidenceError.io("entry bundle holds \(entries.count) entries, expected \(width)", at: path)
+        }
+        return entries
+    }
+
+    /// The entry bundle (index, width) that holds entry `seq` of a tree of `size`.
+    public static func bundle(holding seq: UInt64, treeSize size: UInt64) -> (index: UInt64, width: UInt64) {
+        let index = seq / width
+        return (index, min(width, size - index * width))
+    }
+}
