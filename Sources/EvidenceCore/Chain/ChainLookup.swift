@@ -104,7 +104,7 @@ public struct ChainLookup {
     }
 
     /// The run files, opened once per reader.
-    private func opened() throws -> [(Run, DurableFile)] {
+    func opened() throws -> [(Run, DurableFile)] {
         if let files = files.value { return files }
         let files = try runs.map { ($0, try DurableFile(ChainLookup.runPath(chain, $0), flags: O_RDONLY)) }
         self.files.value = files

@@ -8,7 +8,9 @@ extension ChainStore {
     /// lookup existed and not yet appended to or repaired) is read whole,
     /// as before: slower, never less exact.
     func readableLookup(below limit: UInt64) -> (lookup: ChainLookup, covered: UInt64) {
-        guard let lookup = try? ChainLookup(chain: path) else { return (ChainLookup(empty: path), 0) }
+        guard let lookup = try? ChainLookup(chain: path), (try? lookup.opened()) != nil else {
+            return (ChainLookup(empty: path), 0)
+        }
         return (lookup, min(lookup.coverage, limit))
     }
 
