@@ -48,6 +48,9 @@ extension ChainStore {
         // committed entries before the batch's runs are added.
         var lookup = try lookupCaughtUp(to: start)
         var newRuns: [ChainLookup.Run] = [], runRecords: [(UInt64, UInt64)] = [], runStart = start
+        // A run's records (32 bytes an entry, twice that while sorted) take
+        // at most a quarter of the buffer; runs are merged after the commit.
+        let entriesPerRun = UInt64(min(max(buffer / 256, 4096), Int(ChainLookup.entriesPerWrittenRun)))
         func writeRun(to end: UInt64) throws {
             guard end > runStart else { return }
             let run = ChainLookup.Run(from: runStart, to: end)
@@ -128,7 +131,7 @@ extension ChainStore {
                         try receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time,
                                          end: dataOffset + UInt64(dataBuffer.count))
                         seq += 1
-                        if seq - runStart >= ChainLookup.entriesPerWrittenRun { try writeRun(to: seq) }
+                        if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
                         if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                     }
                 }
