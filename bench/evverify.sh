@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # evverify against its baselines, in one run on the same files:
 #   ITEMS originals of FILE_KIB KiB, logged among LOG_SIZE entries, verified
-#   against the log (one pass over it, proofs from stored hashes), and the
+#   against the log (entries found through CHAIN.lookup, proofs from stored
+#   hashes), and the
 #   same files checked by `sha256sum -c` and `openssl dgst -sha256`.
 # Target: items/s ≥ 0.9 × openssl's throughput (about 4 × sha256sum -c).
 # Usage: bench/evverify.sh [items] [log_size] [file_kib]   (defaults 100000 10000000 16)

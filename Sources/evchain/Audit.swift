@@ -11,7 +11,8 @@ struct Audit: ParsableCommand {
         discussion: """
             Reports the first bad line (CHAIN:LINE: reason) and exits 1 on any finding, including \
             a torn tail left by an interrupted append. --repair removes such a tail (never \
-            acknowledged to anyone) and nothing else. CHAIN.checkpoint is checked when present. \
+            acknowledged to anyone) and rebuilds CHAIN.lookup when it is missing, behind or does not match \
+            the entries, and nothing else. CHAIN.checkpoint is checked when present. \
             On success prints {"tree_size","root","checkpoints"}.
             """)
     @Argument(help: "The chain.") var chain: String
@@ -51,6 +52,11 @@ struct Audit: ParsableCommand {
             _ = try store.removeTornTail()
             Diagnostics.warn("\(chain): removed \(torn)")
             result.tornTail = nil
+        }
+        if let finding = result.lookup {
+            guard repair else { throw EvidenceError.failure(finding, at: chain) }
+            try store.rebuildLookup()
+            Diagnostics.warn("\(chain): rebuilt \(ChainStore.lookupPath(chain)) (\(finding))")
         }
         var o = JSONObject()
         o["tree_size"] = .number(Double(result.verified))

@@ -44,6 +44,21 @@ extension ChainStore {
                                    + "run 'evchain audit \(Setting("repair"))' first", at: path)
         }
         let start = l.committed
+        // The lookup of id and contract (CHAIN.lookup) covers exactly the
+        // committed entries before the batch's runs are added.
+        var lookup = try lookupCaughtUp(to: start)
+        var newRuns: [ChainLookup.Run] = [], runRecords: [(UInt64, UInt64)] = [], runStart = start
+        // A run's records (32 bytes an entry, twice that while sorted) take
+        // at most a quarter of the buffer; runs are merged after the commit.
+        let entriesPerRun = UInt64(min(max(buffer / 256, 4096), Int(ChainLookup.entriesPerWrittenRun)))
+        func writeRun(to end: UInt64) throws {
+            guard end > runStart else { return }
+            let run = ChainLookup.Run(from: runStart, to: end)
+            try lookup.write(run, records: runRecords)
+            newRuns.append(run)
+            runRecords.removeAll(keepingCapacity: true)
+            runStart = end
+        }
         var frontier = try MerkleFrontier(size: start, reader: HashFileReader(file: hashes))
         // Entry times never go backwards, even if the system clock does.
         var floorSeconds: Int64 = 0
@@ -111,10 +126,12 @@ extension ChainStore {
                     for result in chunk.results() {
                         let prepared = try result.get()
                         dataBuffer += prepared.line
+                        runRecords += prepared.lookup
                         for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
                         try receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time,
                                          end: dataOffset + UInt64(dataBuffer.count))
                         seq += 1
+                        if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
                         if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                     }
                 }
@@ -127,6 +144,9 @@ extension ChainStore {
             // Data and hashes durable before the commit record refers to them.
             try data.sync()
             try hashes.sync()
+            // The lookup next, so that no committed entry is ever missing from it.
+            try writeRun(to: seq)
+            try lookup.commit(lookup.runs + newRuns)
             var indexEnd = start * 8
             try receipts.forEachIndexBlock { ends in
                 try index.write(ends, at: indexEnd)
@@ -139,8 +159,13 @@ extension ChainStore {
             try? index.truncate(to: start * 8)
             try? data.truncate(to: l.dataEnd)
             try? hashes.truncate(to: l.hashesEnd)
+            try? lookup.commit(lookup.runs.filter { $0.to <= start })
+            for run in newRuns { unlink(ChainLookup.runPath(path, run)) }
             throw error
         }
+        // Merging runs is upkeep: the batch is committed whatever happens here,
+        // and an interrupted merge leaves the lookup as it was.
+        try? lookup.compact()
         receipts.treeSize = seq
         return receipts
     }
@@ -152,6 +177,17 @@ extension ChainStore {
         var line: [UInt8]
         var leaf: [UInt8]
         var id: String
+        /// Its records in `CHAIN.lookup`.
+        var lookup: [(UInt64, UInt64)]
+
+        init(_ entry: ChainEntry, id: String, context: HashContext) {
+            line = entry.line
+            leaf = entry.leaf
+            self.id = id
+            lookup = line.withUnsafeBytes {
+                ChainLookup.records(line: UnsafeRawBufferPointer(rebasing: $0.dropLast()), seq: entry.seq, context: context)
+            }
+        }
     }
 
     /// One input line → its entry and record id: a JSON object that is a
@@ -166,7 +202,7 @@ extension ChainStore {
             throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
         }
         let entry = ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context)
-        return Prepared(line: entry.line, leaf: entry.leaf, id: record.id)
+        return Prepared(entry, id: record.id, context: context)
     }
 
     /// `prepare` through `JSON.parse`: what decides whenever `fastRecord` declines.
@@ -182,7 +218,7 @@ extension ChainStore {
             throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
         }
         let entry = ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context)
-        return Prepared(line: entry.line, leaf: entry.leaf, id: record.id)
+        return Prepared(entry, id: record.id, context: context)
     }
 
     /// RFC 8785 order of the evidence record's fields (UTF-16 order of the

@@ -66,7 +66,10 @@ public struct AuditResult: Sendable {
     /// Checkpoints whose size and root matched the recomputed tree.
     public var checkpointsMatched: [UInt64] = []
 
-    public var isClean: Bool { failure == nil && tornTail == nil }
+    /// `CHAIN.lookup` missing, behind or not matching the entries.
+    public var lookup: String?
+
+    public var isClean: Bool { failure == nil && tornTail == nil && lookup == nil }
 }
 
 extension ChainStore {
@@ -137,6 +140,8 @@ extension ChainStore {
             }
             result.checkpointsMatched.append(cp.size)
         }
+
+        result.lookup = try lookupFinding(committed: n)
 
         // Past the commit point: only a torn, unacknowledged tail may be there.
         var tail: [String] = []

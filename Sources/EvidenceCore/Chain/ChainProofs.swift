@@ -1,3 +1,4 @@
+import EvidenceCrypto
 import EvidenceLog
 import EvidenceSupport
 
@@ -163,8 +164,9 @@ extension ChainStore {
     }
 
     /// The seqs (below `limit`) each query matches, in query order. Seqs
-    /// are looked up directly; ids and digests by one pass over the entries
-    /// (an id or digest may appear in more than one entry: all are returned).
+    /// are looked up directly, ids through `CHAIN.lookup`, digests by one
+    /// pass over the entries (an id or digest may appear in more than one
+    /// entry: all are returned). Entries the lookup does not cover are read.
     public func resolve(_ queries: [Query], limit: UInt64) throws -> [[UInt64]] {
         var result = [[UInt64]](repeating: [], count: queries.count)
         var byID: [String: [Int]] = [:], byDigest: [String: [Int]] = [:]
@@ -176,8 +178,18 @@ extension ChainStore {
             }
         }
         if byID.isEmpty && byDigest.isEmpty { return result }
-        var reader = SequentialReader(data)
+        // With digests to find the whole chain is read anyway.
         var seq: UInt64 = 0
+        if byDigest.isEmpty {
+            let (lookup, covered) = readableLookup(below: limit)
+            let context = HashContext(.sha256)
+            for (id, qs) in byID {
+                let seqs = try lookedUp(.id, id, in: lookup, covered: covered, context: context)
+                for q in qs { result[q] += seqs }
+            }
+            seq = covered
+        }
+        var reader = SequentialReader(data, from: seq == 0 ? 0 : try end(of: seq - 1))
         while seq < limit, let (bytes, complete) = try reader.nextLine(), complete {
             let value = try bytes.withUnsafeBytes { try JSON.parse($0) }
             if case .object(let record)? = value["record"] {

@@ -16,15 +16,22 @@ public struct ChainScan {
     /// Every entry of the given contracts, in seq order per contract.
     public var entriesByContract: [String: [ChainEntry]] = [:]
 
+    /// The entries `CHAIN.lookup` covers are found through it, O(log n)
+    /// reads an id or contract; only those past it (none, once the chain has
+    /// been appended to or repaired with this version) are scanned.
     public init(store: ChainStore, ids: Set<String>, contracts: Set<String>) throws {
         let wantedIDs = WantedStrings(ids)
         let wantedContracts = WantedStrings(contracts)
         let committed = try store.size()
         guard committed > 0, !(wantedIDs.isEmpty && wantedContracts.isEmpty) else { return }
+        let (lookup, covered) = store.readableLookup(below: committed)
+        if covered > 0 { try lookUp(store: store, lookup: lookup, covered: covered, ids: ids, contracts: contracts) }
+        guard covered < committed else { return }
         // Contiguous ranges of seqs, scanned on every core, each read from its
         // own descriptor starting at the byte offset the index gives.
-        let workers = UInt64(min(2 * ParallelMap.defaultWorkers, Int(committed / ChainScan.minimumEntriesPerWorker) + 1))
-        let bounds = (0...workers).map { committed * $0 / workers }
+        let uncovered = committed - covered
+        let workers = UInt64(min(2 * ParallelMap.defaultWorkers, Int(uncovered / ChainScan.minimumEntriesPerWorker) + 1))
+        let bounds = (0...workers).map { covered + uncovered * $0 / workers }
         let starts = try bounds.dropLast().map { $0 == 0 ? UInt64(0) : try store.end(of: $0 - 1) }
         let parts = ParallelMap.map(Array(0..<Int(workers)), state: { () }) { _, k -> Result<ChainScan, EvidenceError> in
             do {
@@ -41,6 +48,39 @@ public struct ChainScan {
             for (id, entries) in p.entriesByID { entriesByID[id, default: []].append(contentsOf: entries) }
             for (c, stages) in p.stagesByContract { stagesByContract[c, default: []].formUnion(stages) }
             for (c, entries) in p.entriesByContract { entriesByContract[c, default: []].append(contentsOf: entries) }
+        }
+    }
+
+    /// The entries of `ids` and `contracts` below `covered`, through the lookup.
+    mutating func lookUp(store: ChainStore, lookup: ChainLookup, covered: UInt64,
+                         ids: Set<String>, contracts: Set<String>) throws {
+        let context = HashContext(.sha256)
+        var read: [UInt64: ChainEntry] = [:]
+        func entry(_ seq: UInt64) throws -> ChainEntry {
+            if let e = read[seq] { return e }
+            let e: ChainEntry
+            do {
+                let bytes = try store.line(seq)
+                e = try bytes.withUnsafeBytes { try ChainEntry.parse(line: $0, expectedSeq: seq, context: context) }
+            } catch let e as EvidenceError where e.kind != .io {
+                throw EvidenceError.failure("chain entry \(seq) is corrupt: \(e.message) (run 'evchain audit')", at: store.path)
+            }
+            read[seq] = e
+            return e
+        }
+        for id in ids {
+            for seq in try lookup.candidates(.id, id, below: covered, context: context) {
+                let e = try entry(seq)
+                if e.record["id"]?.stringValue == id { entriesByID[id, default: []].append(e) }
+            }
+        }
+        for contract in contracts {
+            for seq in try lookup.candidates(.contract, contract, below: covered, context: context) {
+                let e = try entry(seq)
+                guard e.record["contract"]?.stringValue == contract else { continue }
+                entriesByContract[contract, default: []].append(e)
+                if case .string(let stage)? = e.record["stage"] { stagesByContract[contract, default: []].insert(stage) }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import EvidenceCrypto
 import EvidenceSupport
 
 extension ChainStore {
@@ -10,9 +11,27 @@ extension ChainStore {
         let n = try size()
         let last = through.map { $0 < n ? $0 + 1 : n } ?? n
         guard from < last else { return }
-        var reader = SequentialReader(data, from: from == 0 ? 0 : try end(of: from - 1))
         let filtering = contract != nil || stage != nil
-        for seq in from..<last {
+        // A contract's entries come from CHAIN.lookup as far as it reaches.
+        var start = from
+        if let contract {
+            let (lookup, covered) = readableLookup(below: last)
+            if covered > from {
+                let context = HashContext(.sha256)
+                for seq in try lookedUp(.contract, contract, in: lookup, covered: covered, context: context) where seq >= from {
+                    let bytes = try line(seq)
+                    if let stage {
+                        let value = try bytes.withUnsafeBytes { try JSON.parse($0) }
+                        guard value["record"]?["stage"]?.stringValue == stage else { continue }
+                    }
+                    try body(bytes + [0x0A])
+                }
+                start = covered
+            }
+        }
+        guard start < last else { return }
+        var reader = SequentialReader(data, from: start == 0 ? 0 : try end(of: start - 1))
+        for seq in start..<last {
             guard let (bytes, complete) = try reader.nextLine(), complete else {
                 throw EvidenceError.failure("entry \(seq) is missing or torn (run 'evchain audit')", at: path)
             }

@@ -12,6 +12,8 @@ import EvidenceSupport
 ///                      `CHAIN[index[i-1] ..< index[i]]`.
 /// - `CHAIN.meta`       `{"format":"evchain/1","origin":"…"}`, written by init.
 /// - `CHAIN.checkpoint` the latest signed checkpoint (replaced atomically).
+/// - `CHAIN.lookup`     id and contract → seqs (see `ChainLookup`), kept by
+///                      append in the same commit, rebuilt by repair.
 ///
 /// The index is the commit record. An append writes and fsyncs the entry
 /// lines and their hashes first, then the index entries, and only then
@@ -32,13 +34,14 @@ public final class ChainStore {
     public static func indexPath(_ path: String) -> String { path + ".index" }
     public static func metaPath(_ path: String) -> String { path + ".meta" }
     public static func checkpointPath(_ path: String) -> String { path + ".checkpoint" }
+    public static func lookupPath(_ path: String) -> String { ChainLookup.listPath(path) }
 
     /// Creates an empty chain. Refuses to touch any existing file.
     public static func initialize(path: String, origin: String) throws {
         guard isValidKeyName(origin) else {
             throw EvidenceError.usage("origin must be non-empty, without spaces or '+' (e.g. bank.example/evidence/2026)")
         }
-        let all = [path, hashesPath(path), indexPath(path), metaPath(path)]
+        let all = [path, hashesPath(path), indexPath(path), lookupPath(path), metaPath(path)]
         for p in all where DurableFile.exists(p) {
             throw EvidenceError(.usage, "already exists; a chain is never re-initialized", at: p)
         }
@@ -50,7 +53,7 @@ public final class ChainStore {
         w.writeRaw("\n")
         // The meta file last: a chain without it is not a chain, so a crash
         // in between leaves nothing that could be mistaken for one.
-        for p in [path, hashesPath(path), indexPath(path)] {
+        for p in [path, hashesPath(path), indexPath(path), lookupPath(path)] {
             let f = try DurableFile(p, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
             try f.sync()
         }
