@@ -55,11 +55,18 @@ chromium --headless --no-sandbox --print-to-pdf=catalogue.pdf catalogue.html
 else echo "(no chromium: catalogue.html not printed)"; fi
 
 echo "== comparing records without handing them over (evpsi)"
-# bank$
-evpsi psi request --key idno,contract --state s -o req.msg examples/psi/defaults.jsonl
+BANK_PSI=$(evchain keygen --name bank.example/psi --out bank-psi.key)              # each party, once
+COMMISSION_PSI=$(evchain keygen --name commission.example/psi --out commission-psi.key)
 # commission$
-evpsi psi respond --key idno,contract --request req.msg -o resp.msg examples/psi/docket.jsonl
+printf '{"purposes":["arbitration C2025-0001"],"peers":["%s"],"max_items":10000,"expires":"2030-01-01T00:00:00Z"}\n' "$BANK_PSI" > policy.json
 # bank$
-evpsi psi finish  --key idno,contract --response resp.msg --state s examples/psi/defaults.jsonl
+evpsi psi request --key idno,contract --purpose "arbitration C2025-0001" --sign-key bank-psi.key \
+    --peer-key "$COMMISSION_PSI" --state s -o req.msg examples/psi/defaults.jsonl
+# commission$
+evpsi psi respond --key idno,contract --policy policy.json --sign-key commission-psi.key \
+    --peer-key "$BANK_PSI" --request req.msg -o resp.msg examples/psi/docket.jsonl
+# bank$
+evpsi psi finish  --key idno,contract --sign-key bank-psi.key --peer-key "$COMMISSION_PSI" \
+    --response resp.msg --state s examples/psi/defaults.jsonl
 
 echo "== the tour's files are in $PWD"

@@ -28,6 +28,8 @@ struct CompareCommand: ParsableCommand {
         var state: String
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message to write.", valueName: "file"))
         var out: String
+        @OptionGroup var purpose: PurposeOption
+        @OptionGroup var channel: ChannelOptions
 
         func validate() throws {
             guard (2...PrivateComparison.maximumBits).contains(bits) else {
@@ -38,8 +40,10 @@ struct CompareCommand: ParsableCommand {
         func run() throws {
             guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
             let key = try paillier.load()
+            let c = try channel.channel()
+            c.purpose = purpose.purpose
             printSummary(try PrivateComparison.request(
-                items: try readLines(files), join: join.fields, valueField: valueField, op: operation, bits: bits, key: key,
+                channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: operation, bits: bits, key: key,
                 session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
         }
     }
@@ -57,9 +61,11 @@ struct CompareCommand: ParsableCommand {
         var insecure = false
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Answer message to write.", valueName: "file"))
         var out: String
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
-            printSummary(try PrivateComparison.respond(messagePath: message, items: try readLines(files), join: join.fields,
+            printSummary(try PrivateComparison.respond(channel: try policy.apply(to: try channel.channel()), messagePath: message, items: try readLines(files), join: join.fields,
                                                        valueField: valueField, allowInsecureKey: insecure, messagePath: out))
         }
     }
@@ -73,10 +79,11 @@ struct CompareCommand: ParsableCommand {
         @Option(help: ArgumentHelp("B's state file.", valueName: "file"))
         var state: String
         @OptionGroup var paillier: PaillierKeyOption
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
             let key = try paillier.load()
-            for line in try PrivateComparison.result(messagePath: message, statePath: state,
+            for line in try PrivateComparison.result(channel: try channel.channel(), messagePath: message, statePath: state,
                                                      items: try readLines(files), key: key) {
                 StandardOutput.shared.writeLine(line)
             }

@@ -27,11 +27,15 @@ struct PSICommand: ParsableCommand {
         var state: String
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message file to write.", valueName: "file"))
         var out: String
+        @OptionGroup var purpose: PurposeOption
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
             let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             let s = session ?? PSIProtocol.newSession()
-            printSummary(try DHPSI.request(items: try items.reader(), group: try PSIGroups.named(group), mode: mode,
+            let c = try channel.channel()
+            c.purpose = purpose.purpose
+            printSummary(try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group), mode: mode,
                                            session: s, statePath: state, messagePath: out))
         }
     }
@@ -53,11 +57,13 @@ struct PSICommand: ParsableCommand {
         var label: String?
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Response message file to write.", valueName: "file"))
         var out: String
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
             let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
-            printSummary(try DHPSI.respond(requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
+            printSummary(try DHPSI.respond(channel: try policy.apply(to: try channel.channel()), requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
                                            mode: mode, labelField: label, messagePath: out))
         }
     }
@@ -71,9 +77,10 @@ struct PSICommand: ParsableCommand {
         var response: String
         @Option(help: ArgumentHelp("B's state file written by 'psi request'.", valueName: "file"))
         var state: String
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
-            _ = try DHPSI.finish(responsePath: response, statePath: state, items: { try items.reader() }) {
+            _ = try DHPSI.finish(channel: try channel.channel(), responsePath: response, statePath: state, items: { try items.reader() }) {
                 StandardOutput.shared.writeLine($0)
             }
         }

@@ -21,9 +21,13 @@ struct SumCommand: ParsableCommand {
         var state: String
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 1 to write.", valueName: "file"))
         var out: String
+        @OptionGroup var purpose: PurposeOption
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
-            printSummary(try IntersectionSum.start(items: try items.reader(), group: try PSIGroups.named(group),
+            let c = try channel.channel()
+            c.purpose = purpose.purpose
+            printSummary(try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
                                                    session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
         }
     }
@@ -42,10 +46,12 @@ struct SumCommand: ParsableCommand {
         var state: String
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 2 to write.", valueName: "file"))
         var out: String
+        @OptionGroup var policy: PolicyOption
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
             let key = try paillier.load()
-            printSummary(try IntersectionSum.reply(messagePath: message, items: try items.reader(), valueField: valueField,
+            printSummary(try IntersectionSum.reply(channel: try policy.apply(to: try channel.channel()), messagePath: message, items: try items.reader(), valueField: valueField,
                                                    key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out))
         }
     }
@@ -60,9 +66,10 @@ struct SumCommand: ParsableCommand {
         var insecure = false
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 3 to write.", valueName: "file"))
         var out: String
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
-            printSummary(try IntersectionSum.finish(messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out))
+            printSummary(try IntersectionSum.finish(channel: try channel.channel(), messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out))
         }
     }
 
@@ -73,10 +80,11 @@ struct SumCommand: ParsableCommand {
         @Option(help: ArgumentHelp("B's state file from 'sum reply'.", valueName: "file"))
         var state: String
         @OptionGroup var paillier: PaillierKeyOption
+        @OptionGroup var channel: ChannelOptions
 
         func run() throws {
             let key = try paillier.load()
-            printSummary(try IntersectionSum.result(messagePath: message, statePath: state, key: key))
+            printSummary(try IntersectionSum.result(channel: try channel.channel(), messagePath: message, statePath: state, key: key))
         }
     }
 }

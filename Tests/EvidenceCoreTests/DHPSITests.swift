@@ -19,14 +19,14 @@ import Testing
     func run(mode: PSIMode, b: [String], a: [String], group: any PSIGroup = P256Group.shared) throws -> [JSONValue] {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let session = PSIProtocol.newSession()
-        let request = try DHPSI.request(items: try items("b", b), group: group, mode: mode, session: session,
+        let request = try DHPSI.request(channel: PSIChannel(insecureUnsignedWithSigner: nil), items: try items("b", b), group: group, mode: mode, session: session,
                                         statePath: "\(dir)/b.state", messagePath: "\(dir)/request")
         #expect(request["count"] == .number(Double(b.count)))
-        _ = try DHPSI.respond(requestPath: "\(dir)/request", items: try items("a", a, extra: { #","label":"L-\#($0)""# }),
+        _ = try DHPSI.respond(channel: PSIChannel(insecureUnsignedWithSigner: nil), requestPath: "\(dir)/request", items: try items("a", a, extra: { #","label":"L-\#($0)""# }),
                               group: group, mode: mode, labelField: mode == .labels ? "label" : nil,
                               messagePath: "\(dir)/response")
         var learned: [JSONValue] = []
-        _ = try DHPSI.finish(responsePath: "\(dir)/response", statePath: "\(dir)/b.state",
+        _ = try DHPSI.finish(channel: PSIChannel(insecureUnsignedWithSigner: nil), responsePath: "\(dir)/response", statePath: "\(dir)/b.state",
                              items: { try items("b", b) }) { learned.append($0) }
         return learned
     }

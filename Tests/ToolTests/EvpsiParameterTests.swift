@@ -65,12 +65,12 @@ import Testing
     }
 
     @Test func versionOneMessageIsRefused() throws {
-        // Version 1 carried no parameters: its receiver could not check them.
+        // An older version (2: unsigned) is refused, as version 1 (no parameters) was.
         let p = try parties(a: Self.people, b: Self.people)
         #expect(try p.run(p.b, ["psi", "request", "--state", "b.state", "-o", "req.msg", "b.jsonl"]).status == 0)
         try p.send("req.msg", from: p.b, to: p.a)
         try rewrite(p.a.file("req.msg")) { lines in
-            lines[0] = lines[0].replacingOccurrences(of: "\"version\":2", with: "\"version\":1")
+            lines[0] = lines[0].replacingOccurrences(of: "\"version\":3", with: "\"version\":2")
         }
         let r = try p.run(p.a, ["psi", "respond", "--request", "req.msg", "-o", "resp.msg", "a.jsonl"])
         #expect(r.status == 2)

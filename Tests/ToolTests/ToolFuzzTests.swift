@@ -53,10 +53,10 @@ import FuzzSupport
             for file in ["defaults.jsonl", "docket.jsonl"] {
                 try dir.write(file, try Data(contentsOf: Repository.root.appendingPathComponent("examples/psi/\(file)")))
             }
-            try run("evpsi", ["psi", "request", "--key", "idno,contract", "--group", "p256", "--state", "psi.state",
-                              "-o", "req.msg", "defaults.jsonl"])
-            try run("evpsi", ["psi", "respond", "--key", "idno,contract", "--group", "p256", "--request", "req.msg",
-                              "-o", "resp.msg", "docket.jsonl"])
+            try run("evpsi", unsignedForTests(["psi", "request", "--key", "idno,contract", "--group", "p256", "--state", "psi.state",
+                              "-o", "req.msg", "defaults.jsonl"]))
+            try run("evpsi", unsignedForTests(["psi", "respond", "--key", "idno,contract", "--group", "p256", "--request", "req.msg",
+                              "-o", "resp.msg", "docket.jsonl"]))
         }
 
         var verifyArguments: [String] {
@@ -91,11 +91,11 @@ import FuzzSupport
                                                  "--witness-key", f.witnessKey], seed: try f.contents("cert.json")),
             Target(tool: "evcatalog", arguments: ["--require-stages", "esign,face,liveness,performance,default"],
                    seed: try f.contents("verdicts.jsonl")),
-            Target(tool: "evpsi", arguments: ["psi", "respond", "--key", "idno,contract", "--group", "p256",
-                                              "--request", "mutant", "-o", "resp2.msg", "docket.jsonl"],
+            Target(tool: "evpsi", arguments: unsignedForTests(["psi", "respond", "--key", "idno,contract", "--group", "p256",
+                                              "--request", "mutant", "-o", "resp2.msg", "docket.jsonl"]),
                    seed: try f.contents("req.msg")),
-            Target(tool: "evpsi", arguments: ["psi", "finish", "--key", "idno,contract", "--response", "mutant",
-                                              "--state", "psi.state", "defaults.jsonl"], seed: try f.contents("resp.msg")),
+            Target(tool: "evpsi", arguments: unsignedForTests(["psi", "finish", "--key", "idno,contract", "--response", "mutant",
+                                              "--state", "psi.state", "defaults.jsonl"]), seed: try f.contents("resp.msg")),
         ]
     }
 

@@ -19,7 +19,9 @@ public enum PSIProtocol {
     /// buckets, bucket, bucket_key; join for comparisons) and comparison
     /// lines their join tag; a version-1 peer would ignore both, so it is
     /// refused rather than half-understood.
-    public static let version = 2
+    /// 3: headers name the sender's key (`signer`) and opening messages the
+    /// purpose; the trailer carries an Ed25519 `signature` (see `PSIChannel`).
+    public static let version = 3
     public static let sessionByteCount = 16
 
     public static func newSession() -> String { Hex.encode(SecureRandom.bytes(sessionByteCount)) }
@@ -75,12 +77,23 @@ public final class PSIMessageWriter {
     private let temporary: String?
     private let handle: FileHandle
     private let digest = HashContext(.sha256)
+    private let fileDigest = HashContext(.sha256)
     private var buffer: [UInt8] = []
     private var counts: [(String, Int)] = []
     private var finished = false
+    private let channel: PSIChannel
+    private var summary: PSIMessageSummary
 
-    public init(path: String, header: PSIHeader) throws {
+    public init(channel: PSIChannel, path: String, header: PSIHeader) throws {
         self.path = path
+        self.channel = channel
+        var header = header
+        if let signer = channel.signer { header.extra["signer"] = .string(signer.keyName) }
+        // The requester states the purpose; every later message repeats it.
+        if let purpose = channel.purpose { header.extra["purpose"] = .string(purpose) }
+        summary = PSIMessageSummary(kind: header.kind, session: header.session, mode: header.mode, group: header.group,
+                                    signer: channel.signer?.keyName, purpose: channel.purpose,
+                                    count: 0, sha256: "")
         if path == "-" {
             temporary = nil
             handle = FileHandle.standardOutput
@@ -105,6 +118,7 @@ public final class PSIMessageWriter {
         w.write(value)
         w.writeRaw("\n")
         digest.update(w.bytes)
+        fileDigest.update(w.bytes)
         buffer.append(contentsOf: w.bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
@@ -147,9 +161,15 @@ public final class PSIMessageWriter {
         var end = JSONObject()
         for (k, n) in counts { end[k] = .number(Double(n)) }
         let hex = Hex.encode(digest.finalize())
+        var trailer: JSONObject = ["end": .object(end), "sha256": .string(hex)]
+        if let signer = channel.signer {
+            let signature = try signer.sign(PSISignature.signedBytes(digest: hex, end: .object(end)))
+            trailer["signature"] = .string(Data(signature).base64EncodedString())
+        }
         var w = JSONWriter()
-        w.write(.object(["end": .object(end), "sha256": .string(hex)]))
+        w.write(.object(trailer))
         w.writeRaw("\n")
+        fileDigest.update(w.bytes)
         buffer.append(contentsOf: w.bytes)
         try flush()
         if let temporary {
@@ -160,6 +180,9 @@ public final class PSIMessageWriter {
             }
         }
         finished = true
+        summary.count = counts.reduce(0) { $0 + $1.1 }
+        summary.sha256 = Hex.encode(fileDigest.finalize())
+        channel.sent.append(summary)
     }
 }
 
@@ -172,13 +195,18 @@ public final class PSIMessageReader {
     private let digest = HashContext(.sha256)
     private var counts: [String: Int] = [:]
     private var pending: (String, JSONObject)?
+    private let verifiedDigest: String
     public private(set) var ended = false
 
     public var name: String { reader.name }
     public var location: String { reader.location }
 
-    public init(path: String, expect: PSIExpectation) throws {
-        reader = try JSONLinesReader.open(path)
+    /// The whole message is read and its signature (and, for an opening
+    /// message, the policy) checked before any element is handed out.
+    public init(channel: PSIChannel, path: String, expect: PSIExpectation) throws {
+        let check = try PSIMessageCheck(path: path)
+        reader = try check.lineReader()
+        verifiedDigest = check.digest
         guard let first = try Self.readLine(reader, digest) else {
             throw EvidenceError.input("empty message (expected an evpsi header)", at: "\(reader.name):1")
         }
@@ -222,6 +250,15 @@ public final class PSIMessageReader {
         }
         header = PSIHeader(kind: kind, session: session, from: from, group: group, mode: mode, extra: extra)
         headerObject = h
+        try check.authenticate(header, channel: channel, at: at)
+        if PSIChannel.openingKinds.contains(kind), let policy = channel.policy {
+            try policy.check(purpose: h["purpose"]?.stringValue, signer: h["signer"]?.stringValue,
+                             count: check.bodyLines, now: channel.now, at: at)
+        }
+        if channel.purpose == nil { channel.purpose = h["purpose"]?.stringValue }
+        channel.received.append(PSIMessageSummary(
+            kind: kind, session: session, mode: mode, group: group, signer: h["signer"]?.stringValue,
+            purpose: h["purpose"]?.stringValue, count: check.bodyLines, sha256: check.fileSHA256))
     }
 
     private static func readLine(_ reader: JSONLinesReader, _ digest: HashContext) throws -> JSONObject? {
@@ -286,7 +323,7 @@ public final class PSIMessageReader {
             throw EvidenceError.input("end line does not count section \"\(section)\"", at: reader.location)
         }
         let actual = Hex.encode(digest.finalize())
-        guard let s = sha?.stringValue, s == actual else {
+        guard let s = sha?.stringValue, s == actual, actual == verifiedDigest else {
             throw EvidenceError.input("message digest mismatch: the message was altered or damaged", at: reader.location)
         }
     }
