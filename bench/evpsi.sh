@@ -58,7 +58,7 @@ echo "machine: $CORES cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2
 echo "(each line: evpsi / baseline; RATIO = baseline / evpsi)"
 
 # 1. GMP group
-P=$(awk '/ffdhe2048 = ModPGroup/{getline; gsub(/[ ")]/, ""); print}' Sources/EvidenceCore/PSIGroup.swift)
+P=$(awk '/ffdhe2048 = ModPGroup/{getline; gsub(/[ ")]/, ""); print}' Sources/EvidencePSI/Protocol/PSIGroup.swift)
 seq "$GROUP_N" | awk '{ printf "{\"id\":\"C2025-%07d\"}\n", $1 }' > "$WORK/items.jsonl"
 for round in $(seq "$ROUNDS"); do
     rm -f "$WORK/s"   # a state is never overwritten: each run makes a new one
