@@ -59,10 +59,12 @@ echo "(each line: evpsi / baseline; RATIO = baseline / evpsi)"
 
 # 1. GMP group
 P=$(awk '/ffdhe2048 = ModPGroup/{getline; gsub(/[ ")]/, ""); print}' Sources/EvidencePSI/Protocol/PSIGroup.swift)
+# The protocol's cost alone: bench/evpsi-signing.sh measures what signing adds.
+UNSIGNED=--insecure-unsigned
 seq "$GROUP_N" | awk '{ printf "{\"id\":\"C2025-%07d\"}\n", $1 }' > "$WORK/items.jsonl"
 for round in $(seq "$ROUNDS"); do
     rm -f "$WORK/s"   # a state is never overwritten: each run makes a new one
-    timed group "$EVPSI" psi request --state "$WORK/s" -o "$WORK/q.msg" "$WORK/items.jsonl"
+    timed group "$EVPSI" psi request $UNSIGNED --purpose bench --state "$WORK/s" -o "$WORK/q.msg" "$WORK/items.jsonl"
     timed powm "$WORK/powm" "$GROUP_N" 256 "$CORES" "$P" powm
     timed powmsec "$WORK/powm" "$GROUP_N" 256 "$CORES" "$P" sec
 done
@@ -77,11 +79,11 @@ seq 0 $((P256_N - 1)) | awk '{ printf "{\"id\":\"item-%d\"}\n", $1 }' > "$A/a.js
 seq $((P256_N - overlap)) $((2 * P256_N - overlap - 1)) | awk '{ printf "{\"id\":\"item-%d\"}\n", $1 }' > "$B/b.jsonl"
 cat > "$WORK/p256.sh" <<SH
 set -e
-"$EVPSI" psi request --group p256 --state "$B/s" -o "$B/q.msg" "$B/b.jsonl" > /dev/null
+"$EVPSI" psi request $UNSIGNED --purpose bench --group p256 --state "$B/s" -o "$B/q.msg" "$B/b.jsonl" > /dev/null
 cp "$B/q.msg" "$A/"
-"$EVPSI" psi respond --group p256 --request "$A/q.msg" -o "$A/r.msg" "$A/a.jsonl" > /dev/null
+"$EVPSI" psi respond $UNSIGNED --no-policy --group p256 --request "$A/q.msg" -o "$A/r.msg" "$A/a.jsonl" > /dev/null
 cp "$A/r.msg" "$B/"
-"$EVPSI" psi finish --response "$B/r.msg" --state "$B/s" "$B/b.jsonl" | wc -l
+"$EVPSI" psi finish $UNSIGNED --response "$B/r.msg" --state "$B/s" "$B/b.jsonl" | wc -l
 SH
 have_om=1
 $PY -c 'import private_set_intersection' 2>/dev/null || have_om=0
