@@ -7,8 +7,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="${BENCH_DIR:-${TMPDIR:-/tmp}/evidence-bench}/$(basename "$0" .sh)"
 mkdir -p "$BENCH_DIR"
 
+# build_release PRODUCT...: builds each product in release; BIN is where they are.
 build_release() {
-    (cd "$ROOT" && swift build -c release --product "$1" >&2)
+    local product
+    for product in "$@"; do (cd "$ROOT" && swift build -c release --product "$product" >&2); done
     BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)"
 }
 

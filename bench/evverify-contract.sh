@@ -10,8 +10,7 @@ source "$(dirname "$0")/common.sh"
 LARGE="${1:-10000000}"
 SMALL="${2:-100000}"
 ITEMS="${3:-20}"
-build_release evhash
-(cd "$ROOT" && swift build -c release --product evchain >&2 && swift build -c release --product evverify >&2)
+build_release evhash evchain evverify
 PY="${PYTHON:-python3}"
 W="$BENCH_DIR/contract-$ITEMS"
 mkdir -p "$W"

@@ -11,8 +11,7 @@ source "$(dirname "$0")/common.sh"
 ITEMS="${1:-100000}"
 LOG_SIZE="${2:-10000000}"
 FILE_KIB="${3:-16}"
-build_release evhash
-(cd "$ROOT" && swift build -c release --product evchain >&2 && swift build -c release --product evverify >&2)
+build_release evhash evchain evverify
 PY="${PYTHON:-python3}"
 W="$BENCH_DIR/verify-$ITEMS-$LOG_SIZE-$FILE_KIB"
 mkdir -p "$W"

@@ -65,6 +65,15 @@ struct VerifyFixture {
         return Data(manifest.split(separator: "\n").filter { $0.contains("\"\(contract)\"") }.joined(separator: "\n").utf8)
     }
 
+    /// `evverify certify` of `contract`'s originals against the chain, under
+    /// the notary's cosignature, into `out` (or standard output).
+    func certifyOriginals(_ contract: String, out: String? = nil) throws -> ToolResult {
+        try Tools.run("evverify", ["certify", "--chain", chain, "--checkpoint", cosigned, "--log-key", logVKey,
+                                   "--witness-key", notaryVKey, "--root", contracts.path,
+                                   "--issuer-key", dir.file("issuer.key").path] + (out.map { ["--out", $0] } ?? []),
+                      stdin: try originals(contract))
+    }
+
     func verify(_ extra: [String], stdin: Data, checkpoint: String? = nil) throws -> ToolResult {
         try Tools.run("evverify", ["--chain", chain, "--checkpoint", checkpoint ?? cosigned, "--log-key", logVKey,
                                    "--witness-key", notaryVKey, "--root", contracts.path] + extra, stdin: stdin, directory: dir.url)
@@ -250,10 +259,7 @@ struct VerifyFixture {
     @Test func certificateIsIssuedAndReverifiedOffline() throws {
         let f = try VerifyFixture()
         let cert = f.dir.file("cert.json").path
-        let r = try Tools.run("evverify", ["certify", "--chain", f.chain, "--checkpoint", f.cosigned, "--log-key", f.logVKey,
-                                           "--witness-key", f.notaryVKey, "--root", f.contracts.path,
-                                           "--issuer-key", f.dir.file("issuer.key").path, "--out", cert],
-                              stdin: try f.originals("C2025-0001"))
+        let r = try f.certifyOriginals("C2025-0001", out: cert)
         #expect(r.status == 0, "\(r.stderr)")
         let check = ["check-cert", cert, "--issuer-key", f.issuerVKey, "--log-key", f.logVKey, "--witness-key", f.notaryVKey]
         let ok = try Tools.run("evverify", check)
@@ -272,10 +278,7 @@ struct VerifyFixture {
     /// Every scalar in the certificate, edited in turn, is caught and named.
     @Test func everyEditedFieldOfACertificateIsReported() throws {
         let f = try VerifyFixture()
-        let cert = try Tools.run("evverify", ["certify", "--chain", f.chain, "--checkpoint", f.cosigned, "--log-key", f.logVKey,
-                                              "--witness-key", f.notaryVKey, "--root", f.contracts.path,
-                                              "--issuer-key", f.dir.file("issuer.key").path],
-                                 stdin: try f.originals("C2025-0003"))
+        let cert = try f.certifyOriginals("C2025-0003")
         try #require(cert.status == 0)
         let original = try JSON.parse(Array(cert.stdout))
         var requirements = CheckpointTrust.Requirements(logKey: try NoteVerifierKey(parsing: f.logVKey))

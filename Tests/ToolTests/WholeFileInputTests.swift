@@ -36,10 +36,7 @@ import Testing
     @Test func certificateFromAPipe() throws {
         let f = try VerifyFixture()
         let cert = f.dir.file("cert.json").path
-        let issued = try Tools.run("evverify", ["certify", "--chain", f.chain, "--checkpoint", f.cosigned, "--log-key", f.logVKey,
-                                                "--witness-key", f.notaryVKey, "--root", f.contracts.path,
-                                                "--issuer-key", f.dir.file("issuer.key").path, "--out", cert],
-                                   stdin: try f.originals("C2025-0001"))
+        let issued = try f.certifyOriginals("C2025-0001", out: cert)
         #expect(issued.status == 0, "\(issued.stderr)")
         let r = try shell("cat '\(cert)' | evverify check-cert - --issuer-key '\(f.issuerVKey)' --log-key '\(f.logVKey)' --witness-key '\(f.notaryVKey)'",
                           in: f.dir)

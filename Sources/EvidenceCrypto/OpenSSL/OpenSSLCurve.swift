@@ -146,7 +146,7 @@ public final class P256Group: @unchecked Sendable {
 
     private func multiply(_ point: OpaquePointer, _ k: BigInt) -> [UInt8] {
         var scalar = k.mod(order).bigEndianBytes(length: 32)!
-        defer { scalar.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { scalar.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         let bn = BN_secure_new() ?? BN_new()!
         defer { BN_clear_free(bn) }
         BN_bin2bn(scalar, 32, bn)
