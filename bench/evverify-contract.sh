@@ -37,21 +37,7 @@ for size in "$SMALL" "$LARGE"; do
     rm -rf "log-$size".chain*
     "$BIN/evchain" init "log-$size.chain" --origin bench.example/log
     # The contract's records spread through the log, filler around them.
-    "$PY" - "$size" <<'PYEOF' | "$BIN/evchain" append "log-$size.chain" > /dev/null
-import hashlib, sys
-size = int(sys.argv[1])
-records = open("records.jsonl").read().splitlines()
-step = max(1, size // len(records))
-r = 0
-out = sys.stdout
-for i in range(size - len(records)):
-    if r < len(records) and i % step == 0:
-        out.write(records[r] + "\n"); r += 1
-    d = hashlib.sha256(b"filler %d" % i).hexdigest()
-    out.write('{"id":"F%09d/esign/doc.pdf","contract":"F%09d","stage":"esign","alg":"sha256","digest":"%s"}\n' % (i, i, d))
-for rec in records[r:]:
-    out.write(rec + "\n")
-PYEOF
+    "$PY" "$ROOT/bench/spread_records.py" "$size" records.jsonl | "$BIN/evchain" append "log-$size.chain" > /dev/null
     "$BIN/evchain" checkpoint "log-$size.chain" --key log.key > /dev/null
     touch "log-$size.ready"
 done

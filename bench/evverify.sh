@@ -34,21 +34,7 @@ with open("manifest.jsonl", "w") as m, open("files.list", "w") as l:
 PYEOF
     "$BIN/evhash" < manifest.jsonl > records.jsonl
     # The log: filler entries with the items' records spread among them.
-    "$PY" - "$LOG_SIZE" "$ITEMS" <<'PYEOF' > log-input.jsonl
-import hashlib, sys
-size, items = int(sys.argv[1]), int(sys.argv[2])
-records = open("records.jsonl").read().splitlines()
-step = max(1, size // max(1, items))
-out = sys.stdout
-r = 0
-for i in range(size - len(records)):
-    if r < len(records) and i % step == 0:
-        out.write(records[r] + "\n"); r += 1
-    d = hashlib.sha256(b"filler %d" % i).hexdigest()
-    out.write('{"id":"F%09d/esign/doc.pdf","contract":"F%09d","stage":"esign","alg":"sha256","digest":"%s"}\n' % (i, i, d))
-for rec in records[r:]:
-    out.write(rec + "\n")
-PYEOF
+    "$PY" "$ROOT/bench/spread_records.py" "$LOG_SIZE" records.jsonl > log-input.jsonl
     rm -rf log.chain*
     "$BIN/evchain" init log.chain --origin bench.example/log
     "$BIN/evchain" keygen --name bench.example/log --out log.key > log.vkey
