@@ -180,18 +180,14 @@ public final class DurableFile {
     /// name, and a crash leaves either no file or the whole one.
     public static func create(_ path: String, with bytes: [UInt8], mode: mode_t) throws {
         let temporary = "\(path).tmp.\(getpid())"
-        do {
-            let file = try DurableFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
-            // The umask may have removed bits; it must not have added any, but
-            // set the mode exactly so a 0600 key file is 0600.
-            guard fchmod(file.fd, mode) == 0 else { throw DurableFile.error("cannot chmod", path) }
-            try file.write(bytes, at: 0)
-            try file.sync()
-        } catch {
-            unlink(temporary)
-            throw error
-        }
+        // Opened before the cleanup is armed: a name O_EXCL refused is not ours to remove.
+        let file = try DurableFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
         defer { unlink(temporary) }
+        // The umask may have removed bits; it must not have added any, but
+        // set the mode exactly so a 0600 key file is 0600.
+        guard fchmod(file.fd, mode) == 0 else { throw DurableFile.error("cannot chmod", path) }
+        try file.write(bytes, at: 0)
+        try file.sync()
         guard link(temporary, path) == 0 else { throw DurableFile.error("cannot create", path) }
         try syncDirectory(of: path)
     }
