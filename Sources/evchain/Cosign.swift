@@ -41,7 +41,7 @@ struct Cosign: ParsableCommand {
             noteBytes = bytes
         } else {
             if isatty(0) == 1 { throw EvidenceError.usage("refusing to read a checkpoint from a terminal") }
-            noteBytes = try readStandardInput()
+            noteBytes = try DurableFile.readToEnd(fd: 0, name: "stdin", limit: 1 << 20)
         }
         var consistency = try proof.map { path -> ConsistencyProof in
             do {
