@@ -121,21 +121,9 @@ extension Merkle {
                                        path: [Hash], root: Hash) throws(ProofError) {
         guard index < treeSize else { throw .indexOutOfRange(index: index, size: treeSize) }
         let context = HashContext(.sha256)
-        var fn = index, sn = treeSize - 1
         var r = leafHash
-        for p in path {
-            guard sn != 0 else { throw .wrongPathLength }
-            if fn & 1 == 1 || fn == sn {
-                r = nodeHash(p, r, using: context)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
-                }
-            } else {
-                r = nodeHash(r, p, using: context)
-            }
-            fn >>= 1; sn >>= 1
-        }
-        guard sn == 0 else { throw .wrongPathLength }
+        try walk(path, fn: index, sn: treeSize - 1,
+                 left: { r = nodeHash($0, r, using: context) }, right: { r = nodeHash(r, $0, using: context) })
         guard constantTimeEqual(r, root) else { throw .rootMismatch }
     }
 
@@ -164,21 +152,32 @@ extension Merkle {
         while fn & 1 == 1 { fn >>= 1; sn >>= 1 }
         let context = HashContext(.sha256)
         var fr = proof[0], sr = proof[0]
-        for c in proof.dropFirst() {
+        try walk(proof.dropFirst(), fn: fn, sn: sn,
+                 left: { fr = nodeHash($0, fr, using: context); sr = nodeHash($0, sr, using: context) },
+                 right: { sr = nodeHash(sr, $0, using: context) })
+        guard constantTimeEqual(fr, oldRoot), constantTimeEqual(sr, newRoot) else { throw .rootMismatch }
+    }
+
+    /// The walk up the tree that both verifications share (§2.1.3.2 step 3,
+    /// §2.1.4.2 step 6): for each proof hash, `left` when it is the left
+    /// sibling (fn is odd or fn == sn, then skip the levels where fn is a
+    /// left child), else `right`; the path must end exactly at the root.
+    private static func walk(_ path: some Sequence<Hash>, fn: UInt64, sn: UInt64,
+                             left: (Hash) -> Void, right: (Hash) -> Void) throws(ProofError) {
+        var fn = fn, sn = sn
+        for c in path {
             guard sn != 0 else { throw .wrongPathLength }
             if fn & 1 == 1 || fn == sn {
-                fr = nodeHash(c, fr, using: context)
-                sr = nodeHash(c, sr, using: context)
+                left(c)
                 if fn & 1 == 0 {
                     while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
                 }
             } else {
-                sr = nodeHash(sr, c, using: context)
+                right(c)
             }
             fn >>= 1; sn >>= 1
         }
         guard sn == 0 else { throw .wrongPathLength }
-        guard constantTimeEqual(fr, oldRoot), constantTimeEqual(sr, newRoot) else { throw .rootMismatch }
     }
 
     /// `verifyInclusion` of hashes as raw bytes from outside:
