@@ -7,7 +7,7 @@ import Testing
 @testable import EvidenceCore
 
 /// A chain in a fresh temporary directory.
-private final class TempChain {
+final class TempChain {
     let dir: URL
     let path: String
     init() throws {
