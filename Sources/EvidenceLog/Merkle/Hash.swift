@@ -72,6 +72,11 @@ public struct Hash: Sendable, Hashable, RandomAccessCollection, MutableCollectio
         try bytes.withUnsafeBytes(body)
     }
 
+    /// The bytes in one piece: `buffer += hash` copies them at once.
+    public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        try bytes.withUnsafeBufferPointer(body)
+    }
+
     /// The hashes of `data`, a whole number of 32-byte hashes laid end to
     /// end (a tile, a stored-hash file); nil when its length is not a
     /// multiple of 32.
