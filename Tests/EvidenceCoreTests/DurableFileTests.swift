@@ -6,14 +6,10 @@ import Testing
 /// `DurableFile` (EvidenceSupport/Files/DurableFile.swift): whole-file
 /// reads with a limit, atomic replace, create that never overwrites.
 @Suite struct DurableFileTests {
-    let dir: String = {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("durable-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let scratch = ScratchDirectory("durable")
+    var dir: String { scratch.path }
 
     @Test func readAllReadsWholeFileAndRefusesPastTheLimit() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/f"
         let bytes = (0..<100_000).map { UInt8($0 % 251) }
         try DurableFile.replace(path, with: bytes)
@@ -39,7 +35,6 @@ import Testing
     }
 
     @Test func replaceLeavesOnlyTheNewFile() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/state"
         try DurableFile.replace(path, with: Array("old".utf8))
         try DurableFile.replace(path, with: Array("new".utf8), mode: 0o600)
@@ -49,7 +44,6 @@ import Testing
     }
 
     @Test func createNeverOverwritesAndSetsTheModeExactly() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/key"
         try DurableFile.create(path, with: Array("secret".utf8), mode: 0o600)
         #expect(try DurableFile(path, flags: O_RDONLY).mode() & 0o777 == 0o600)
@@ -60,7 +54,6 @@ import Testing
 
     /// A temporary name someone else holds is not removed by a failed create.
     @Test func createLeavesAForeignTemporaryAlone() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/key"
         let foreign = "\(path).tmp.\(getpid())"
         try Data("theirs".utf8).write(to: URL(fileURLWithPath: foreign))
@@ -70,7 +63,6 @@ import Testing
     }
 
     @Test func positionalReadsAndWrites() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = try DurableFile(dir + "/p", flags: O_RDWR | O_CREAT)
         try file.write(Array("hello world".utf8), at: 0)
         try file.write(Array("W".utf8), at: 6)

@@ -8,14 +8,10 @@ import Testing
 /// overwritten, refused when others may read them; verifier keys literally
 /// or from a file.
 @Suite struct KeyFileTests {
-    let dir: String = {
-        let d = FileManager.default.temporaryDirectory.appendingPathComponent("keyfile-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let scratch = ScratchDirectory("keyfile")
+    var dir: String { scratch.path }
 
     @Test func privateKeyRoundTripsAndIsNeverOverwritten() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let key = try NoteSignerKey.generate(name: "bank.example/log", type: .ed25519)
         let path = dir + "/log.key"
         try KeyFile.create(key, at: path)
@@ -29,7 +25,6 @@ import Testing
     }
 
     @Test func privateKeyReadableByOthersIsRefused() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/log.key"
         try KeyFile.create(try NoteSignerKey.generate(name: "bank.example/log", type: .ed25519), at: path)
         #expect(chmod(path, 0o640) == 0)
@@ -42,7 +37,6 @@ import Testing
     }
 
     @Test func verifierKeyLiterallyOrFromAFile() throws {
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let key = try NoteSignerKey.generate(name: "notary.example/w1", type: .cosignatureV1).verifierKey
         #expect(try KeyFile.readVerifier(key.encoded) == key)
         let path = dir + "/w1.vkey"
