@@ -35,7 +35,7 @@ public enum ToolMain {
                 StandardOutput.shared.write(message + "\n")
                 status = ExitStatus.success
             } else if code.rawValue == 64 || error is ValidationError {
-                Diagnostics.warn(C.message(for: error))
+                Diagnostics.warn(ChoiceError.usageMessage(C.message(for: error)))
                 Diagnostics.warn("try '\(name) --help' for more information")
                 status = ExitStatus.usage
             } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EvidenceCore
 import EvidenceLog
 
 /// Whom to trust: the log's key, the witnesses' keys and quorum, the TSA's CA.
@@ -47,4 +48,39 @@ public struct TrustOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("The checkpoint's timestamp token (default: CHECKPOINT.tsr when present).", valueName: "file"))
     public var timestamp: String?
+}
+
+/// The checkpoints `evchain audit` checks the recomputed tree against, and
+/// whom to trust for them; the checks are `ChainStore.auditCheckpoints`.
+public struct AuditTrustOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: ArgumentHelp("Also check this checkpoint (repeatable).", valueName: "file"))
+    public var checkpoint: [String] = []
+
+    @Option(name: .customLong("log-key"), help: ArgumentHelp("Verify checkpoint signatures with this verifier key.", valueName: "vkey"))
+    public var logKey: String?
+
+    @Option(name: .customLong("witness-key"), help: ArgumentHelp("Require a valid cosignature by this witness verifier key on --checkpoint files (repeatable).", valueName: "vkey"))
+    public var witnessKeys: [String] = []
+
+    @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("Verify each --checkpoint's FILE.tsr timestamp with this CA (PEM).", valueName: "file"))
+    public var tsaCA: String?
+
+    public func validate() throws {
+        // CHAIN.checkpoint is not required to be cosigned or stamped: with no
+        // --checkpoint these options would check nothing yet let audit pass.
+        if (tsaCA != nil || !witnessKeys.isEmpty) && checkpoint.isEmpty {
+            throw ValidationError("--tsa-ca and --witness-key check --checkpoint files: give at least one --checkpoint")
+        }
+        if tsaCA != nil && logKey == nil {
+            throw ValidationError("--tsa-ca needs --log-key: a token covers the checkpoint as the log signed it")
+        }
+    }
+
+    /// The given checkpoints, then CHAIN.checkpoint, each checked.
+    public func checkpoints(of store: ChainStore) throws -> [Checkpoint] {
+        try store.auditCheckpoints(checkpoint, logKey: try logKey.map(KeyFile.readVerifier),
+                                   witnessKeys: try witnessKeys.map(KeyFile.readVerifier), tsaCAFile: tsaCA)
+    }
 }

@@ -28,10 +28,10 @@ struct Evcatalog: ParsableCommand {
     var inputs: [String] = []
 
     @Option(help: ArgumentHelp("Output format: jsonl, csv, md or html.", valueName: "format"))
-    var format: String = "jsonl"
+    var format: CatalogueFormat = .jsonl
 
     @Option(help: ArgumentHelp("Language of labels: zh or en.", valueName: "lang"))
-    var lang: String = "zh"
+    var lang: CatalogueLanguage = .zh
 
     @Option(name: .customLong("case"), help: ArgumentHelp("Case file (JSON): case, commission, applicant, respondent, contract(s), claim.", valueName: "file"))
     var caseFile: String?
@@ -81,15 +81,9 @@ struct Evcatalog: ParsableCommand {
 
     /// The output format and the catalogue's options from the command line.
     func catalogueOptions() throws -> (CatalogueFormat, Catalogue.Options) {
-        guard let format = CatalogueFormat(rawValue: format) else {
-            throw ValidationError("--format takes jsonl, csv, md or html")
-        }
-        guard let language = CatalogueLanguage(rawValue: lang) else {
-            throw ValidationError("--lang takes zh or en")
-        }
         if bom && format != .csv { throw ValidationError("--bom applies to --format csv only") }
         var options = Catalogue.Options()
-        options.language = language
+        options.language = lang
         options.contracts = contracts
         options.acceptUnverified = acceptUnverified
         if let date {

@@ -16,30 +16,12 @@ struct Audit: ParsableCommand {
             On success prints {"tree_size","root","checkpoints"}.
             """)
     @Argument(help: "The chain.") var chain: String
-    @Option(help: ArgumentHelp("Also check this checkpoint (repeatable).", valueName: "file")) var checkpoint: [String] = []
-    @Option(name: .customLong("log-key"), help: ArgumentHelp("Verify checkpoint signatures with this verifier key.", valueName: "vkey"))
-    var logKey: String?
-    @Option(name: .customLong("witness-key"), help: ArgumentHelp("Require a valid cosignature by this witness verifier key on --checkpoint files (repeatable).", valueName: "vkey"))
-    var witnessKeys: [String] = []
-    @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("Verify each --checkpoint's FILE.tsr timestamp with this CA (PEM).", valueName: "file"))
-    var tsaCA: String?
+    @OptionGroup var trust: AuditTrustOptions
     @Flag(help: "Remove a torn, never-acknowledged tail, and say so.") var repair = false
-
-    func validate() throws {
-        // CHAIN.checkpoint is not required to be cosigned or stamped: with no
-        // --checkpoint these options would check nothing yet let audit pass.
-        if (tsaCA != nil || !witnessKeys.isEmpty) && checkpoint.isEmpty {
-            throw ValidationError("--tsa-ca and --witness-key check --checkpoint files: give at least one --checkpoint")
-        }
-        if tsaCA != nil && logKey == nil {
-            throw ValidationError("--tsa-ca needs --log-key: a token covers the checkpoint as the log signed it")
-        }
-    }
 
     func run() throws {
         let store = try ChainStore(path: chain, access: repair ? .write : .audit)
-        let checkpoints = try store.auditCheckpoints(checkpoint, logKey: try logKey.map(KeyFile.readVerifier),
-                                                     witnessKeys: try witnessKeys.map(KeyFile.readVerifier), tsaCAFile: tsaCA)
+        let checkpoints = try trust.checkpoints(of: store)
         let progress = Progress(label: "auditing")
         var result: AuditResult
         do {

@@ -36,10 +36,10 @@ struct Evhash: ParsableCommand {
     var keyFile: String?
 
     @Option(help: ArgumentHelp("With --key-file: key all records, or only inline data records (default: all).", valueName: "all|data"))
-    var keyed: String?
+    var keyed: ManifestHasher.KeyedScope?
 
     @Option(help: ArgumentHelp("Identifying fields to carry into records: path, name, both, or none.", valueName: "fields"))
-    var keep: String = "name"
+    var keep = KeptFields(argument: "name")!
 
     @Flag(name: .customLong("keep-going"), help: "Report a failing line on stderr and go on; exit 1 at the end.")
     var keepGoing = false
@@ -89,20 +89,13 @@ struct Evhash: ParsableCommand {
             throw ValidationError("--keyed needs --key-file")
         }
         let key = try keyFile.map(HMACKey.load)
-        guard let scope = ManifestHasher.KeyedScope(rawValue: keyed ?? "all") else {
-            throw ValidationError("--keyed takes 'all' or 'data'")
-        }
         var options = ManifestHasher.Options(
             plain: try DigestPlan(algorithms: algorithmList, key: nil),
             keyed: try key.map { try DigestPlan(algorithms: algorithmList, key: $0) },
             root: try RootDirectory(root))
-        options.keyedScope = scope
-        let kept = Set(keep.split(separator: ",").map(String.init))
-        guard kept.isSubset(of: ["path", "name", "none"]) else {
-            throw ValidationError("--keep takes path, name or none (comma-separated)")
-        }
-        options.keepPath = kept.contains("path")
-        options.keepName = kept.contains("name")
+        options.keyedScope = keyed ?? .all
+        options.keepPath = keep.path
+        options.keepName = keep.name
         options.keepGoing = keepGoing
         options.text = text
         return options

@@ -7,7 +7,7 @@ import Testing
 @testable import EvidenceCore
 
 /// A chain in a fresh temporary directory.
-private final class TempChain {
+final class TempChain {
     let dir: URL
     let path: String
     init() throws {
@@ -96,7 +96,7 @@ private func record(_ i: Int) -> String {
     var tree = MemoryHashStore()
     for i in 0..<10 { tree.append(leafHash: Merkle.leafHash(Array("e\(i)".utf8))) }
     let reader = MerkleTreeReader(tree)
-    func note(_ size: UInt64, root: [UInt8]? = nil) throws -> [UInt8] {
+    func note(_ size: UInt64, root: Hash? = nil) throws -> [UInt8] {
         try Checkpoint(origin: "unit.example/log", size: size, root: root ?? reader.treeHash(size: size)).signed(with: log).bytes
     }
     #expect(throws: EvidenceError.self) { _ = try witness.cosign(try note(4), proof: nil, now: 99) }

@@ -70,8 +70,8 @@ func referenceTreeRoot(size: Int) throws {
     var cases: [[String: Any]] = []
     var expected: [String] = []
     let sizes = Array(1...8) + [13, 16, 17, 31, 37]
-    func flips(_ path: [[UInt8]]) -> [[[UInt8]]] {
-        var out: [[[UInt8]]] = []
+    func flips(_ path: [Hash]) -> [[Hash]] {
+        var out: [[Hash]] = []
         for (i, h) in path.enumerated() {
             for bit in [0, 77, 255] {
                 var p = path; var x = h; x[bit / 8] ^= UInt8(1 << (bit % 8)); p[i] = x; out.append(p)
@@ -90,7 +90,7 @@ func referenceTreeRoot(size: Int) throws {
             #expect(throws: Never.self) {
                 try Merkle.verifyInclusion(leafHash: leafHashes[m], index: UInt64(m), treeSize: UInt64(n), path: path, root: root)
             }
-            func inclusionCase(_ p: [[UInt8]], leaf: [UInt8], root r: [UInt8], ok: Bool) {
+            func inclusionCase(_ p: [Hash], leaf: Hash, root r: Hash, ok: Bool) {
                 cases.append(["kind": "inclusion", "index": m, "size": n, "leaf": Hex.encode(leaf),
                               "path": p.map { Hex.encode($0) }, "root": Hex.encode(r)])
                 expected.append(ok ? "ok" : "fail")
@@ -121,7 +121,7 @@ func referenceTreeRoot(size: Int) throws {
             #expect(throws: Never.self) {
                 try Merkle.verifyConsistency(oldSize: UInt64(m), newSize: UInt64(n), oldRoot: oldRoot, newRoot: root, path: path)
             }
-            func consistencyCase(_ p: [[UInt8]], ok: Bool) {
+            func consistencyCase(_ p: [Hash], ok: Bool) {
                 cases.append(["kind": "consistency", "old": m, "new": n, "old_root": Hex.encode(oldRoot),
                               "new_root": Hex.encode(root), "path": p.map { Hex.encode($0) }])
                 expected.append(ok ? "ok" : "fail")
@@ -163,14 +163,14 @@ func referenceTreeRoot(size: Int) throws {
 /// A level-1 tile hash is the Merkle root of the level-0 tile under it.
 @Test func tileHashesAreSubtreeRoots() throws {
     var s = MemoryHashStore()
-    var leafHashes: [[UInt8]] = []
+    var leafHashes: [Hash] = []
     for i in 0..<(256 * 3 + 5) {
         let h = Merkle.leafHash(Array("e\(i)".utf8)); leafHashes.append(h); s.append(leafHash: h)
     }
     let t0 = try Tile.data(level: 0, index: 1, width: 256, reader: s)
-    #expect(Array(t0[0..<32]) == leafHashes[256])
+    #expect(Array(t0[0..<32]) == leafHashes[256].bytes)
     let t1 = try Tile.data(level: 1, index: 0, width: 3, reader: s)
-    #expect(Array(t1[32..<64]) == Merkle.treeHash(leafHashes: leafHashes[256..<512]))
+    #expect(Array(t1[32..<64]) == Merkle.treeHash(leafHashes: leafHashes[256..<512]).bytes)
 }
 
 /// The chain's fast canonical form of a record is exactly RFC 8785's.

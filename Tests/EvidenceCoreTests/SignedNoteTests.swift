@@ -62,7 +62,7 @@ let peterNote = peterText + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVB
     let key = try NoteSignerKey.generate(name: "bank.example/evidence/2026", type: .ed25519)
     let witness = try NoteSignerKey.generate(name: "notary.example/w1", type: .cosignatureV1)
     let checkpoint = Checkpoint(origin: "bank.example/evidence/2026", size: 8,
-                                root: Hex.decode(referenceRoots[8])!)
+                                root: Hash(hex: referenceRoots[8])!)
     var note = try checkpoint.signed(with: key)
     note.signatures.append(try Cosignature.sign(text: note.text, key: witness, time: 1_764_000_000))
     let bytes = Data(note.bytes)
@@ -81,7 +81,7 @@ let peterNote = peterText + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVB
     let key = try NoteSignerKey.generate(name: "log.example", type: .ed25519)
     let other = try NoteSignerKey.generate(name: "log.example", type: .ed25519)
     let renamed = try NoteSignerKey(name: "log.example2", type: .ed25519, seed: key.seed)
-    let cp = Checkpoint(origin: "log.example", size: 3, root: Hex.decode(referenceRoots[3])!)
+    let cp = Checkpoint(origin: "log.example", size: 3, root: Hash(hex: referenceRoots[3])!)
     let note = try cp.signed(with: key)
     let good = String(decoding: note.bytes, as: UTF8.self)
     #expect(throws: Never.self) { try Checkpoint.open(note.bytes, logKey: key.verifierKey) }
@@ -102,6 +102,6 @@ let peterNote = peterText + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVB
         #expect(throws: EvidenceError.self) { try Checkpoint.open(Array(mangled.utf8), logKey: key.verifierKey) }
     }
     // Non-canonical size and root spellings.
-    #expect(throws: EvidenceError.self) { try Checkpoint(text: "o\n03\n\(Base64.encode(cp.root))\n") }
+    #expect(throws: EvidenceError.self) { try Checkpoint(text: "o\n03\n\(cp.root.base64)\n") }
     #expect(throws: EvidenceError.self) { try Checkpoint(text: "o\n3\n\(Base64.encode(Array(cp.root.prefix(31))))\n") }
 }

@@ -27,10 +27,9 @@ public struct CaseFile: Equatable, Sendable {
         }
         let fields = FieldReader(object)
         try fields.refuseUnknown(Self.fields)
-        caseNumber = try fields.optionalIdentifier("case")
-        commission = try fields.optionalIdentifier("commission")
-        applicant = try fields.optionalIdentifier("applicant")
-        respondent = try fields.optionalIdentifier("respondent")
+        let identifiers: [(String, WritableKeyPath<CaseFile, String?>)] = [
+            ("case", \.caseNumber), ("commission", \.commission), ("applicant", \.applicant), ("respondent", \.respondent)]
+        for (field, property) in identifiers { self[keyPath: property] = try fields.optionalIdentifier(field) }
         claim = try fields.optionalString("claim")
         if let one = try fields.optionalIdentifier("contract") { contracts.append(one) }
         if let list = object["contracts"] {

@@ -128,7 +128,7 @@ extension ChainStore {
                         dataBuffer += prepared.line
                         runRecords += prepared.lookup
                         for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
-                        try receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time,
+                        try receipts.add(id: prepared.id, leaf: prepared.leaf.bytes, time: chunk.time,
                                          end: dataOffset + UInt64(dataBuffer.count))
                         seq += 1
                         if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
@@ -175,7 +175,7 @@ extension ChainStore {
     /// A record made ready to append: its chain line (with newline), leaf and id.
     struct Prepared {
         var line: [UInt8]
-        var leaf: [UInt8]
+        var leaf: Hash
         var id: String
         /// Its records in `CHAIN.lookup`.
         var lookup: [(UInt64, UInt64)]

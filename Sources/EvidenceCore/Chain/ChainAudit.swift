@@ -58,7 +58,7 @@ struct SequentialReader {
 public struct AuditResult: Sendable {
     /// Entries verified (the committed size when all is well).
     public var verified: UInt64 = 0
-    public var root: [UInt8] = Merkle.emptyRoot
+    public var root: Hash = Merkle.emptyRoot
     /// The first integrity failure, `file:line: message`; nil if none.
     public var failure: EvidenceError?
     /// A torn, never-acknowledged tail after the committed entries.
@@ -87,7 +87,7 @@ extension ChainStore {
         var frontier = MerkleFrontier()
         let context = HashContext(.sha256)
         let wanted = Dictionary(checkpoints.map { ($0.size, $0) }, uniquingKeysWith: { a, _ in a })
-        var roots: [UInt64: [UInt8]] = [0: Merkle.emptyRoot]
+        var roots: [UInt64: Hash] = [0: Merkle.emptyRoot]
         func fail(_ message: String, line: UInt64? = nil, file: String? = nil) -> AuditResult {
             var r = result
             r.failure = EvidenceError.failure(message, at: line.map { "\(path):\($0)" } ?? file ?? path)

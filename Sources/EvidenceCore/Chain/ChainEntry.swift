@@ -1,4 +1,5 @@
 import EvidenceCrypto
+import EvidenceLog
 import EvidenceSupport
 
 /// One line of the chain file:
@@ -16,7 +17,7 @@ public struct ChainEntry: Sendable, Equatable {
     public var time: String
     /// The evidence record, RFC 8785 canonical.
     public var canonicalRecord: [UInt8]
-    public var leaf: [UInt8]
+    public var leaf: Hash
 
     /// A log entry is at most this long, the largest a C2SP tlog-tiles entry
     /// bundle can carry (a uint16 length prefix).
@@ -38,7 +39,7 @@ public struct ChainEntry: Sendable, Equatable {
         ctx.update(UnsafeRawBufferPointer(start: ChainEntry.timePrefix.utf8Start, count: ChainEntry.timePrefix.utf8CodeUnitCount))
         timeText.withUTF8 { ctx.update(UnsafeRawBufferPointer($0)) }
         ctx.update(UnsafeRawBufferPointer(start: ChainEntry.suffix.utf8Start, count: ChainEntry.suffix.utf8CodeUnitCount))
-        self.leaf = ctx.finalize()
+        self.leaf = Hash(finalizing: ctx)
     }
 
     /// RFC 8785 of {"seq","time","record"}; `time` is canonical RFC 3339
@@ -72,7 +73,7 @@ public struct ChainEntry: Sendable, Equatable {
         out.appendUTF8(#"","record":"#)
         out += canonicalRecord
         out.appendUTF8(#","leaf":""#)
-        leaf.withUnsafeBufferPointer { Hex.append($0, to: &out) }
+        leaf.bytes.withUnsafeBufferPointer { Hex.append($0, to: &out) }
         out.appendUTF8("\"}\n")
     }
 

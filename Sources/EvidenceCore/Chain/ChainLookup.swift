@@ -56,7 +56,7 @@ public struct ChainLookup {
             let parts = line.split(separator: " ")
             guard parts.count == 2, let from = UInt64(parts[0]), let to = UInt64(parts[1]),
                   from == coverage, to > from else {
-                throw EvidenceError.failure("run list is corrupt (\"\(line)\"); 'evchain audit --repair' rebuilds it", at: list)
+                throw EvidenceError.failure("run list is corrupt (\"\(line)\"); 'evchain audit \(Setting("repair"))' rebuilds it", at: list)
             }
             runs.append(Run(from: from, to: to))
         }

@@ -17,8 +17,8 @@ public struct ChainCheckpoint: Sendable {
 public struct InclusionProof: Sendable {
     public var entry: ChainEntry
     public var treeSize: UInt64
-    public var root: [UInt8]
-    public var path: [[UInt8]]
+    public var root: Hash
+    public var path: [Hash]
     public var checkpoint: String
 
     /// {"seq","time","record","leaf","tree_size","root","proof","checkpoint"}
@@ -37,7 +37,7 @@ public struct InclusionProof: Sendable {
         var s = "c2sp.org/tlog-proof@v1\n"
         s += "extra \(Base64.encode(entry.entryBytes))\n"
         s += "index \(entry.seq)\n"
-        for h in path { s += Base64.encode(h) + "\n" }
+        for h in path { s += h.base64 + "\n" }
         return s + "\n" + checkpoint
     }
 }

@@ -200,9 +200,8 @@ public final class ChainStore {
 /// Stored hashes read from `CHAIN.hashes` with pread.
 struct HashFileReader: StoredHashReader {
     let file: DurableFile
-    func storedHash(at index: UInt64) throws -> [UInt8] {
-        let h = try file.read(at: index * 32, count: 32)
-        guard h.count == 32 else {
+    func storedHash(at index: UInt64) throws -> Hash {
+        guard let h = Hash(try file.read(at: index * 32, count: 32)) else {
             throw EvidenceError.failure("stored hash \(index) is missing (file truncated)", at: file.path)
         }
         return h

@@ -9,8 +9,8 @@ public struct ProofBundle: Sendable {
     public struct Line: Sendable {
         public var entry: ChainEntry
         public var treeSize: UInt64
-        public var root: [UInt8]
-        public var path: [[UInt8]]
+        public var root: Hash
+        public var path: [Hash]
         /// The checkpoint note the proof was made against.
         public var checkpoint: String
         public var location: String

@@ -375,7 +375,7 @@ public struct EvidenceVerifier {
             v.reason = "logged at seq \(entry.seq), after the checkpoint (tree size \(cp.size)); seal a newer checkpoint"
             return v
         }
-        let path: [[UInt8]]
+        let path: [Hash]
         switch source {
         case .chain:
             path = try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size)

@@ -1,3 +1,4 @@
+import EvidenceLog
 import EvidenceSupport
 
 /// The outcome for one item, as `evverify` prints it and `evcatalog` reads it.
@@ -26,7 +27,7 @@ public struct Verdict: Sendable {
     public var entry: ChainEntry?
     public var treeSize: UInt64?
     /// The audit path from the entry's leaf to the checkpoint root.
-    public var proof: [[UInt8]]?
+    public var proof: [Hash]?
     /// The original's digest when it differs from the logged one.
     public var actualDigest: String?
     public var reason: String?

@@ -4,22 +4,22 @@ import EvidenceSupport
 public struct ConsistencyProof: Sendable {
     public var oldSize: UInt64
     public var newSize: UInt64
-    public var oldRoot: [UInt8]
-    public var newRoot: [UInt8]
-    public var path: [[UInt8]]
+    public var oldRoot: Hash
+    public var newRoot: Hash
+    public var path: [Hash]
 
     /// {"old_size","new_size","old_root","new_root","proof"}
     public var json: JSONValue {
         var o = JSONObject()
         o["old_size"] = .number(Double(oldSize))
         o["new_size"] = .number(Double(newSize))
-        o["old_root"] = .string(Hex.encode(oldRoot))
-        o["new_root"] = .string(Hex.encode(newRoot))
-        o["proof"] = .array(path.map { .string(Hex.encode($0)) })
+        o["old_root"] = .string(oldRoot.hex)
+        o["new_root"] = .string(newRoot.hex)
+        o["proof"] = .array(path.map { .string($0.hex) })
         return .object(o)
     }
 
-    public init(oldSize: UInt64, newSize: UInt64, oldRoot: [UInt8], newRoot: [UInt8], path: [[UInt8]]) {
+    public init(oldSize: UInt64, newSize: UInt64, oldRoot: Hash, newRoot: Hash, path: [Hash]) {
         self.oldSize = oldSize; self.newSize = newSize; self.oldRoot = oldRoot; self.newRoot = newRoot; self.path = path
     }
 

@@ -4,38 +4,38 @@ import EvidenceSupport
 
 /// RFC 9162 §2.1 Merkle Tree Hash over SHA-256 (the same tree as RFC 6962).
 ///
-/// Hashes are plain 32-byte arrays. Every function here names the section it
+/// Hashes are `Hash` values, 32 bytes by construction. Every function here names the section it
 /// implements; errors say which check failed, so an auditor can tell a proof
 /// that is malformed from one that is merely for another tree.
 public enum Merkle {
-    public static let hashSize = 32
+    public static let hashSize = Hash.size
 
     /// MTH({}) = SHA-256() (§2.1.1): the root of the empty tree.
-    public static let emptyRoot: [UInt8] = DigestAlgorithm.sha256.hash([UInt8]())
+    public static let emptyRoot = Hash(DigestAlgorithm.sha256.hash([UInt8]()))!
 
     /// MTH({d}) = SHA-256(0x00 || d) (§2.1.1).
-    public static func leafHash(_ entry: [UInt8]) -> [UInt8] {
+    public static func leafHash(_ entry: [UInt8]) -> Hash {
         let context = HashContext(.sha256)
         return leafHash(entry, using: context)
     }
 
     /// The leaf hash with a caller's reusable context (hot loops).
-    public static func leafHash<Bytes: ContiguousBytes>(_ entry: Bytes, using context: HashContext) -> [UInt8] {
+    public static func leafHash<Bytes: ContiguousBytes>(_ entry: Bytes, using context: HashContext) -> Hash {
         context.update([0x00] as [UInt8])
         context.update(entry)
-        return context.finalize()
+        return Hash(finalizing: context)
     }
 
     /// SHA-256(0x01 || left || right) (§2.1.1).
-    public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+    public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
         nodeHash(left, right, using: HashContext(.sha256))
     }
 
-    public static func nodeHash(_ left: [UInt8], _ right: [UInt8], using context: HashContext) -> [UInt8] {
+    public static func nodeHash(_ left: Hash, _ right: Hash, using context: HashContext) -> Hash {
         context.update([0x01] as [UInt8])
         context.update(left)
         context.update(right)
-        return context.finalize()
+        return Hash(finalizing: context)
     }
 
     /// The largest power of two strictly smaller than `n` (n > 1): the split
@@ -48,7 +48,7 @@ public enum Merkle {
 
     /// MTH(D[n]) of in-memory leaf hashes by the §2.1.1 recursion: the
     /// reference the stored-hash code is tested against.
-    public static func treeHash(leafHashes: ArraySlice<[UInt8]>) -> [UInt8] {
+    public static func treeHash(leafHashes: ArraySlice<Hash>) -> Hash {
         switch leafHashes.count {
         case 0: return emptyRoot
         case 1: return leafHashes.first!
@@ -61,7 +61,7 @@ public enum Merkle {
     }
 
     /// PATH(m, D[n]) of §2.1.3.1 over in-memory leaf hashes.
-    public static func inclusionPath(_ m: Int, leafHashes: ArraySlice<[UInt8]>) -> [[UInt8]] {
+    public static func inclusionPath(_ m: Int, leafHashes: ArraySlice<Hash>) -> [Hash] {
         let n = leafHashes.count
         precondition(m >= 0 && m < n)
         if n == 1 { return [] }
@@ -74,13 +74,13 @@ public enum Merkle {
     }
 
     /// PROOF(m, D[n]) of §2.1.4.1 over in-memory leaf hashes.
-    public static func consistencyPath(_ m: Int, leafHashes: ArraySlice<[UInt8]>) -> [[UInt8]] {
+    public static func consistencyPath(_ m: Int, leafHashes: ArraySlice<Hash>) -> [Hash] {
         precondition(m >= 0 && m <= leafHashes.count)
         if m == 0 { return [] }
         return subproof(m, leafHashes, complete: true)
     }
 
-    private static func subproof(_ m: Int, _ d: ArraySlice<[UInt8]>, complete: Bool) -> [[UInt8]] {
+    private static func subproof(_ m: Int, _ d: ArraySlice<Hash>, complete: Bool) -> [Hash] {
         let n = d.count
         if m == n { return complete ? [] : [treeHash(leafHashes: d)] }
         let k = Int(split(UInt64(n)))
@@ -117,38 +117,22 @@ public enum ProofError: Error, Equatable, CustomStringConvertible, Sendable {
 
 extension Merkle {
     /// Verifies an inclusion proof by the algorithm of RFC 9162 §2.1.3.2.
-    public static func verifyInclusion(leafHash: [UInt8], index: UInt64, treeSize: UInt64,
-                                       path: [[UInt8]], root: [UInt8]) throws(ProofError) {
+    public static func verifyInclusion(leafHash: Hash, index: UInt64, treeSize: UInt64,
+                                       path: [Hash], root: Hash) throws(ProofError) {
         guard index < treeSize else { throw .indexOutOfRange(index: index, size: treeSize) }
-        guard leafHash.count == hashSize, root.count == hashSize, path.allSatisfy({ $0.count == hashSize })
-        else { throw .badHashSize }
         let context = HashContext(.sha256)
-        var fn = index, sn = treeSize - 1
         var r = leafHash
-        for p in path {
-            guard sn != 0 else { throw .wrongPathLength }
-            if fn & 1 == 1 || fn == sn {
-                r = nodeHash(p, r, using: context)
-                if fn & 1 == 0 {
-                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
-                }
-            } else {
-                r = nodeHash(r, p, using: context)
-            }
-            fn >>= 1; sn >>= 1
-        }
-        guard sn == 0 else { throw .wrongPathLength }
+        try walk(path, fn: index, sn: treeSize - 1,
+                 left: { r = nodeHash($0, r, using: context) }, right: { r = nodeHash(r, $0, using: context) })
         guard constantTimeEqual(r, root) else { throw .rootMismatch }
     }
 
     /// Verifies a consistency proof by the algorithm of RFC 9162 §2.1.4.2,
     /// with the trivial cases (size 0, equal sizes) that §2.1.4.1 defines as
     /// empty proofs handled first.
-    public static func verifyConsistency(oldSize: UInt64, newSize: UInt64, oldRoot: [UInt8], newRoot: [UInt8],
-                                         path: [[UInt8]]) throws(ProofError) {
+    public static func verifyConsistency(oldSize: UInt64, newSize: UInt64, oldRoot: Hash, newRoot: Hash,
+                                         path: [Hash]) throws(ProofError) {
         guard oldSize <= newSize else { throw .sizeDecreased(from: oldSize, to: newSize) }
-        guard oldRoot.count == hashSize, newRoot.count == hashSize, path.allSatisfy({ $0.count == hashSize })
-        else { throw .badHashSize }
         if oldSize == newSize {
             guard path.isEmpty else { throw .nonEmptyPathForEqualSizes }
             guard constantTimeEqual(oldRoot, newRoot) else { throw .rootMismatch }
@@ -168,35 +152,74 @@ extension Merkle {
         while fn & 1 == 1 { fn >>= 1; sn >>= 1 }
         let context = HashContext(.sha256)
         var fr = proof[0], sr = proof[0]
-        for c in proof.dropFirst() {
+        try walk(proof.dropFirst(), fn: fn, sn: sn,
+                 left: { fr = nodeHash($0, fr, using: context); sr = nodeHash($0, sr, using: context) },
+                 right: { sr = nodeHash(sr, $0, using: context) })
+        guard constantTimeEqual(fr, oldRoot), constantTimeEqual(sr, newRoot) else { throw .rootMismatch }
+    }
+
+    /// The walk up the tree that both verifications share (§2.1.3.2 step 3,
+    /// §2.1.4.2 step 6): for each proof hash, `left` when it is the left
+    /// sibling (fn is odd or fn == sn, then skip the levels where fn is a
+    /// left child), else `right`; the path must end exactly at the root.
+    private static func walk(_ path: some Sequence<Hash>, fn: UInt64, sn: UInt64,
+                             left: (Hash) -> Void, right: (Hash) -> Void) throws(ProofError) {
+        var fn = fn, sn = sn
+        for c in path {
             guard sn != 0 else { throw .wrongPathLength }
             if fn & 1 == 1 || fn == sn {
-                fr = nodeHash(c, fr, using: context)
-                sr = nodeHash(c, sr, using: context)
+                left(c)
                 if fn & 1 == 0 {
                     while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
                 }
             } else {
-                sr = nodeHash(sr, c, using: context)
+                right(c)
             }
             fn >>= 1; sn >>= 1
         }
         guard sn == 0 else { throw .wrongPathLength }
-        guard constantTimeEqual(fr, oldRoot), constantTimeEqual(sr, newRoot) else { throw .rootMismatch }
+    }
+
+    /// `verifyInclusion` of hashes as raw bytes from outside:
+    /// `ProofError.badHashSize` when any is not 32 bytes.
+    public static func verifyInclusion(leafHash: [UInt8], index: UInt64, treeSize: UInt64,
+                                       path: [[UInt8]], root: [UInt8]) throws(ProofError) {
+        guard index < treeSize else { throw .indexOutOfRange(index: index, size: treeSize) }
+        try verifyInclusion(leafHash: Hash(checking: leafHash), index: index, treeSize: treeSize,
+                            path: path.hashes(), root: Hash(checking: root))
+    }
+
+    /// `verifyConsistency` of hashes as raw bytes from outside:
+    /// `ProofError.badHashSize` when any is not 32 bytes.
+    public static func verifyConsistency(oldSize: UInt64, newSize: UInt64, oldRoot: [UInt8], newRoot: [UInt8],
+                                         path: [[UInt8]]) throws(ProofError) {
+        guard oldSize <= newSize else { throw .sizeDecreased(from: oldSize, to: newSize) }
+        try verifyConsistency(oldSize: oldSize, newSize: newSize, oldRoot: Hash(checking: oldRoot),
+                              newRoot: Hash(checking: newRoot), path: path.hashes())
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// Each element as a `Hash`; `ProofError.badHashSize` when one is not 32 bytes.
+    func hashes() throws(ProofError) -> [Hash] {
+        var out: [Hash] = []
+        out.reserveCapacity(count)
+        for bytes in self { out.append(try Hash(checking: bytes)) }
+        return out
     }
 }
 
 extension JSONValue {
     /// A hash written in JSON as 64 lowercase hex digits (leaves, roots).
-    public var merkleHash: [UInt8]? {
-        guard case .string(let s) = self, Hex.isLowercase(s, byteCount: Merkle.hashSize) else { return nil }
-        return Hex.decode(s)
+    public var merkleHash: Hash? {
+        guard case .string(let s) = self else { return nil }
+        return Hash(hex: s)
     }
 
     /// An audit path: an array of such hashes.
-    public var merklePath: [[UInt8]]? {
+    public var merklePath: [Hash]? {
         guard case .array(let items) = self else { return nil }
-        var path: [[UInt8]] = []
+        var path: [Hash] = []
         for v in items {
             guard let h = v.merkleHash else { return nil }
             path.append(h)

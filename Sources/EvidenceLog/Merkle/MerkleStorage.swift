@@ -38,28 +38,28 @@ public enum StoredHash {
 
 /// Random access to stored hashes (a file with pread, or memory in tests).
 public protocol StoredHashReader {
-    func storedHash(at index: UInt64) throws -> [UInt8]
+    func storedHash(at index: UInt64) throws -> Hash
     /// The hash of the complete subtree at `level` whose leftmost leaf is
     /// `n << level`; by default the stored hash at `StoredHash.index`.
-    func hash(level: Int, n: UInt64) throws -> [UInt8]
+    func hash(level: Int, n: UInt64) throws -> Hash
 }
 
 extension StoredHashReader {
-    public func hash(level: Int, n: UInt64) throws -> [UInt8] {
+    public func hash(level: Int, n: UInt64) throws -> Hash {
         try storedHash(at: StoredHash.index(level: level, n: n))
     }
 }
 
 /// Stored hashes in memory: the reference for tests, and small logs.
 public struct MemoryHashStore: StoredHashReader {
-    public private(set) var hashes: [[UInt8]] = []
+    public private(set) var hashes: [Hash] = []
     private var frontier = MerkleFrontier()
     public init() {}
     public var treeSize: UInt64 { frontier.size }
-    public mutating func append(leafHash: [UInt8]) {
+    public mutating func append(leafHash: Hash) {
         hashes.append(contentsOf: frontier.append(leafHash: leafHash))
     }
-    public func storedHash(at index: UInt64) throws -> [UInt8] {
+    public func storedHash(at index: UInt64) throws -> Hash {
         guard index < UInt64(hashes.count) else {
             throw EvidenceError.io("stored hash \(index) is beyond the end of the hash store")
         }
@@ -71,7 +71,7 @@ public struct MemoryHashStore: StoredHashReader {
 /// first. Appending a leaf yields exactly the hashes to store, in order.
 public struct MerkleFrontier: Sendable {
     /// (level, hash) of each complete subtree, left to right.
-    public private(set) var nodes: [(level: Int, hash: [UInt8])] = []
+    public private(set) var nodes: [(level: Int, hash: Hash)] = []
     public private(set) var size: UInt64 = 0
 
     public init() {}
@@ -87,7 +87,7 @@ public struct MerkleFrontier: Sendable {
     }
 
     /// Adds a leaf; returns the leaf hash followed by every subtree hash it completes.
-    public mutating func append(leafHash: [UInt8], context: HashContext? = nil) -> [[UInt8]] {
+    public mutating func append(leafHash: Hash, context: HashContext? = nil) -> [Hash] {
         var stored = [leafHash]
         var carry = (level: 0, hash: leafHash)
         let ctx = context ?? HashContext(.sha256)
@@ -102,7 +102,7 @@ public struct MerkleFrontier: Sendable {
     }
 
     /// MTH of the whole tree: the complete subtrees folded right to left.
-    public func root(context: HashContext? = nil) -> [UInt8] {
+    public func root(context: HashContext? = nil) -> Hash {
         guard var acc = nodes.last?.hash else { return Merkle.emptyRoot }
         let ctx = context ?? HashContext(.sha256)
         for node in nodes.dropLast().reversed() { acc = Merkle.nodeHash(node.hash, acc, using: ctx) }
@@ -121,7 +121,7 @@ public struct MerkleTreeReader {
     /// MTH(D[lo:hi]) for a range the §2.1 recursion produces: `lo` is a
     /// multiple of the largest power of two not above hi-lo, so the range is
     /// a complete subtree followed by a (recursively) smaller range.
-    public func subtreeHash(_ lo: UInt64, _ hi: UInt64) throws -> [UInt8] {
+    public func subtreeHash(_ lo: UInt64, _ hi: UInt64) throws -> Hash {
         let n = hi - lo
         precondition(n > 0)
         if n & (n - 1) == 0 {
@@ -135,26 +135,26 @@ public struct MerkleTreeReader {
     }
 
     /// The Merkle Tree Hash of the first `size` leaves.
-    public func treeHash(size: UInt64) throws -> [UInt8] {
+    public func treeHash(size: UInt64) throws -> Hash {
         size == 0 ? Merkle.emptyRoot : try subtreeHash(0, size)
     }
 
     /// The leaf hash of entry `index`.
-    public func leafHash(_ index: UInt64) throws -> [UInt8] {
+    public func leafHash(_ index: UInt64) throws -> Hash {
         try reader.hash(level: 0, n: index)
     }
 
     /// PATH(m, D[n]) of RFC 9162 §2.1.3.1.
-    public func inclusionProof(index: UInt64, treeSize: UInt64) throws -> [[UInt8]] {
+    public func inclusionProof(index: UInt64, treeSize: UInt64) throws -> [Hash] {
         guard index < treeSize else {
             throw EvidenceError.failure("entry \(index) is not in a tree of size \(treeSize)")
         }
-        var path: [[UInt8]] = []
+        var path: [Hash] = []
         try inclusion(index, 0, treeSize, into: &path)
         return path
     }
 
-    private func inclusion(_ m: UInt64, _ lo: UInt64, _ hi: UInt64, into path: inout [[UInt8]]) throws {
+    private func inclusion(_ m: UInt64, _ lo: UInt64, _ hi: UInt64, into path: inout [Hash]) throws {
         let n = hi - lo
         if n == 1 { return }
         let k = Merkle.split(n)
@@ -168,17 +168,17 @@ public struct MerkleTreeReader {
     }
 
     /// PROOF(m, D[n]) of RFC 9162 §2.1.4.1.
-    public func consistencyProof(oldSize m: UInt64, newSize n: UInt64) throws -> [[UInt8]] {
+    public func consistencyProof(oldSize m: UInt64, newSize n: UInt64) throws -> [Hash] {
         guard m <= n else {
             throw EvidenceError.failure("tree size \(m) is larger than \(n): no consistency proof")
         }
         if m == 0 || m == n { return [] }
-        var path: [[UInt8]] = []
+        var path: [Hash] = []
         try subproof(m, 0, n, complete: true, into: &path)
         return path
     }
 
-    private func subproof(_ m: UInt64, _ lo: UInt64, _ hi: UInt64, complete: Bool, into path: inout [[UInt8]]) throws {
+    private func subproof(_ m: UInt64, _ lo: UInt64, _ hi: UInt64, complete: Bool, into path: inout [Hash]) throws {
         let n = hi - lo
         if m == n {
             if !complete { path.append(try subtreeHash(lo, hi)) }

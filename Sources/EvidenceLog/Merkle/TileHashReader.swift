@@ -18,7 +18,7 @@ public final class TileHashReader: StoredHashReader, @unchecked Sendable {
     public let treeSize: UInt64
     private let fetch: TileFetch
     private let lock = NSLock()
-    private var tiles: [String: [UInt8]] = [:]
+    private var tiles: [String: [Hash]] = [:]
     /// How many tiles were fetched.
     public private(set) var fetches = 0
 
@@ -27,11 +27,11 @@ public final class TileHashReader: StoredHashReader, @unchecked Sendable {
         self.fetch = fetch
     }
 
-    public func storedHash(at index: UInt64) throws -> [UInt8] {
+    public func storedHash(at index: UInt64) throws -> Hash {
         throw EvidenceError.failure("tiles are read by level and index, not by stored-hash position")
     }
 
-    public func hash(level: Int, n: UInt64) throws -> [UInt8] {
+    public func hash(level: Int, n: UInt64) throws -> Hash {
         let tileLevel = level / Tile.height, r = level % Tile.height
         let first = n << UInt64(r), count = UInt64(1) << UInt64(r)
         let index = first / Tile.width, offset = Int(first % Tile.width)
@@ -41,8 +41,7 @@ public final class TileHashReader: StoredHashReader, @unchecked Sendable {
         }
         let width = min(Tile.width, present - index * Tile.width)
         let data = try tile(level: tileLevel, index: index, width: width)
-        func at(_ i: Int) -> [UInt8] { Array(data[(i * Merkle.hashSize)..<((i + 1) * Merkle.hashSize)]) }
-        var row = (offset..<offset + Int(count)).map(at)
+        var row = Array(data[offset..<offset + Int(count)])
         let context = HashContext(.sha256)
         while row.count > 1 {
             row = stride(from: 0, to: row.count, by: 2).map { Merkle.nodeHash(row[$0], row[$0 + 1], using: context) }
@@ -50,16 +49,16 @@ public final class TileHashReader: StoredHashReader, @unchecked Sendable {
         return row[0]
     }
 
-    private func tile(level: Int, index: UInt64, width: UInt64) throws -> [UInt8] {
+    private func tile(level: Int, index: UInt64, width: UInt64) throws -> [Hash] {
         let path = Tile.path(level: level, index: index, width: width)
         lock.lock(); defer { lock.unlock() }
         if let t = tiles[path] { return t }
         guard let data = try fetch(path) else { throw EvidenceError.io("not found (the tiles are incomplete)", at: path) }
         fetches += 1
-        guard data.count == Int(width) * Merkle.hashSize else {
+        guard data.count == Int(width) * Merkle.hashSize, let hashes = Hash.split(data) else {
             throw EvidenceError.io("expected \(Int(width) * Merkle.hashSize) bytes (\(width) hashes), found \(data.count)", at: path)
         }
-        tiles[path] = data
-        return data
+        tiles[path] = hashes
+        return hashes
     }
 }

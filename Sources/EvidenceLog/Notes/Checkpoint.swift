@@ -5,15 +5,15 @@ import EvidenceSupport
 public struct Checkpoint: Sendable, Equatable {
     public var origin: String
     public var size: UInt64
-    public var root: [UInt8]
+    public var root: Hash
     public var extensions: [String]
 
-    public init(origin: String, size: UInt64, root: [UInt8], extensions: [String] = []) {
+    public init(origin: String, size: UInt64, root: Hash, extensions: [String] = []) {
         self.origin = origin; self.size = size; self.root = root; self.extensions = extensions
     }
 
     public var text: String {
-        ([origin, String(size), Base64.encode(root)] + extensions).map { $0 + "\n" }.joined()
+        ([origin, String(size), root.base64] + extensions).map { $0 + "\n" }.joined()
     }
 
     /// Parses note text strictly: no empty line, size in canonical decimal,
@@ -25,7 +25,7 @@ public struct Checkpoint: Sendable, Equatable {
         guard lines.count >= 3 else { throw bad("fewer than three lines") }
         guard !lines.contains(where: \.isEmpty) else { throw bad("empty line") }
         guard let size = UInt64(lines[1]), String(size) == lines[1] else { throw bad("tree size is not a decimal number") }
-        guard let root = Base64.decode(lines[2]), root.count == Merkle.hashSize else {
+        guard let root = Hash(base64: lines[2]) else {
             throw bad("root hash is not the base64 of 32 bytes")
         }
         self.init(origin: lines[0], size: size, root: root, extensions: Array(lines.dropFirst(3)))

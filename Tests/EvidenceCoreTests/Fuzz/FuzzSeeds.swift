@@ -50,7 +50,7 @@ enum FuzzSeeds {
         return r
     }
 
-    static func path(to seq: Int) -> [[UInt8]] { Merkle.inclusionPath(seq, leafHashes: entries.map(\.leaf)[...]) }
+    static func path(to seq: Int) -> [Hash] { Merkle.inclusionPath(seq, leafHashes: entries.map(\.leaf)[...]) }
 
     /// The lines `evchain prove` writes for every entry.
     static let proofBundle: [UInt8] = entries.flatMap { entry in

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+
+/// `CheckpointTrust` (EvidenceLog/Witnessing/CheckpointTrust.swift) in
+/// process: what a verifier may rely on about a checkpoint. Each test tries
+/// to get a checkpoint trusted that must not be.
+@Suite struct CheckpointTrustTests {
+    let log = try! NoteSignerKey.generate(name: "bank.example/log", type: .ed25519)
+    let w1 = try! NoteSignerKey.generate(name: "notary.example/w1", type: .cosignatureV1)
+    let w2 = try! NoteSignerKey.generate(name: "notary.example/w2", type: .cosignatureV1)
+    let checkpoint = Checkpoint(origin: "bank.example/log", size: 8, root: Hash(hex: referenceRoots[8])!)
+
+    func note(signedBy signer: NoteSignerKey? = nil, cosigners: [NoteSignerKey], checkpoint cp: Checkpoint? = nil) throws -> [UInt8] {
+        var note = try (cp ?? checkpoint).signed(with: signer ?? log)
+        for (i, w) in cosigners.enumerated() {
+            note.signatures.append(try Cosignature.sign(text: note.text, key: w, time: 1_764_064_800 + UInt64(i)))
+        }
+        return note.bytes
+    }
+
+    func requirements(witnesses: [NoteSignerKey], quorum: Int) -> CheckpointTrust.Requirements {
+        var r = CheckpointTrust.Requirements(logKey: log.verifierKey)
+        r.witnessKeys = witnesses.map(\.verifierKey)
+        r.quorum = quorum
+        return r
+    }
+
+    @Test func signedAndCosignedCheckpointIsTrusted() throws {
+        let trust = try CheckpointTrust(noteBytes: try note(cosigners: [w1]), timestampToken: nil,
+                                        requirements: requirements(witnesses: [w1], quorum: 1))
+        #expect(trust.isTrusted, "\(trust.failure ?? "")")
+        #expect(trust.checkpoint == checkpoint)
+        #expect(trust.cosigners.map(\.key.name) == ["notary.example/w1"] && trust.cosigners[0].time == 1_764_064_800)
+        #expect(trust.witnessSummary == "checkpoint (tree size 8): 1 witness cosignature checked (quorum 1)")
+    }
+
+    @Test func missingCosignatureIsAFailureNotTrust() throws {
+        let trust = try CheckpointTrust(noteBytes: try note(cosigners: []), timestampToken: nil,
+                                        requirements: requirements(witnesses: [w1], quorum: 1))
+        #expect(!trust.isTrusted)
+        #expect(trust.failure?.contains("0 valid cosignatures, quorum is 1") == true)
+    }
+
+    @Test func quorumCountsOnlyValidCosignaturesOfGivenKeys() throws {
+        // w2 cosigned, but only w1's key is given: it does not count.
+        let onlyOther = try CheckpointTrust(noteBytes: try note(cosigners: [w2]), timestampToken: nil,
+                                            requirements: requirements(witnesses: [w1], quorum: 1))
+        #expect(!onlyOther.isTrusted)
+        let one = try CheckpointTrust(noteBytes: try note(cosigners: [w1]), timestampToken: nil,
+                                      requirements: requirements(witnesses: [w1, w2], quorum: 2))
+        #expect(one.failure?.contains("1 valid cosignature, quorum is 2") == true)
+        let both = try CheckpointTrust(noteBytes: try note(cosigners: [w1, w2]), timestampToken: nil,
+                                       requirements: requirements(witnesses: [w1, w2], quorum: 2))
+        #expect(both.isTrusted && both.cosigners.count == 2)
+    }
+
+    @Test func anotherLogsSignatureOrOriginIsAFailure() throws {
+        let impostor = try NoteSignerKey.generate(name: "bank.example/log", type: .ed25519)
+        let forged = try CheckpointTrust(noteBytes: try note(signedBy: impostor, cosigners: [w1]), timestampToken: nil,
+                                         requirements: requirements(witnesses: [w1], quorum: 1))
+        #expect(forged.failure?.contains("checkpoint signature") == true)
+        let other = Checkpoint(origin: "other.example/log", size: 8, root: checkpoint.root)
+        let renamed = try CheckpointTrust(noteBytes: try note(cosigners: [w1], checkpoint: other), timestampToken: nil,
+                                          requirements: requirements(witnesses: [w1], quorum: 1))
+        #expect(renamed.failure?.contains("origin \"other.example/log\"") == true)
+    }
+
+    /// A cosignature over other text (a different root) does not verify.
+    @Test func cosignatureOfAnotherCheckpointDoesNotCount() throws {
+        var forged = try checkpoint.signed(with: log)
+        let other = Checkpoint(origin: checkpoint.origin, size: 8, root: Merkle.emptyRoot)
+        forged.signatures.append(try Cosignature.sign(text: other.text, key: w1, time: 1))
+        let trust = try CheckpointTrust(noteBytes: forged.bytes, timestampToken: nil,
+                                        requirements: requirements(witnesses: [w1], quorum: 1))
+        #expect(!trust.isTrusted)
+    }
+
+    @Test func requiredTimestampThatIsAbsentIsAFailure() throws {
+        var r = requirements(witnesses: [w1], quorum: 1)
+        r.tsaCAFile = "/nonexistent/ca.pem"
+        let trust = try CheckpointTrust(noteBytes: try note(cosigners: [w1]), timestampToken: nil, requirements: r)
+        #expect(trust.failure?.contains("no timestamp token for the checkpoint") == true)
+    }
+
+    @Test func bytesThatAreNoSignedNoteAreAnInputError() {
+        do {
+            _ = try CheckpointTrust(noteBytes: Array("not a note".utf8), timestampToken: nil,
+                                    requirements: requirements(witnesses: [], quorum: 0))
+            Issue.record("accepted")
+        } catch let e as EvidenceError {
+            #expect(e.kind == .input)
+        } catch { Issue.record("\(error)") }
+    }
+
+    /// From the command line's strings: duplicates counted once, the quorum
+    /// bounded by the distinct keys, no cosignature only when asked for.
+    @Test func requirementsFromArguments() throws {
+        let logKey = log.verifierKey.encoded, k1 = w1.verifierKey.encoded, k2 = w2.verifierKey.encoded
+        let r = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1, k1, k2], quorum: nil, tsaCAFile: nil)
+        #expect(r.witnessKeys.count == 2 && r.quorum == 1 && !r.acceptsNoWitness)
+        #expect(throws: EvidenceError.self) {
+            try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1, k1], quorum: 2, tsaCAFile: nil)
+        }
+        #expect(throws: EvidenceError.self) {
+            try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [], quorum: nil, tsaCAFile: nil)
+        }
+        #expect(throws: EvidenceError.self) {
+            try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], quorum: nil, tsaCAFile: nil, noWitness: true)
+        }
+        let none = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [], quorum: nil, tsaCAFile: nil, noWitness: true)
+        #expect(none.quorum == 0 && none.acceptsNoWitness)
+    }
+}
