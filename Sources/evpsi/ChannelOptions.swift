@@ -28,6 +28,18 @@ struct ChannelOptions: ParsableArguments {
         if insecureUnsigned { return PSIChannel(insecureUnsignedWithSigner: signer, peer: peer) }
         return PSIChannel(signer: signer!, peer: peer!)
     }
+
+    /// The requester's channel: it states `purpose` in its first message.
+    func channel(purpose: PurposeOption) throws -> PSIChannel {
+        let c = try channel()
+        c.purpose = purpose.purpose
+        return c
+    }
+
+    /// The responder's channel: it applies `policy` to the request it reads.
+    func channel(policy: PolicyOption) throws -> PSIChannel {
+        try policy.apply(to: try channel())
+    }
 }
 
 /// The purpose the requester states in its first message.

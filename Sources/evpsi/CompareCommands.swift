@@ -14,8 +14,9 @@ struct CompareCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Party B: encrypt B's values (one comparison per input line).")
         @Argument(help: ArgumentHelp("B's value lines (JSON Lines); none reads stdin.", valueName: "file"))
         var files: [String] = []
-        @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"))
-        var op = "ge"
+        @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"),
+                transform: { try enumerated($0, refusal: "--op must be eq or ge") })
+        var op: PrivateComparison.Operation = .ge
         @Option(help: ArgumentHelp("Values are signed integers of this many bits, 2…256 (ge only).", valueName: "bits"))
         var bits = PrivateComparison.defaultBits
         @OptionGroup var join: JoinOption
@@ -30,6 +31,7 @@ struct CompareCommand: ParsableCommand {
         var out: String
         @OptionGroup var purpose: PurposeOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func validate() throws {
             guard (2...PrivateComparison.maximumBits).contains(bits) else {
@@ -38,13 +40,13 @@ struct CompareCommand: ParsableCommand {
         }
 
         func run() throws {
-            guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
             let key = try paillier.load()
-            let c = try channel.channel()
-            c.purpose = purpose.purpose
-            printSummary(try PrivateComparison.request(
-                channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: operation, bits: bits, key: key,
-                session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+            let c = try channel.channel(purpose: purpose)
+            printSummary(try record.logging(c, "comparison", step: "request", party: "b") {
+                try PrivateComparison.request(
+                    channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: op, bits: bits, key: key,
+                    session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out)
+            })
         }
     }
 
@@ -63,10 +65,14 @@ struct CompareCommand: ParsableCommand {
         var out: String
         @OptionGroup var policy: PolicyOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            printSummary(try PrivateComparison.respond(channel: try policy.apply(to: try channel.channel()), messagePath: message, items: try readLines(files), join: join.fields,
-                                                       valueField: valueField, allowInsecureKey: insecure, messagePath: out))
+            let c = try channel.channel(policy: policy)
+            printSummary(try record.logging(c, "comparison", step: "respond", party: "a") {
+                try PrivateComparison.respond(channel: c, messagePath: message, items: try readLines(files), join: join.fields,
+                                              valueField: valueField, allowInsecureKey: insecure, messagePath: out)
+            })
         }
     }
 
@@ -80,13 +86,15 @@ struct CompareCommand: ParsableCommand {
         var state: String
         @OptionGroup var paillier: PaillierKeyOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
             let key = try paillier.load()
-            for line in try PrivateComparison.result(channel: try channel.channel(), messagePath: message, statePath: state,
-                                                     items: try readLines(files), key: key) {
-                StandardOutput.shared.writeLine(line)
+            let c = try channel.channel()
+            let lines = try record.logging(c, "comparison", step: "result", party: "b") {
+                try PrivateComparison.result(channel: c, messagePath: message, statePath: state, items: try readLines(files), key: key)
             }
+            for line in lines { StandardOutput.shared.writeLine(line) }
         }
     }
 }

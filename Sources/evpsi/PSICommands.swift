@@ -29,14 +29,15 @@ struct PSICommand: ParsableCommand {
         var out: String
         @OptionGroup var purpose: PurposeOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
-            let s = session ?? PSIProtocol.newSession()
-            let c = try channel.channel()
-            c.purpose = purpose.purpose
-            printSummary(try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group), mode: mode,
-                                           session: s, statePath: state, messagePath: out))
+            let c = try channel.channel(purpose: purpose)
+            printSummary(try record.logging(c, "dh-psi", step: "request", party: "b") {
+                try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels),
+                                  session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out)
+            })
         }
     }
 
@@ -59,12 +60,15 @@ struct PSICommand: ParsableCommand {
         var out: String
         @OptionGroup var policy: PolicyOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
-            printSummary(try DHPSI.respond(channel: try policy.apply(to: try channel.channel()), requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
-                                           mode: mode, labelField: label, messagePath: out))
+            let c = try channel.channel(policy: policy)
+            printSummary(try record.logging(c, "dh-psi", step: "respond", party: "a") {
+                try DHPSI.respond(channel: c, requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
+                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, messagePath: out)
+            })
         }
     }
 
@@ -78,11 +82,15 @@ struct PSICommand: ParsableCommand {
         @Option(help: ArgumentHelp("B's state file written by 'psi request'.", valueName: "file"))
         var state: String
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            _ = try DHPSI.finish(channel: try channel.channel(), responsePath: response, statePath: state, items: { try items.reader() }) {
-                StandardOutput.shared.writeLine($0)
+            let c = try channel.channel()
+            var learned: [JSONValue] = []
+            _ = try record.logging(c, "dh-psi", step: "finish", party: "b") {
+                try DHPSI.finish(channel: c, responsePath: response, statePath: state, items: { try items.reader() }) { learned.append($0) }
             }
+            for line in learned { StandardOutput.shared.writeLine(line) }
         }
     }
 }

@@ -23,12 +23,14 @@ struct SumCommand: ParsableCommand {
         var out: String
         @OptionGroup var purpose: PurposeOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            let c = try channel.channel()
-            c.purpose = purpose.purpose
-            printSummary(try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
-                                                   session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+            let c = try channel.channel(purpose: purpose)
+            printSummary(try record.logging(c, "intersection-sum", step: "start", party: "a") {
+                try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                                          session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out)
+            })
         }
     }
 
@@ -48,11 +50,15 @@ struct SumCommand: ParsableCommand {
         var out: String
         @OptionGroup var policy: PolicyOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
             let key = try paillier.load()
-            printSummary(try IntersectionSum.reply(channel: try policy.apply(to: try channel.channel()), messagePath: message, items: try items.reader(), valueField: valueField,
-                                                   key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out))
+            let c = try channel.channel(policy: policy)
+            printSummary(try record.logging(c, "intersection-sum", step: "reply", party: "b") {
+                try IntersectionSum.reply(channel: c, messagePath: message, items: try items.reader(), valueField: valueField,
+                                          key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out)
+            })
         }
     }
 
@@ -67,9 +73,13 @@ struct SumCommand: ParsableCommand {
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 3 to write.", valueName: "file"))
         var out: String
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            printSummary(try IntersectionSum.finish(channel: try channel.channel(), messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out))
+            let c = try channel.channel()
+            printSummary(try record.logging(c, "intersection-sum", step: "finish", party: "a") {
+                try IntersectionSum.finish(channel: c, messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out)
+            })
         }
     }
 
@@ -81,10 +91,14 @@ struct SumCommand: ParsableCommand {
         var state: String
         @OptionGroup var paillier: PaillierKeyOption
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
             let key = try paillier.load()
-            printSummary(try IntersectionSum.result(channel: try channel.channel(), messagePath: message, statePath: state, key: key))
+            let c = try channel.channel()
+            printSummary(try record.logging(c, "intersection-sum", step: "result", party: "b") {
+                try IntersectionSum.result(channel: c, messagePath: message, statePath: state, key: key)
+            })
         }
     }
 }

@@ -25,13 +25,15 @@ public struct EvidenceRecord: Equatable, Sendable {
     public var keyID: String?
     /// The path under `--root`; only present when the operator keeps it.
     public var path: String?
+    /// What a privacy-computing step did (`evpsi --record`); its digest is `digest`.
+    public var computation: PrivacyComputation?
 
     public enum Kind: String, Sendable { case file, data }
 
     public static let fields: Set<String> = Set(fieldOrder)
     public static let fieldOrder = [
         "id", "contract", "stage", "name", "source", "time", "size", "pages", "kind",
-        "alg", "digest", "digests", "keyid", "path",
+        "alg", "digest", "digests", "keyid", "path", "computation",
     ]
 
     public init(id: String, algorithm: RecordAlgorithm, digest: String) {
@@ -88,6 +90,11 @@ public struct EvidenceRecord: Equatable, Sendable {
             throw EvidenceError.input("\"keyid\" belongs only to keyed (hmac-…) records")
         }
         path = try fields.optionalString("path")
+        if let c = object["computation"] {
+            let computation = try PrivacyComputation(json: c)
+            self.computation = computation
+            try computation.check(in: self)
+        }
     }
 
     public init(json value: JSONValue) throws {
@@ -126,6 +133,7 @@ public struct EvidenceRecord: Equatable, Sendable {
         }
         if let keyID { key("keyid", &w); w.writeString(keyID) }
         if let path { key("path", &w); w.writeString(path) }
+        if let computation { key("computation", &w); w.write(computation.json) }
         w.writeASCII("}")
     }
 
@@ -151,6 +159,7 @@ public struct EvidenceRecord: Equatable, Sendable {
         }
         if let keyID { o.appendNew("keyid", .string(keyID)) }
         if let path { o.appendNew("path", .string(path)) }
+        if let computation { o.appendNew("computation", computation.json) }
         return .object(o)
     }
 }
@@ -196,20 +205,22 @@ public struct RecordAlgorithm: Hashable, Sendable, CustomStringConvertible {
 /// Reads typed fields out of a JSON object with messages that name the field.
 struct FieldReader {
     let object: JSONObject
+    /// Put before each field name in messages (`computation.`).
+    let prefix: String
 
-    init(_ object: JSONObject) { self.object = object }
+    init(_ object: JSONObject, prefix: String = "") { self.object = object; self.prefix = prefix }
 
     func refuseUnknown(_ known: Set<String>) throws {
         for (key, _) in object where !known.contains(key) {
-            throw EvidenceError.input("unknown field \"\(key)\"")
+            throw EvidenceError.input("unknown field \"\(prefix)\(key)\"")
         }
     }
 
     private func expected(_ field: String, _ what: String, found value: JSONValue?) -> EvidenceError {
         if let value {
-            return EvidenceError.input("expected \"\(field)\" (\(what)), found \(value.typeName)")
+            return EvidenceError.input("expected \"\(prefix)\(field)\" (\(what)), found \(value.typeName)")
         }
-        return EvidenceError.input("missing \"\(field)\" (\(what))")
+        return EvidenceError.input("missing \"\(prefix)\(field)\" (\(what))")
     }
 
     func optionalString(_ field: String, _ what: String = "string") throws -> String? {
@@ -228,7 +239,7 @@ struct FieldReader {
     func optionalIdentifier(_ field: String) throws -> String? {
         guard let s = try optionalString(field, "non-empty string") else { return nil }
         guard !s.isEmpty, !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) else {
-            throw EvidenceError.input("expected \"\(field)\" (non-empty string without control characters)")
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (non-empty string without control characters)")
         }
         return s
     }
@@ -240,14 +251,14 @@ struct FieldReader {
     func optionalStage(_ field: String) throws -> String? {
         guard let s = try optionalString(field, "lowercase word") else { return nil }
         guard Stage.isValidName(s) else {
-            throw EvidenceError.input("expected \"\(field)\" (lowercase word such as esign, face, liveness), found \"\(s)\"")
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (lowercase word such as esign, face, liveness), found \"\(s)\"")
         }
         return s
     }
 
     /// A stage that must be there; `missing` says what to write when it is not.
     func requiredStage(_ field: String, missing: String) throws -> String {
-        try required(optionalStage(field), else: EvidenceError.input("missing \"\(field)\" (\(missing))"))
+        try required(optionalStage(field), else: EvidenceError.input("missing \"\(prefix)\(field)\" (\(missing))"))
     }
 
     private func required<T>(_ value: T?, else error: @autoclosure () -> EvidenceError) throws -> T {
@@ -258,7 +269,7 @@ struct FieldReader {
     func optionalUTCTime(_ field: String) throws -> String? {
         guard let s = try optionalString(field, "RFC 3339 UTC time") else { return nil }
         guard RFC3339.isCanonicalUTC(s) else {
-            throw EvidenceError.input("expected \"\(field)\" (RFC 3339 UTC time such as 2026-11-25T10:00:00Z), found \"\(s)\"")
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (RFC 3339 UTC time such as 2026-11-25T10:00:00Z), found \"\(s)\"")
         }
         return s
     }
@@ -284,6 +295,22 @@ struct FieldReader {
         guard let s = try optionalHex(field, bytes: bytes) else {
             throw expected(field, "string of \(bytes * 2) lowercase hex digits", found: nil)
         }
+        return s
+    }
+
+    /// A lowercase word (`[a-z][a-z0-9_-]*`, as a stage name).
+    func requiredWord(_ field: String) throws -> String {
+        let s = try requiredString(field, "lowercase word")
+        guard Stage.isValidName(s) else {
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (lowercase word), found \"\(DisplayText.visible(s, keepingLines: false))\"")
+        }
+        return s
+    }
+
+    /// A protocol party: `a` or `b`.
+    func requiredParty(_ field: String) throws -> String {
+        let s = try requiredString(field, "\"a\" or \"b\"")
+        guard s == "a" || s == "b" else { throw EvidenceError.input("expected \"\(prefix)\(field)\" (\"a\" or \"b\"), found \"\(DisplayText.visible(s, keepingLines: false))\"") }
         return s
     }
 }

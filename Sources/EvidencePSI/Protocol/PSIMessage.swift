@@ -91,7 +91,7 @@ public final class PSIMessageWriter {
         if let signer = channel.signer { header.extra["signer"] = .string(signer.keyName) }
         // The requester states the purpose; every later message repeats it.
         if let purpose = channel.purpose { header.extra["purpose"] = .string(purpose) }
-        summary = PSIMessageSummary(kind: header.kind, session: header.session, mode: header.mode, group: header.group,
+        summary = PSIMessageSummary(kind: header.kind, session: header.session, from: header.from, mode: header.mode, group: header.group,
                                     signer: channel.signer?.keyName, purpose: channel.purpose,
                                     count: 0, sha256: "")
         if path == "-" {
@@ -257,7 +257,7 @@ public final class PSIMessageReader {
         }
         if channel.purpose == nil { channel.purpose = h["purpose"]?.stringValue }
         channel.received.append(PSIMessageSummary(
-            kind: kind, session: session, mode: mode, group: group, signer: h["signer"]?.stringValue,
+            kind: kind, session: session, from: from, mode: mode, group: group, signer: h["signer"]?.stringValue,
             purpose: h["purpose"]?.stringValue, count: check.bodyLines, sha256: check.fileSHA256))
     }
 
