@@ -10,7 +10,7 @@ enum UsageFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct Usage: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Report privacy computations (evpsi --record) per purpose, peer and month.",
+        abstract: "Report privacy computations (records evpsi writes) per purpose, peer and month.",
         discussion: """
             Reads the committed entries of CHAIN, or with '-' chain entries or evidence records \
             (JSON Lines) on stdin, and counts the records of stage privacy-computing: sessions, \
