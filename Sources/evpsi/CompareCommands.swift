@@ -45,7 +45,7 @@ struct CompareCommand: ParsableCommand {
             printSummary(try record.logging(c, "comparison", step: "request", party: "b") {
                 try PrivateComparison.request(
                     channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: op, bits: bits, key: key,
-                    session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out)
+                    session: session ?? PSIProtocol.newSession(), statePath: state, out: .file(out))
             })
         }
     }
@@ -70,8 +70,8 @@ struct CompareCommand: ParsableCommand {
         func run() throws {
             let c = try channel.channel(policy: policy)
             printSummary(try record.logging(c, "comparison", step: "respond", party: "a") {
-                try PrivateComparison.respond(channel: c, messagePath: message, items: try readLines(files), join: join.fields,
-                                              valueField: valueField, allowInsecureKey: insecure, messagePath: out)
+                try PrivateComparison.respond(channel: c, message: .file(message), items: try readLines(files), join: join.fields,
+                                              valueField: valueField, allowInsecureKey: insecure, out: .file(out))
             })
         }
     }
@@ -92,7 +92,7 @@ struct CompareCommand: ParsableCommand {
             let key = try paillier.load()
             let c = try channel.channel()
             let lines = try record.logging(c, "comparison", step: "result", party: "b") {
-                try PrivateComparison.result(channel: c, messagePath: message, statePath: state, items: try readLines(files), key: key)
+                try PrivateComparison.result(channel: c, message: .file(message), statePath: state, items: try readLines(files), key: key)
             }
             for line in lines { StandardOutput.shared.writeLine(line) }
         }

@@ -36,7 +36,7 @@ struct PSICommand: ParsableCommand {
             printSummary(try record.logging(c, "dh-psi", step: "request", party: "b") {
                 try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels),
-                                  session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out)
+                                  session: session ?? PSIProtocol.newSession(), statePath: state, out: .file(out))
             })
         }
     }
@@ -66,8 +66,8 @@ struct PSICommand: ParsableCommand {
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
             let c = try channel.channel(policy: policy)
             printSummary(try record.logging(c, "dh-psi", step: "respond", party: "a") {
-                try DHPSI.respond(channel: c, requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
-                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, messagePath: out)
+                try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(), group: try PSIGroups.named(group),
+                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, out: .file(out))
             })
         }
     }
@@ -88,7 +88,7 @@ struct PSICommand: ParsableCommand {
             let c = try channel.channel()
             var learned: [JSONValue] = []
             _ = try record.logging(c, "dh-psi", step: "finish", party: "b") {
-                try DHPSI.finish(channel: c, responsePath: response, statePath: state, items: { try items.reader() }) { learned.append($0) }
+                try DHPSI.finish(channel: c, response: .file(response), statePath: state, items: { try items.reader() }) { learned.append($0) }
             }
             for line in learned { StandardOutput.shared.writeLine(line) }
         }

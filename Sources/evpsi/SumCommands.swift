@@ -29,7 +29,7 @@ struct SumCommand: ParsableCommand {
             let c = try channel.channel(purpose: purpose)
             printSummary(try record.logging(c, "intersection-sum", step: "start", party: "a") {
                 try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
-                                          session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out)
+                                          session: session ?? PSIProtocol.newSession(), statePath: state, out: .file(out))
             })
         }
     }
@@ -56,8 +56,8 @@ struct SumCommand: ParsableCommand {
             let key = try paillier.load()
             let c = try channel.channel(policy: policy)
             printSummary(try record.logging(c, "intersection-sum", step: "reply", party: "b") {
-                try IntersectionSum.reply(channel: c, messagePath: message, items: try items.reader(), valueField: valueField,
-                                          key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out)
+                try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(), valueField: valueField,
+                                          key: key, group: try PSIGroups.named(group), statePath: state, out: .file(out))
             })
         }
     }
@@ -78,7 +78,7 @@ struct SumCommand: ParsableCommand {
         func run() throws {
             let c = try channel.channel()
             printSummary(try record.logging(c, "intersection-sum", step: "finish", party: "a") {
-                try IntersectionSum.finish(channel: c, messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out)
+                try IntersectionSum.finish(channel: c, message: .file(message), statePath: state, allowInsecureKey: insecure, out: .file(out))
             })
         }
     }
@@ -97,7 +97,7 @@ struct SumCommand: ParsableCommand {
             let key = try paillier.load()
             let c = try channel.channel()
             printSummary(try record.logging(c, "intersection-sum", step: "result", party: "b") {
-                try IntersectionSum.result(channel: c, messagePath: message, statePath: state, key: key)
+                try IntersectionSum.result(channel: c, message: .file(message), statePath: state, key: key)
             })
         }
     }
