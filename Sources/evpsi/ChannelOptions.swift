@@ -79,3 +79,31 @@ struct NotePSIVerifier: PSIMessageVerifier {
     var keyName: String { "\(key.name)+\(Hex.encode(key.keyID))" }
     func verify(_ signature: [UInt8], message: [UInt8]) -> Bool { key.verify(signature, message: message) }
 }
+
+/// What the step that opens a protocol takes: its session, the state it
+/// keeps, the message it writes, the purpose it states, its keys, its record.
+struct OpeningStep: ParsableArguments {
+    @Option(name: .customLong("session"), help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
+    var sessionID: String?
+    @Option(help: ArgumentHelp("This party's secret state file to create (0600).", valueName: "file"))
+    var state: String
+    @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("The message to write (the protocol's first).", valueName: "file"))
+    var out: String
+    @OptionGroup var purpose: PurposeOption
+    @OptionGroup var keys: ChannelOptions
+    @OptionGroup var record: RecordOption
+
+    var session: String { sessionID ?? PSIProtocol.newSession() }
+    func channel() throws -> PSIChannel { try keys.channel(purpose: purpose) }
+}
+
+/// What the responder's step takes: the answer it writes, its policy, its keys, its record.
+struct AnsweringStep: ParsableArguments {
+    @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("The answer message to write.", valueName: "file"))
+    var out: String
+    @OptionGroup var policy: PolicyOption
+    @OptionGroup var keys: ChannelOptions
+    @OptionGroup var record: RecordOption
+
+    func channel() throws -> PSIChannel { try keys.channel(policy: policy) }
+}

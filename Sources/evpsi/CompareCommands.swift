@@ -23,15 +23,7 @@ struct CompareCommand: ParsableCommand {
         @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
         var valueField = "value"
         @OptionGroup var paillier: PaillierKeyOption
-        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
-        var session: String?
-        @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var purpose: PurposeOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: OpeningStep
 
         func validate() throws {
             guard (2...PrivateComparison.maximumBits).contains(bits) else {
@@ -41,11 +33,11 @@ struct CompareCommand: ParsableCommand {
 
         func run() throws {
             let key = try paillier.load()
-            let c = try channel.channel(purpose: purpose)
-            printSummary(try record.logging(c, "comparison", step: "request", party: "b") {
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "comparison", step: "request", party: "b") {
                 try PrivateComparison.request(
                     channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: op, bits: bits, key: key,
-                    session: session ?? PSIProtocol.newSession(), statePath: state, out: .file(out))
+                    session: step.session, statePath: step.state, out: .file(step.out))
             })
         }
     }
@@ -61,17 +53,13 @@ struct CompareCommand: ParsableCommand {
         var valueField = "value"
         @Flag(name: .customLong("insecure-test-key"), help: "Accept B's key below 2048 bits (tests only).")
         var insecure = false
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Answer message to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: AnsweringStep
 
         func run() throws {
-            let c = try channel.channel(policy: policy)
-            printSummary(try record.logging(c, "comparison", step: "respond", party: "a") {
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "comparison", step: "respond", party: "a") {
                 try PrivateComparison.respond(channel: c, message: .file(message), items: try readLines(files), join: join.fields,
-                                              valueField: valueField, allowInsecureKey: insecure, out: .file(out))
+                                              valueField: valueField, allowInsecureKey: insecure, out: .file(step.out))
             })
         }
     }

@@ -21,22 +21,14 @@ struct PSICommand: ParsableCommand {
         var cardinalityOnly = false
         @Flag(help: "Ask for A's labels (associated data) of the matched items.")
         var labels = false
-        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
-        var session: String?
-        @Option(help: ArgumentHelp("B's secret state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message file to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var purpose: PurposeOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: OpeningStep
 
         func run() throws {
-            let c = try channel.channel(purpose: purpose)
-            printSummary(try record.logging(c, "dh-psi", step: "request", party: "b") {
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "dh-psi", step: "request", party: "b") {
                 try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels),
-                                  session: session ?? PSIProtocol.newSession(), statePath: state, out: .file(out))
+                                  session: step.session, statePath: step.state, out: .file(step.out))
             })
         }
     }
@@ -56,18 +48,14 @@ struct PSICommand: ParsableCommand {
         var labels = false
         @Option(help: ArgumentHelp("Field of A's items sent, encrypted, as the label.", valueName: "field"))
         var label: String?
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Response message file to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: AnsweringStep
 
         func run() throws {
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
-            let c = try channel.channel(policy: policy)
-            printSummary(try record.logging(c, "dh-psi", step: "respond", party: "a") {
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "dh-psi", step: "respond", party: "a") {
                 try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(), group: try PSIGroups.named(group),
-                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, out: .file(out))
+                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, out: .file(step.out))
             })
         }
     }

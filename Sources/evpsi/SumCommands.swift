@@ -15,21 +15,13 @@ struct SumCommand: ParsableCommand {
         @OptionGroup var items: ItemArguments
         @Option(help: ArgumentHelp("Group (default ffdhe2048).", valueName: "name"))
         var group = PSIGroups.defaultName
-        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
-        var session: String?
-        @Option(help: ArgumentHelp("A's secret state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 1 to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var purpose: PurposeOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: OpeningStep
 
         func run() throws {
-            let c = try channel.channel(purpose: purpose)
-            printSummary(try record.logging(c, "intersection-sum", step: "start", party: "a") {
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "intersection-sum", step: "start", party: "a") {
                 try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
-                                          session: session ?? PSIProtocol.newSession(), statePath: state, out: .file(out))
+                                          session: step.session, statePath: step.state, out: .file(step.out))
             })
         }
     }
@@ -46,18 +38,14 @@ struct SumCommand: ParsableCommand {
         var group = PSIGroups.defaultName
         @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
         var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 2 to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: AnsweringStep
 
         func run() throws {
             let key = try paillier.load()
-            let c = try channel.channel(policy: policy)
-            printSummary(try record.logging(c, "intersection-sum", step: "reply", party: "b") {
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "intersection-sum", step: "reply", party: "b") {
                 try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(), valueField: valueField,
-                                          key: key, group: try PSIGroups.named(group), statePath: state, out: .file(out))
+                                          key: key, group: try PSIGroups.named(group), statePath: state, out: .file(step.out))
             })
         }
     }
