@@ -107,3 +107,17 @@ struct AnsweringStep: ParsableArguments {
 
     func channel() throws -> PSIChannel { try keys.channel(policy: policy) }
 }
+
+/// What B's last step of a Paillier protocol takes: A's last message, B's
+/// state, B's Paillier key, its keys, its record.
+struct DecryptingStep: ParsableArguments {
+    @Option(help: ArgumentHelp("A's last message (sum: message 3; compare: the answer).", valueName: "file"))
+    var message: String
+    @Option(help: ArgumentHelp("B's state file from its previous step.", valueName: "file"))
+    var state: String
+    @OptionGroup var paillier: PaillierKeyOption
+    @OptionGroup var keys: ChannelOptions
+    @OptionGroup var record: RecordOption
+
+    func load() throws -> (PaillierPrivateKey, PSIChannel) { (try paillier.load(), try keys.channel()) }
+}

@@ -68,19 +68,12 @@ struct CompareCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Party B: print each input line with \"result\": true|false.")
         @Argument(help: ArgumentHelp("B's value lines, as given to 'compare request'.", valueName: "file"))
         var files: [String] = []
-        @Option(help: ArgumentHelp("A's answer message.", valueName: "file"))
-        var message: String
-        @Option(help: ArgumentHelp("B's state file.", valueName: "file"))
-        var state: String
-        @OptionGroup var paillier: PaillierKeyOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: DecryptingStep
 
         func run() throws {
-            let key = try paillier.load()
-            let c = try channel.channel()
-            let lines = try record.logging(c, "comparison", step: "result", party: "b") {
-                try PrivateComparison.result(channel: c, message: .file(message), statePath: state, items: try readLines(files), key: key)
+            let (key, c) = try step.load()
+            let lines = try step.record.logging(c, "comparison", step: "result", party: "b") {
+                try PrivateComparison.result(channel: c, message: .file(step.message), statePath: step.state, items: try readLines(files), key: key)
             }
             for line in lines { StandardOutput.shared.writeLine(line) }
         }

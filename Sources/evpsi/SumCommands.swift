@@ -73,19 +73,12 @@ struct SumCommand: ParsableCommand {
 
     struct Result: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Party B: decrypt the sum; prints {cardinality, sum, count}.")
-        @Option(help: ArgumentHelp("A's message 3.", valueName: "file"))
-        var message: String
-        @Option(help: ArgumentHelp("B's state file from 'sum reply'.", valueName: "file"))
-        var state: String
-        @OptionGroup var paillier: PaillierKeyOption
-        @OptionGroup var channel: ChannelOptions
-        @OptionGroup var record: RecordOption
+        @OptionGroup var step: DecryptingStep
 
         func run() throws {
-            let key = try paillier.load()
-            let c = try channel.channel()
-            printSummary(try record.logging(c, "intersection-sum", step: "result", party: "b") {
-                try IntersectionSum.result(channel: c, message: .file(message), statePath: state, key: key)
+            let (key, c) = try step.load()
+            printSummary(try step.record.logging(c, "intersection-sum", step: "result", party: "b") {
+                try IntersectionSum.result(channel: c, message: .file(step.message), statePath: step.state, key: key)
             })
         }
     }
