@@ -18,5 +18,5 @@ struct Evchain: ParsableCommand {
             """,
         version: PackageVersion.line("evchain"),
         subcommands: [Init.self, Keygen.self, Append.self, CheckpointCommand.self, Prove.self,
-                      Consistency.self, Cosign.self, Audit.self, Tiles.self, Show.self])
+                      Consistency.self, Cosign.self, Audit.self, Tiles.self, Show.self, Usage.self])
 }

@@ -28,6 +28,18 @@ struct ChannelOptions: ParsableArguments {
         if insecureUnsigned { return PSIChannel(insecureUnsignedWithSigner: signer, peer: peer) }
         return PSIChannel(signer: signer!, peer: peer!)
     }
+
+    /// The requester's channel: it states `purpose` in its first message.
+    func channel(purpose: PurposeOption) throws -> PSIChannel {
+        let c = try channel()
+        c.purpose = purpose.purpose
+        return c
+    }
+
+    /// The responder's channel: it applies `policy` to the request it reads.
+    func channel(policy: PolicyOption) throws -> PSIChannel {
+        try policy.apply(to: try channel())
+    }
 }
 
 /// The purpose the requester states in its first message.
@@ -66,4 +78,46 @@ struct NotePSIVerifier: PSIMessageVerifier {
     let key: NoteVerifierKey
     var keyName: String { "\(key.name)+\(Hex.encode(key.keyID))" }
     func verify(_ signature: [UInt8], message: [UInt8]) -> Bool { key.verify(signature, message: message) }
+}
+
+/// What the step that opens a protocol takes: its session, the state it
+/// keeps, the message it writes, the purpose it states, its keys, its record.
+struct OpeningStep: ParsableArguments {
+    @Option(name: .customLong("session"), help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
+    var sessionID: String?
+    @Option(help: ArgumentHelp("This party's secret state file to create (0600).", valueName: "file"))
+    var state: String
+    @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("The message to write (the protocol's first).", valueName: "file"))
+    var out: String
+    @OptionGroup var purpose: PurposeOption
+    @OptionGroup var keys: ChannelOptions
+    @OptionGroup var record: RecordOption
+
+    var session: String { sessionID ?? PSIProtocol.newSession() }
+    func channel() throws -> PSIChannel { try keys.channel(purpose: purpose) }
+}
+
+/// What the responder's step takes: the answer it writes, its policy, its keys, its record.
+struct AnsweringStep: ParsableArguments {
+    @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("The answer message to write.", valueName: "file"))
+    var out: String
+    @OptionGroup var policy: PolicyOption
+    @OptionGroup var keys: ChannelOptions
+    @OptionGroup var record: RecordOption
+
+    func channel() throws -> PSIChannel { try keys.channel(policy: policy) }
+}
+
+/// What B's last step of a Paillier protocol takes: A's last message, B's
+/// state, B's Paillier key, its keys, its record.
+struct DecryptingStep: ParsableArguments {
+    @Option(help: ArgumentHelp("A's last message (sum: message 3; compare: the answer).", valueName: "file"))
+    var message: String
+    @Option(help: ArgumentHelp("B's state file from its previous step.", valueName: "file"))
+    var state: String
+    @OptionGroup var paillier: PaillierKeyOption
+    @OptionGroup var keys: ChannelOptions
+    @OptionGroup var record: RecordOption
+
+    func load() throws -> (PaillierPrivateKey, PSIChannel) { (try paillier.load(), try keys.channel()) }
 }

@@ -14,22 +14,16 @@ struct CompareCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Party B: encrypt B's values (one comparison per input line).")
         @Argument(help: ArgumentHelp("B's value lines (JSON Lines); none reads stdin.", valueName: "file"))
         var files: [String] = []
-        @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"))
-        var op = "ge"
+        @Option(help: ArgumentHelp("Comparison: eq (a = b) or ge (a ≥ b, a being A's value).", valueName: "op"),
+                transform: { try enumerated($0, refusal: "--op must be eq or ge") })
+        var op: PrivateComparison.Operation = .ge
         @Option(help: ArgumentHelp("Values are signed integers of this many bits, 2…256 (ge only).", valueName: "bits"))
         var bits = PrivateComparison.defaultBits
         @OptionGroup var join: JoinOption
         @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
         var valueField = "value"
         @OptionGroup var paillier: PaillierKeyOption
-        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
-        var session: String?
-        @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var purpose: PurposeOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: OpeningStep
 
         func validate() throws {
             guard (2...PrivateComparison.maximumBits).contains(bits) else {
@@ -38,13 +32,13 @@ struct CompareCommand: ParsableCommand {
         }
 
         func run() throws {
-            guard let operation = PrivateComparison.Operation(rawValue: op) else { throw ValidationError("--op must be eq or ge") }
             let key = try paillier.load()
-            let c = try channel.channel()
-            c.purpose = purpose.purpose
-            printSummary(try PrivateComparison.request(
-                channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: operation, bits: bits, key: key,
-                session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "comparison", step: "request", party: "b") {
+                try PrivateComparison.request(
+                    channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: op, bits: bits, key: key,
+                    session: step.session, statePath: step.state, out: .file(step.out))
+            })
         }
     }
 
@@ -59,14 +53,14 @@ struct CompareCommand: ParsableCommand {
         var valueField = "value"
         @Flag(name: .customLong("insecure-test-key"), help: "Accept B's key below 2048 bits (tests only).")
         var insecure = false
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Answer message to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: AnsweringStep
 
         func run() throws {
-            printSummary(try PrivateComparison.respond(channel: try policy.apply(to: try channel.channel()), messagePath: message, items: try readLines(files), join: join.fields,
-                                                       valueField: valueField, allowInsecureKey: insecure, messagePath: out))
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "comparison", step: "respond", party: "a") {
+                try PrivateComparison.respond(channel: c, message: .file(message), items: try readLines(files), join: join.fields,
+                                              valueField: valueField, allowInsecureKey: insecure, out: .file(step.out))
+            })
         }
     }
 
@@ -74,19 +68,14 @@ struct CompareCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Party B: print each input line with \"result\": true|false.")
         @Argument(help: ArgumentHelp("B's value lines, as given to 'compare request'.", valueName: "file"))
         var files: [String] = []
-        @Option(help: ArgumentHelp("A's answer message.", valueName: "file"))
-        var message: String
-        @Option(help: ArgumentHelp("B's state file.", valueName: "file"))
-        var state: String
-        @OptionGroup var paillier: PaillierKeyOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: DecryptingStep
 
         func run() throws {
-            let key = try paillier.load()
-            for line in try PrivateComparison.result(channel: try channel.channel(), messagePath: message, statePath: state,
-                                                     items: try readLines(files), key: key) {
-                StandardOutput.shared.writeLine(line)
+            let (key, c) = try step.load()
+            let lines = try step.record.logging(c, "comparison", step: "result", party: "b") {
+                try PrivateComparison.result(channel: c, message: .file(step.message), statePath: step.state, items: try readLines(files), key: key)
             }
+            for line in lines { StandardOutput.shared.writeLine(line) }
         }
     }
 }

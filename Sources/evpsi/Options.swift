@@ -85,3 +85,10 @@ func readLines(_ files: [String]) throws -> [(JSONObject, String)] {
     try refuseTerminal(files)
     return try PrivateComparison.readItems(files)
 }
+
+/// An enumerated option's value, refused with `refusal` (the parser adds
+/// which value and option it was).
+func enumerated<E: RawRepresentable>(_ text: String, refusal: String) throws -> E where E.RawValue == String {
+    guard let value = E(rawValue: text) else { throw ValidationError(refusal) }
+    return value
+}

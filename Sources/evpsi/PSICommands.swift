@@ -21,22 +21,15 @@ struct PSICommand: ParsableCommand {
         var cardinalityOnly = false
         @Flag(help: "Ask for A's labels (associated data) of the matched items.")
         var labels = false
-        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
-        var session: String?
-        @Option(help: ArgumentHelp("B's secret state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Request message file to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var purpose: PurposeOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: OpeningStep
 
         func run() throws {
-            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
-            let s = session ?? PSIProtocol.newSession()
-            let c = try channel.channel()
-            c.purpose = purpose.purpose
-            printSummary(try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group), mode: mode,
-                                           session: s, statePath: state, messagePath: out))
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "dh-psi", step: "request", party: "b") {
+                try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels),
+                                  session: step.session, statePath: step.state, out: .file(step.out))
+            })
         }
     }
 
@@ -55,16 +48,15 @@ struct PSICommand: ParsableCommand {
         var labels = false
         @Option(help: ArgumentHelp("Field of A's items sent, encrypted, as the label.", valueName: "field"))
         var label: String?
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Response message file to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: AnsweringStep
 
         func run() throws {
-            let mode = try psiMode(cardinalityOnly: cardinalityOnly, labels: labels)
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
-            printSummary(try DHPSI.respond(channel: try policy.apply(to: try channel.channel()), requestPath: request, items: try items.reader(), group: try PSIGroups.named(group),
-                                           mode: mode, labelField: label, messagePath: out))
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "dh-psi", step: "respond", party: "a") {
+                try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(), group: try PSIGroups.named(group),
+                                  mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, out: .file(step.out))
+            })
         }
     }
 
@@ -78,11 +70,15 @@ struct PSICommand: ParsableCommand {
         @Option(help: ArgumentHelp("B's state file written by 'psi request'.", valueName: "file"))
         var state: String
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            _ = try DHPSI.finish(channel: try channel.channel(), responsePath: response, statePath: state, items: { try items.reader() }) {
-                StandardOutput.shared.writeLine($0)
+            let c = try channel.channel()
+            var learned: [JSONValue] = []
+            _ = try record.logging(c, "dh-psi", step: "finish", party: "b") {
+                try DHPSI.finish(channel: c, response: .file(response), statePath: state, items: { try items.reader() }) { learned.append($0) }
             }
+            for line in learned { StandardOutput.shared.writeLine(line) }
         }
     }
 }

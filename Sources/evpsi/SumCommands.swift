@@ -15,20 +15,14 @@ struct SumCommand: ParsableCommand {
         @OptionGroup var items: ItemArguments
         @Option(help: ArgumentHelp("Group (default ffdhe2048).", valueName: "name"))
         var group = PSIGroups.defaultName
-        @Option(help: ArgumentHelp("Session id (32 hex digits); random by default.", valueName: "hex"))
-        var session: String?
-        @Option(help: ArgumentHelp("A's secret state file to create (0600).", valueName: "file"))
-        var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 1 to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var purpose: PurposeOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: OpeningStep
 
         func run() throws {
-            let c = try channel.channel()
-            c.purpose = purpose.purpose
-            printSummary(try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
-                                                   session: session ?? PSIProtocol.newSession(), statePath: state, messagePath: out))
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "intersection-sum", step: "start", party: "a") {
+                try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                                          session: step.session, statePath: step.state, out: .file(step.out))
+            })
         }
     }
 
@@ -44,15 +38,15 @@ struct SumCommand: ParsableCommand {
         var group = PSIGroups.defaultName
         @Option(help: ArgumentHelp("B's state file to create (0600).", valueName: "file"))
         var state: String
-        @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 2 to write.", valueName: "file"))
-        var out: String
-        @OptionGroup var policy: PolicyOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: AnsweringStep
 
         func run() throws {
             let key = try paillier.load()
-            printSummary(try IntersectionSum.reply(channel: try policy.apply(to: try channel.channel()), messagePath: message, items: try items.reader(), valueField: valueField,
-                                                   key: key, group: try PSIGroups.named(group), statePath: state, messagePath: out))
+            let c = try step.channel()
+            printSummary(try step.record.logging(c, "intersection-sum", step: "reply", party: "b") {
+                try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(), valueField: valueField,
+                                          key: key, group: try PSIGroups.named(group), statePath: state, out: .file(step.out))
+            })
         }
     }
 
@@ -67,24 +61,25 @@ struct SumCommand: ParsableCommand {
         @Option(name: [.customShort("o"), .customLong("out")], help: ArgumentHelp("Message 3 to write.", valueName: "file"))
         var out: String
         @OptionGroup var channel: ChannelOptions
+        @OptionGroup var record: RecordOption
 
         func run() throws {
-            printSummary(try IntersectionSum.finish(channel: try channel.channel(), messagePath: message, statePath: state, allowInsecureKey: insecure, messageOut: out))
+            let c = try channel.channel()
+            printSummary(try record.logging(c, "intersection-sum", step: "finish", party: "a") {
+                try IntersectionSum.finish(channel: c, message: .file(message), statePath: state, allowInsecureKey: insecure, out: .file(out))
+            })
         }
     }
 
     struct Result: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Party B: decrypt the sum; prints {cardinality, sum, count}.")
-        @Option(help: ArgumentHelp("A's message 3.", valueName: "file"))
-        var message: String
-        @Option(help: ArgumentHelp("B's state file from 'sum reply'.", valueName: "file"))
-        var state: String
-        @OptionGroup var paillier: PaillierKeyOption
-        @OptionGroup var channel: ChannelOptions
+        @OptionGroup var step: DecryptingStep
 
         func run() throws {
-            let key = try paillier.load()
-            printSummary(try IntersectionSum.result(channel: try channel.channel(), messagePath: message, statePath: state, key: key))
+            let (key, c) = try step.load()
+            printSummary(try step.record.logging(c, "intersection-sum", step: "result", party: "b") {
+                try IntersectionSum.result(channel: c, message: .file(step.message), statePath: step.state, key: key)
+            })
         }
     }
 }

@@ -4,8 +4,8 @@ import Testing
 @testable import EvidenceCrypto
 @testable import EvidencePSI
 
-/// Both parties of DH-PSI in one process (message and state files in a
-/// temporary directory), as `evpsi psi request|respond|finish` run them.
+/// Both parties of DH-PSI in one process, as `evpsi psi request|respond|finish`
+/// run them: messages in memory, state files in a temporary directory.
 @Suite struct DHPSITests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dhpsi-unit-\(UUID().uuidString)").path
 
@@ -19,14 +19,15 @@ import Testing
     func run(mode: PSIMode, b: [String], a: [String], group: any PSIGroup = P256Group.shared) throws -> [JSONValue] {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let session = PSIProtocol.newSession()
+        let requestMessage = PSIMessageBuffer(), responseMessage = PSIMessageBuffer()
         let request = try DHPSI.request(channel: PSIChannel(insecureUnsignedWithSigner: nil), items: try items("b", b), group: group, mode: mode, session: session,
-                                        statePath: "\(dir)/b.state", messagePath: "\(dir)/request")
+                                        statePath: "\(dir)/b.state", out: .memory(requestMessage))
         #expect(request["count"] == .number(Double(b.count)))
-        _ = try DHPSI.respond(channel: PSIChannel(insecureUnsignedWithSigner: nil), requestPath: "\(dir)/request", items: try items("a", a, extra: { #","label":"L-\#($0)""# }),
+        _ = try DHPSI.respond(channel: PSIChannel(insecureUnsignedWithSigner: nil), request: .bytes(requestMessage.bytes, name: "request"), items: try items("a", a, extra: { #","label":"L-\#($0)""# }),
                               group: group, mode: mode, labelField: mode == .labels ? "label" : nil,
-                              messagePath: "\(dir)/response")
+                              out: .memory(responseMessage))
         var learned: [JSONValue] = []
-        _ = try DHPSI.finish(channel: PSIChannel(insecureUnsignedWithSigner: nil), responsePath: "\(dir)/response", statePath: "\(dir)/b.state",
+        _ = try DHPSI.finish(channel: PSIChannel(insecureUnsignedWithSigner: nil), response: .bytes(responseMessage.bytes, name: "response"), statePath: "\(dir)/b.state",
                              items: { try items("b", b) }) { learned.append($0) }
         return learned
     }

@@ -12,7 +12,7 @@ import Testing
     }
 
     func write(_ path: String, session: String = String(repeating: "0", count: 32), elements: [[UInt8]]) throws {
-        let w = try PSIMessageWriter(channel: PSIChannel(insecureUnsignedWithSigner: nil), path: path, header: PSIHeader(kind: "psi-request", session: session, from: "b",
+        let w = try PSIMessageWriter(channel: PSIChannel(insecureUnsignedWithSigner: nil), to: .file(path), header: PSIHeader(kind: "psi-request", session: session, from: "b",
                                                                    group: "ffdhe2048", mode: "intersection"))
         w.declare("q")
         for e in elements { try w.element("q", e) }
@@ -23,7 +23,7 @@ import Testing
         let path = temporaryPath("m")
         defer { unlink(path) }
         try write(path, elements: [[1, 2], [3, 4], [5, 6]])
-        let r = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), path: path, expect: PSIExpectation(kinds: ["psi-request"], from: "b"))
+        let r = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), source: .file(path), expect: PSIExpectation(kinds: ["psi-request"], from: "b"))
         #expect(r.header.group == "ffdhe2048")
         var seen: [PSIElement] = []
         try r.forEachChunk(section: "q", length: 2, chunk: 2) { seen += $0 }
@@ -39,7 +39,7 @@ import Testing
         try write(path, elements: [])
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("{\"end\":{\"q\":0},\"sha256\":"))
-        let r = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), path: path, expect: PSIExpectation(kinds: ["psi-request"], from: "b"))
+        let r = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), source: .file(path), expect: PSIExpectation(kinds: ["psi-request"], from: "b"))
         #expect(try r.next() == nil)
     }
 
@@ -55,7 +55,7 @@ import Testing
         ]
         for (expectation, message) in cases {
             do {
-                _ = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), path: path, expect: expectation)
+                _ = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), source: .file(path), expect: expectation)
                 Issue.record("accepted a message against \(expectation)")
             } catch let error as EvidenceError {
                 #expect(error.kind == .input)
@@ -67,7 +67,7 @@ import Testing
     @Test func failedWriteLeavesNoFile() throws {
         let path = temporaryPath("never")
         do {
-            let w = try PSIMessageWriter(channel: PSIChannel(insecureUnsignedWithSigner: nil), path: path, header: PSIHeader(kind: "k", session: String(repeating: "0", count: 32),
+            let w = try PSIMessageWriter(channel: PSIChannel(insecureUnsignedWithSigner: nil), to: .file(path), header: PSIHeader(kind: "k", session: String(repeating: "0", count: 32),
                                                                        from: "a", group: "g", mode: "m"))
             try w.element("q", [1])
             // Dropped without finish(), as when a later check throws.

@@ -97,7 +97,7 @@ public struct CatalogueItem: Equatable, Sendable {
 extension FieldReader {
     func requiredCount(_ field: String) throws -> Int {
         guard let n = try optionalCount(field) else {
-            throw EvidenceError.input("missing \"\(field)\" (non-negative integer)")
+            throw EvidenceError.input("missing \"\(prefix)\(field)\" (non-negative integer)")
         }
         return n
     }

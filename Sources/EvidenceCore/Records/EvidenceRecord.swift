@@ -25,13 +25,15 @@ public struct EvidenceRecord: Equatable, Sendable {
     public var keyID: String?
     /// The path under `--root`; only present when the operator keeps it.
     public var path: String?
+    /// What a privacy-computing step did (`evpsi --record`); its digest is `digest`.
+    public var computation: PrivacyComputation?
 
     public enum Kind: String, Sendable { case file, data }
 
     public static let fields: Set<String> = Set(fieldOrder)
     public static let fieldOrder = [
         "id", "contract", "stage", "name", "source", "time", "size", "pages", "kind",
-        "alg", "digest", "digests", "keyid", "path",
+        "alg", "digest", "digests", "keyid", "path", "computation",
     ]
 
     public init(id: String, algorithm: RecordAlgorithm, digest: String) {
@@ -88,6 +90,11 @@ public struct EvidenceRecord: Equatable, Sendable {
             throw EvidenceError.input("\"keyid\" belongs only to keyed (hmac-…) records")
         }
         path = try fields.optionalString("path")
+        if let c = object["computation"] {
+            let computation = try PrivacyComputation(json: c)
+            self.computation = computation
+            try computation.check(in: self)
+        }
     }
 
     public init(json value: JSONValue) throws {
@@ -126,6 +133,7 @@ public struct EvidenceRecord: Equatable, Sendable {
         }
         if let keyID { key("keyid", &w); w.writeString(keyID) }
         if let path { key("path", &w); w.writeString(path) }
+        if let computation { key("computation", &w); w.write(computation.json) }
         w.writeASCII("}")
     }
 
@@ -151,6 +159,7 @@ public struct EvidenceRecord: Equatable, Sendable {
         }
         if let keyID { o.appendNew("keyid", .string(keyID)) }
         if let path { o.appendNew("path", .string(path)) }
+        if let computation { o.appendNew("computation", computation.json) }
         return .object(o)
     }
 }

@@ -3,20 +3,22 @@ import EvidenceSupport
 /// Reads typed fields out of a JSON object with messages that name the field.
 struct FieldReader {
     let object: JSONObject
+    /// Put before each field name in messages (`computation.`).
+    let prefix: String
 
-    init(_ object: JSONObject) { self.object = object }
+    init(_ object: JSONObject, prefix: String = "") { self.object = object; self.prefix = prefix }
 
     func refuseUnknown(_ known: Set<String>) throws {
         for (key, _) in object where !known.contains(key) {
-            throw EvidenceError.input("unknown field \"\(key)\"")
+            throw EvidenceError.input("unknown field \"\(prefix)\(key)\"")
         }
     }
 
     private func expected(_ field: String, _ what: String, found value: JSONValue?) -> EvidenceError {
         if let value {
-            return EvidenceError.input("expected \"\(field)\" (\(what)), found \(value.typeName)")
+            return EvidenceError.input("expected \"\(prefix)\(field)\" (\(what)), found \(value.typeName)")
         }
-        return EvidenceError.input("missing \"\(field)\" (\(what))")
+        return EvidenceError.input("missing \"\(prefix)\(field)\" (\(what))")
     }
 
     func optionalString(_ field: String, _ what: String = "string") throws -> String? {
@@ -35,7 +37,7 @@ struct FieldReader {
     func optionalIdentifier(_ field: String) throws -> String? {
         guard let s = try optionalString(field, "non-empty string") else { return nil }
         guard !s.isEmpty, !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) else {
-            throw EvidenceError.input("expected \"\(field)\" (non-empty string without control characters)")
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (non-empty string without control characters)")
         }
         return s
     }
@@ -47,14 +49,14 @@ struct FieldReader {
     func optionalStage(_ field: String) throws -> String? {
         guard let s = try optionalString(field, "lowercase word") else { return nil }
         guard Stage.isValidName(s) else {
-            throw EvidenceError.input("expected \"\(field)\" (lowercase word such as esign, face, liveness), found \"\(s)\"")
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (lowercase word such as esign, face, liveness), found \"\(s)\"")
         }
         return s
     }
 
     /// A stage that must be there; `missing` says what to write when it is not.
     func requiredStage(_ field: String, missing: String) throws -> String {
-        try required(optionalStage(field), else: EvidenceError.input("missing \"\(field)\" (\(missing))"))
+        try required(optionalStage(field), else: EvidenceError.input("missing \"\(prefix)\(field)\" (\(missing))"))
     }
 
     private func required<T>(_ value: T?, else error: @autoclosure () -> EvidenceError) throws -> T {
@@ -65,7 +67,7 @@ struct FieldReader {
     func optionalUTCTime(_ field: String) throws -> String? {
         guard let s = try optionalString(field, "RFC 3339 UTC time") else { return nil }
         guard RFC3339.isCanonicalUTC(s) else {
-            throw EvidenceError.input("expected \"\(field)\" (RFC 3339 UTC time such as 2026-11-25T10:00:00Z), found \"\(s)\"")
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (RFC 3339 UTC time such as 2026-11-25T10:00:00Z), found \"\(s)\"")
         }
         return s
     }
@@ -91,6 +93,22 @@ struct FieldReader {
         guard let s = try optionalHex(field, bytes: bytes) else {
             throw expected(field, "string of \(bytes * 2) lowercase hex digits", found: nil)
         }
+        return s
+    }
+
+    /// A lowercase word (`[a-z][a-z0-9_-]*`, as a stage name).
+    func requiredWord(_ field: String) throws -> String {
+        let s = try requiredString(field, "lowercase word")
+        guard Stage.isValidName(s) else {
+            throw EvidenceError.input("expected \"\(prefix)\(field)\" (lowercase word), found \"\(DisplayText.visible(s, keepingLines: false))\"")
+        }
+        return s
+    }
+
+    /// A protocol party: `a` or `b`.
+    func requiredParty(_ field: String) throws -> String {
+        let s = try requiredString(field, "\"a\" or \"b\"")
+        guard s == "a" || s == "b" else { throw EvidenceError.input("expected \"\(prefix)\(field)\" (\"a\" or \"b\"), found \"\(DisplayText.visible(s, keepingLines: false))\"") }
         return s
     }
 }

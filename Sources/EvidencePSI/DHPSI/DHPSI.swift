@@ -86,13 +86,13 @@ public enum DHPSI {
 
     /// Blinds B's items, writes the request message and B's state.
     public static func request(channel: PSIChannel, items: PSIItemReader, group: any PSIGroup, mode: PSIMode, session: String,
-                               statePath: String, messagePath: String) throws -> JSONObject {
+                               statePath: String, out: PSIMessageDestination) throws -> JSONObject {
         let sessionBytes = try PSIProtocol.parseSession(session)
-        try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
+        try PSIStateFile.checkOutputs(state: statePath, message: out)
         let beta = group.randomExponent()
         let header = PSIHeader(kind: "psi-request", session: session, from: "b", group: group.name, mode: mode.rawValue,
                                extra: items.options.parameters)
-        let writer = try PSIMessageWriter(channel: channel, path: messagePath, header: header)
+        let writer = try PSIMessageWriter(channel: channel, to: out, header: header)
         writer.declare("q")
         try pipelinedMap(next: { try items.nextChunk(chunk).map(\.item) },
                          transform: { Data(group.blind($0, session: sessionBytes, exponent: beta)).base64EncodedString() },
@@ -109,9 +109,9 @@ public enum DHPSI {
 
     /// Answers a request with A's items. `mode` is what A agrees B may
     /// learn: a request asking for anything else is refused.
-    public static func respond(channel: PSIChannel, requestPath: String, items: PSIItemReader, group: any PSIGroup, mode: PSIMode,
-                               labelField: String?, messagePath: String) throws -> JSONObject {
-        let request = try PSIMessageReader(channel: channel, path: requestPath, expect: PSIExpectation(kinds: ["psi-request"], from: "b", group: group.name))
+    public static func respond(channel: PSIChannel, request input: PSIMessageSource, items: PSIItemReader, group: any PSIGroup, mode: PSIMode,
+                               labelField: String?, out: PSIMessageDestination) throws -> JSONObject {
+        let request = try PSIMessageReader(channel: channel, source: input, expect: PSIExpectation(kinds: ["psi-request"], from: "b", group: group.name))
         let at = "\(request.name):1"
         guard request.header.mode == mode.rawValue else {
             throw EvidenceError.input("request asks for mode \(request.header.mode), but this party allows \(mode.rawValue)", at: at)
@@ -122,7 +122,7 @@ public enum DHPSI {
         let alpha = group.randomExponent()
         let header = PSIHeader(kind: "psi-response", session: request.header.session, from: "a",
                                group: group.name, mode: mode.rawValue, extra: items.options.parameters)
-        let writer = try PSIMessageWriter(channel: channel, path: messagePath, header: header)
+        let writer = try PSIMessageWriter(channel: channel, to: out, header: header)
 
         // A's own set, sorted so that nothing in the order maps back to A's input.
         if mode == .labels {
@@ -186,11 +186,11 @@ public enum DHPSI {
     /// Reads A's response and emits what B learns: the matched input lines
     /// (with `label` in labels mode), or one cardinality object.
     /// `items` is only opened when there are lines to print (not for cardinality).
-    public static func finish(channel: PSIChannel, responsePath: String, statePath: String, items openItems: () throws -> PSIItemReader,
+    public static func finish(channel: PSIChannel, response input: PSIMessageSource, statePath: String, items openItems: () throws -> PSIItemReader,
                               emit: (JSONValue) -> Void) throws -> JSONObject {
         let state = try DHPSIState.load(statePath, kind: "psi-state")
         let group = try PSIGroups.named(state.group)
-        let response = try PSIMessageReader(channel: channel, path: responsePath, expect: PSIExpectation(
+        let response = try PSIMessageReader(channel: channel, source: input, expect: PSIExpectation(
             kinds: ["psi-response"], from: "a", session: state.session, group: state.group))
         guard let mode = PSIMode(rawValue: state.mode), let beta = state.secret else {
             throw EvidenceError.input("not a DH-PSI state file", at: statePath)

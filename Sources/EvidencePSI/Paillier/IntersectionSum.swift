@@ -16,11 +16,11 @@ public enum IntersectionSum {
 
     /// A, step 1.
     public static func start(channel: PSIChannel, items: PSIItemReader, group: any PSIGroup, session: String,
-                             statePath: String, messagePath: String) throws -> JSONObject {
+                             statePath: String, out: PSIMessageDestination) throws -> JSONObject {
         let sessionBytes = try PSIProtocol.parseSession(session)
-        try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
+        try PSIStateFile.checkOutputs(state: statePath, message: out)
         let alpha = group.randomExponent()
-        let writer = try PSIMessageWriter(channel: channel, path: messagePath, header: PSIHeader(
+        let writer = try PSIMessageWriter(channel: channel, to: out, header: PSIHeader(
             kind: "sum-1", session: session, from: "a", group: group.name, mode: "sum", extra: items.options.parameters))
         writer.declare("a")
         for e in try group.blindSorted(items, session: sessionBytes, exponent: alpha, chunk: chunk) {
@@ -34,18 +34,18 @@ public enum IntersectionSum {
     }
 
     /// B, step 2: B's items carry a value field; B holds the Paillier key.
-    public static func reply(channel: PSIChannel, messagePath inPath: String, items: PSIItemReader, valueField: String,
+    public static func reply(channel: PSIChannel, message input: PSIMessageSource, items: PSIItemReader, valueField: String,
                              key: PaillierPrivateKey, group: any PSIGroup,
-                             statePath: String, messagePath: String) throws -> JSONObject {
-        try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
-        let first = try PSIMessageReader(channel: channel, path: inPath, expect: PSIExpectation(kinds: ["sum-1"], from: "a", group: group.name))
+                             statePath: String, out: PSIMessageDestination) throws -> JSONObject {
+        try PSIStateFile.checkOutputs(state: statePath, message: out)
+        let first = try PSIMessageReader(channel: channel, source: input, expect: PSIExpectation(kinds: ["sum-1"], from: "a", group: group.name))
         try PSIParameters.check(mine: items.options.parameters, peer: first.headerObject, at: "\(first.name):1")
         let session = first.header.sessionBytes
         let beta = group.randomExponent()
         let pk = key.publicKey
         var extra = items.options.parameters
         extra["paillier"] = pk.jwk()
-        let writer = try PSIMessageWriter(channel: channel, path: messagePath, header: PSIHeader(
+        let writer = try PSIMessageWriter(channel: channel, to: out, header: PSIHeader(
             kind: "sum-2", session: first.header.session, from: "b", group: group.name, mode: "sum", extra: extra))
         var doubled: [[UInt8]] = []
         try first.forEachChunk(section: "a", length: group.elementByteCount, chunk: chunk) { batch in
@@ -82,12 +82,12 @@ public enum IntersectionSum {
     }
 
     /// A, step 3: intersect, add the matched ciphertexts, rerandomise.
-    public static func finish(channel: PSIChannel, messagePath inPath: String, statePath: String, allowInsecureKey: Bool,
-                              messageOut: String) throws -> JSONObject {
+    public static func finish(channel: PSIChannel, message input: PSIMessageSource, statePath: String, allowInsecureKey: Bool,
+                              out: PSIMessageDestination) throws -> JSONObject {
         let state = try DHPSIState.load(statePath, kind: "sum-state-a")
         guard let alpha = state.secret else { throw EvidenceError.input("state file has no secret", at: statePath) }
         let group = try PSIGroups.named(state.group)
-        let second = try PSIMessageReader(channel: channel, path: inPath, expect: PSIExpectation(
+        let second = try PSIMessageReader(channel: channel, source: input, expect: PSIExpectation(
             kinds: ["sum-2"], from: "b", session: state.session, group: state.group))
         try PSIParameters.check(mine: state.parameters, peer: second.headerObject, at: "\(second.name):1")
         guard let jwk = second.headerObject["paillier"] else {
@@ -135,7 +135,7 @@ public enum IntersectionSum {
         }
         try flush()
         if try second.next() != nil { throw EvidenceError.input("unexpected line in a sum-2 message", at: second.location) }
-        let writer = try PSIMessageWriter(channel: channel, path: messageOut, header: PSIHeader(
+        let writer = try PSIMessageWriter(channel: channel, to: out, header: PSIHeader(
             kind: "sum-3", session: state.session, from: "a", group: state.group, mode: "sum"))
         try writer.record("s", ["s": .string(Data(pk.bytes(pk.rerandomise(sum))).base64EncodedString()),
                                 "cardinality": .number(Double(cardinality))])
@@ -145,9 +145,9 @@ public enum IntersectionSum {
     }
 
     /// B, step 4: decrypt the sum.
-    public static func result(channel: PSIChannel, messagePath inPath: String, statePath: String, key: PaillierPrivateKey) throws -> JSONObject {
+    public static func result(channel: PSIChannel, message input: PSIMessageSource, statePath: String, key: PaillierPrivateKey) throws -> JSONObject {
         let state = try DHPSIState.load(statePath, kind: "sum-state-b")
-        let third = try PSIMessageReader(channel: channel, path: inPath, expect: PSIExpectation(
+        let third = try PSIMessageReader(channel: channel, source: input, expect: PSIExpectation(
             kinds: ["sum-3"], from: "a", session: state.session, group: state.group))
         guard let (section, o) = try third.next(), section == "s" else {
             throw EvidenceError.input("expected the \"s\" line (encrypted sum)", at: third.location)

@@ -47,16 +47,16 @@ extension PrivateComparison {
 
     /// B, step 1: encrypt B's values.
     public static func request(channel: PSIChannel, items: [(JSONObject, String)], join: [String], valueField: String, op: Operation, bits: Int,
-                               key: PaillierPrivateKey, session: String, statePath: String, messagePath: String) throws -> JSONObject {
+                               key: PaillierPrivateKey, session: String, statePath: String, out: PSIMessageDestination) throws -> JSONObject {
         let sessionBytes = try PSIProtocol.parseSession(session)
         guard (2...maximumBits).contains(bits) else { throw EvidenceError.usage("\(Setting("bits")) must be in 2…\(maximumBits)") }
-        try PSIStateFile.checkOutputs(state: statePath, message: messagePath)
+        try PSIStateFile.checkOutputs(state: statePath, message: out)
         let tags = try joinTags(items, join: join, session: sessionBytes)
         let pk = key.publicKey
         var extra = PSIParameters.join(join)
         extra["bits"] = .number(Double(bits))
         extra["paillier"] = pk.jwk()
-        let writer = try PSIMessageWriter(channel: channel, path: messagePath, header: PSIHeader(
+        let writer = try PSIMessageWriter(channel: channel, to: out, header: PSIHeader(
             kind: "cmp-1", session: session, from: "b", group: "paillier", mode: op.rawValue, extra: extra))
         writer.declare("c")
         let values = try items.map { try bigIntValue($0.0[valueField], field: valueField, at: $0.1) }
@@ -96,9 +96,9 @@ extension PrivateComparison {
     }
 
     /// A, step 2: answer each comparison with A's value of the same join key.
-    public static func respond(channel: PSIChannel, messagePath inPath: String, items: [(JSONObject, String)], join: [String], valueField: String,
-                               allowInsecureKey: Bool, messagePath: String) throws -> JSONObject {
-        let first = try PSIMessageReader(channel: channel, path: inPath, expect: PSIExpectation(kinds: ["cmp-1"], from: "b", group: "paillier"))
+    public static func respond(channel: PSIChannel, message input: PSIMessageSource, items: [(JSONObject, String)], join: [String], valueField: String,
+                               allowInsecureKey: Bool, out: PSIMessageDestination) throws -> JSONObject {
+        let first = try PSIMessageReader(channel: channel, source: input, expect: PSIExpectation(kinds: ["cmp-1"], from: "b", group: "paillier"))
         let at = "\(first.name):1"
         guard let op = Operation(rawValue: first.header.mode) else {
             throw EvidenceError.input("unknown comparison \"\(first.header.mode)\"", at: at)
@@ -141,7 +141,7 @@ extension PrivateComparison {
         }
         var extra = PSIParameters.join(join)
         extra["bits"] = .number(Double(bits))
-        let writer = try PSIMessageWriter(channel: channel, path: messagePath, header: PSIHeader(
+        let writer = try PSIMessageWriter(channel: channel, to: out, header: PSIHeader(
             kind: "cmp-2", session: first.header.session, from: "a", group: "paillier", mode: op.rawValue, extra: extra))
         writer.declare("z")
         for (cs, request) in zip(answers, requests) {
@@ -153,7 +153,7 @@ extension PrivateComparison {
 
     /// B, step 3: the result of each comparison, added to B's input lines as
     /// `"result": true|false` (for ge: the peer's value ≥ B's value).
-    public static func result(channel: PSIChannel, messagePath inPath: String, statePath: String, items: [(JSONObject, String)],
+    public static func result(channel: PSIChannel, message input: PSIMessageSource, statePath: String, items: [(JSONObject, String)],
                               key: PaillierPrivateKey) throws -> [JSONValue] {
         let state = try PSIStateFile.read(statePath, kind: "cmp-state")
         guard let session = state["session"]?.stringValue, let mode = state["mode"]?.stringValue,
@@ -162,7 +162,7 @@ extension PrivateComparison {
               let join = state["join"]?.arrayValue?.compactMap(\.stringValue) else {
             throw EvidenceError.input("not an evpsi comparison state file", at: statePath)
         }
-        let second = try PSIMessageReader(channel: channel, path: inPath, expect: PSIExpectation(kinds: ["cmp-2"], from: "a", session: session, group: "paillier"))
+        let second = try PSIMessageReader(channel: channel, source: input, expect: PSIExpectation(kinds: ["cmp-2"], from: "a", session: session, group: "paillier"))
         guard second.header.mode == mode else {
             throw EvidenceError.input("answer is for \(second.header.mode), this session asked \(mode)", at: "\(second.name):1")
         }

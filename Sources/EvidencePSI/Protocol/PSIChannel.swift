@@ -21,6 +21,8 @@ public protocol PSIMessageVerifier: Sendable {
 public struct PSIMessageSummary: Sendable {
     public var kind: String
     public var session: String
+    /// The party that wrote it, `a` or `b`.
+    public var from: String
     public var mode: String
     public var group: String
     public var signer: String?

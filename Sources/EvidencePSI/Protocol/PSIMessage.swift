@@ -70,12 +70,28 @@ public struct PSIExpectation {
     }
 }
 
-/// Writes a message to a file atomically (a temporary file renamed at
-/// `finish`), or to stdout for "-".
+/// Where a message is written: a file ("-": standard output) or memory.
+public enum PSIMessageDestination {
+    case file(String)
+    case memory(PSIMessageBuffer)
+}
+
+/// A message written to memory; `bytes` is whole once the writer has finished.
+public final class PSIMessageBuffer {
+    public internal(set) var bytes: [UInt8] = []
+    public init() {}
+}
+
+/// Writes a message durably and atomically through `DurableFile`: a
+/// temporary beside the file (O_EXCL), fsync'd and renamed at `finish`, the
+/// directory fsync'd; a step that fails before `finish` leaves nothing
+/// (the temporary is removed). "-" writes to stdout; `.memory` to a buffer.
 public final class PSIMessageWriter {
     private let path: String
     private let temporary: String?
-    private let handle: FileHandle
+    private let file: DurableFile?
+    private let memory: PSIMessageBuffer?
+    private var offset: UInt64 = 0
     private let digest = HashContext(.sha256)
     private let fileDigest = HashContext(.sha256)
     private var buffer: [UInt8] = []
@@ -84,27 +100,25 @@ public final class PSIMessageWriter {
     private let channel: PSIChannel
     private var summary: PSIMessageSummary
 
-    public init(channel: PSIChannel, path: String, header: PSIHeader) throws {
-        self.path = path
+    public init(channel: PSIChannel, to destination: PSIMessageDestination, header: PSIHeader) throws {
         self.channel = channel
         var header = header
         if let signer = channel.signer { header.extra["signer"] = .string(signer.keyName) }
         // The requester states the purpose; every later message repeats it.
         if let purpose = channel.purpose { header.extra["purpose"] = .string(purpose) }
-        summary = PSIMessageSummary(kind: header.kind, session: header.session, mode: header.mode, group: header.group,
+        summary = PSIMessageSummary(kind: header.kind, session: header.session, from: header.from, mode: header.mode, group: header.group,
                                     signer: channel.signer?.keyName, purpose: channel.purpose,
                                     count: 0, sha256: "")
-        if path == "-" {
-            temporary = nil
-            handle = FileHandle.standardOutput
-        } else {
-            let tmp = path + ".tmp-\(getpid())"
-            guard FileManager.default.createFile(atPath: tmp, contents: nil),
-                  let h = FileHandle(forWritingAtPath: tmp) else {
-                throw EvidenceError.io("cannot create message file", at: path)
-            }
+        switch destination {
+        case .memory(let m):
+            path = "memory"; temporary = nil; file = nil; memory = m
+        case .file("-"):
+            path = "-"; temporary = nil; file = nil; memory = nil
+        case .file(let p):
+            let tmp = p + ".tmp-\(getpid())"
+            path = p; memory = nil
+            file = try DurableFile(tmp, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o644)
             temporary = tmp
-            handle = h
         }
         try line(header.json)
     }
@@ -125,9 +139,16 @@ public final class PSIMessageWriter {
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
-        // writeAll: I/O errors name the file; a closed stdout follows the
-        // tools' broken-pipe policy.
-        try buffer.withUnsafeBytes { try writeAll(fd: handle.fileDescriptor, $0, name: path) }
+        if let memory {
+            memory.bytes += buffer
+        } else if let file {
+            try file.write(buffer, at: offset)
+            offset += UInt64(buffer.count)
+        } else {
+            // writeAll: I/O errors name the file; a closed stdout follows the
+            // tools' broken-pipe policy.
+            try buffer.withUnsafeBytes { try writeAll(fd: 1, $0, name: path) }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -172,12 +193,13 @@ public final class PSIMessageWriter {
         fileDigest.update(w.bytes)
         buffer.append(contentsOf: w.bytes)
         try flush()
-        if let temporary {
-            try? handle.synchronize()
-            try? handle.close()
+        if let file, let temporary {
+            try file.sync()
             guard rename(temporary, path) == 0 else {
                 throw EvidenceError.io("cannot rename message file: \(String(cString: strerror(errno)))", at: path)
             }
+            finished = true
+            try DurableFile.syncDirectory(of: path)
         }
         finished = true
         summary.count = counts.reduce(0) { $0 + $1.1 }
@@ -186,31 +208,41 @@ public final class PSIMessageWriter {
     }
 }
 
+/// Where a received message comes from: a file ("-": standard input) or
+/// bytes already in memory (a unit test, a transport that delivers bytes).
+public enum PSIMessageSource: Sendable {
+    case file(String)
+    case bytes([UInt8], name: String)
+}
+
 /// Reads and checks a message: header against the expectation, each body
 /// line's shape, and at the end the trailer's counts and digest.
 public final class PSIMessageReader {
     public let header: PSIHeader
     public let headerObject: JSONObject
-    private let reader: JSONLinesReader
-    private let digest = HashContext(.sha256)
+    private let check: PSIMessageCheck
+    /// The next of `check.lines` to parse.
+    private var cursor = 0
     private var counts: [String: Int] = [:]
     private var pending: (String, JSONObject)?
-    private let verifiedDigest: String
     public private(set) var ended = false
 
-    public var name: String { reader.name }
-    public var location: String { reader.location }
+    public var name: String { check.name }
+    /// `file:line` of the line last read.
+    public private(set) var location: String
 
     /// The whole message is read and its signature (and, for an opening
     /// message, the policy) checked before any element is handed out.
-    public init(channel: PSIChannel, path: String, expect: PSIExpectation) throws {
-        let check = try PSIMessageCheck(path: path)
-        reader = try check.lineReader()
-        verifiedDigest = check.digest
-        guard let first = try Self.readLine(reader, digest) else {
-            throw EvidenceError.input("empty message (expected an evpsi header)", at: "\(reader.name):1")
+    public init(channel: PSIChannel, source: PSIMessageSource, expect: PSIExpectation) throws {
+        switch source {
+        case .file(let path): check = try PSIMessageCheck(path: path)
+        case .bytes(let bytes, let name): check = try PSIMessageCheck(bytes: bytes, name: name)
         }
-        let at = reader.location
+        location = "\(check.name):0"
+        guard let first = try Self.readLine(check, &cursor, &location) else {
+            throw EvidenceError.input("empty message (expected an evpsi header)", at: "\(check.name):1")
+        }
+        let at = location
         let h = first
         func string(_ key: String) throws -> String {
             guard let s = h[key]?.stringValue else {
@@ -257,21 +289,22 @@ public final class PSIMessageReader {
         }
         if channel.purpose == nil { channel.purpose = h["purpose"]?.stringValue }
         channel.received.append(PSIMessageSummary(
-            kind: kind, session: session, mode: mode, group: group, signer: h["signer"]?.stringValue,
+            kind: kind, session: session, from: from, mode: mode, group: group, signer: h["signer"]?.stringValue,
             purpose: h["purpose"]?.stringValue, count: check.bodyLines, sha256: check.fileSHA256))
     }
 
-    private static func readLine(_ reader: JSONLinesReader, _ digest: HashContext) throws -> JSONObject? {
-        guard let bytes = try reader.nextLine() else { return nil }
+    /// Parses the next kept line; its digest was taken when the message was read.
+    private static func readLine(_ check: PSIMessageCheck, _ cursor: inout Int, _ location: inout String) throws -> JSONObject? {
+        guard cursor < check.lines.count else { return nil }
+        let line = check.lines[cursor]
+        cursor += 1
+        location = "\(check.name):\(line.number)"
         let value: JSONValue
-        do { value = try JSON.parse(bytes) } catch let e as EvidenceError { throw e.located(reader.location) }
+        do {
+            value = try check.bytes.withUnsafeBytes { try JSON.parse(UnsafeRawBufferPointer(rebasing: $0[line.start..<line.end])) }
+        } catch let e as EvidenceError { throw e.located(location) }
         guard case .object(let o) = value else {
-            throw EvidenceError.input("expected a JSON object, found \(value.typeName)", at: reader.location)
-        }
-        // The trailer is excluded from its own digest.
-        if o["end"] == nil {
-            digest.update(bytes)
-            digest.update([0x0a])
+            throw EvidenceError.input("expected a JSON object, found \(value.typeName)", at: location)
         }
         return o
     }
@@ -281,19 +314,20 @@ public final class PSIMessageReader {
     public func next() throws -> (section: String, object: JSONObject)? {
         if let p = pending { pending = nil; return p }
         guard !ended else { return nil }
-        guard let o = try Self.readLine(reader, digest) else {
-            throw EvidenceError.input("truncated message: no end line", at: "\(reader.name):\(reader.lineNumber + 1)")
+        guard let o = try Self.readLine(check, &cursor, &location) else {
+            throw EvidenceError.input("truncated message: no end line", at: check.trailerLocation)
         }
         if let end = o["end"] {
             try verifyTrailer(end, o["sha256"])
             ended = true
-            if try reader.nextLine() != nil {
-                throw EvidenceError.input("data after the end line", at: reader.location)
+            if cursor < check.lines.count {
+                location = "\(check.name):\(check.lines[cursor].number)"
+                throw EvidenceError.input("data after the end line", at: location)
             }
             return nil
         }
         guard let section = o.keys.first else {
-            throw EvidenceError.input("empty body line", at: reader.location)
+            throw EvidenceError.input("empty body line", at: location)
         }
         counts[section, default: 0] += 1
         return (section, o)
@@ -309,22 +343,22 @@ public final class PSIMessageReader {
 
     private func verifyTrailer(_ end: JSONValue, _ sha: JSONValue?) throws {
         guard case .object(let declared) = end else {
-            throw EvidenceError.input("end line: expected \"end\" (object of counts)", at: reader.location)
+            throw EvidenceError.input("end line: expected \"end\" (object of counts)", at: location)
         }
         for (section, value) in declared {
             guard let n = value.integerValue, n >= 0 else {
-                throw EvidenceError.input("end line: bad count for \"\(section)\"", at: reader.location)
+                throw EvidenceError.input("end line: bad count for \"\(section)\"", at: location)
             }
             guard counts[section, default: 0] == n else {
-                throw EvidenceError.input("truncated or altered message: \(counts[section, default: 0]) \"\(section)\" lines, end line says \(n)", at: reader.location)
+                throw EvidenceError.input("truncated or altered message: \(counts[section, default: 0]) \"\(section)\" lines, end line says \(n)", at: location)
             }
         }
         for (section, _) in counts where declared[section] == nil {
-            throw EvidenceError.input("end line does not count section \"\(section)\"", at: reader.location)
+            throw EvidenceError.input("end line does not count section \"\(section)\"", at: location)
         }
-        let actual = Hex.encode(digest.finalize())
-        guard let s = sha?.stringValue, s == actual, actual == verifiedDigest else {
-            throw EvidenceError.input("message digest mismatch: the message was altered or damaged", at: reader.location)
+        // The lines before this one are those the check hashed, trailer excluded.
+        guard let s = sha?.stringValue, s == check.digest, cursor == check.lines.count else {
+            throw EvidenceError.input("message digest mismatch: the message was altered or damaged", at: location)
         }
     }
 

@@ -3,14 +3,25 @@ import Glibc
 import EvidenceCrypto
 import EvidenceSupport
 
-/// A received message read whole and checked before any of it is used: the
-/// digest of its lines, its signature, its size; the reader then walks the
-/// same bytes (never the file a second time, which could have changed).
+/// A received message, read once and checked before any of it is used: in
+/// one pass over its bytes each line is found, hashed in place (no copy)
+/// and kept as a range; the signature and the size are then checked, and
+/// the reader parses the same kept lines (never the file a second time,
+/// which could have changed, and never hashing them again).
 struct PSIMessageCheck {
     static let limit = 1 << 32
 
+    /// A non-blank line: its bytes (without the line ending) and its number.
+    struct Line {
+        var start: Int
+        var end: Int
+        var number: Int
+    }
+
     let name: String
     let bytes: [UInt8]
+    /// Every non-blank line, the trailer included.
+    let lines: [Line]
     /// SHA-256 (hex) of every non-blank line before the trailer, each with "\n".
     let digest: String
     /// SHA-256 (hex) of the file's bytes, as `sha256sum` prints it.
@@ -20,54 +31,64 @@ struct PSIMessageCheck {
     let trailer: JSONObject?
     let trailerLocation: String
 
+    /// Reads `path` ("-": standard input) whole.
     init(path: String) throws {
-        name = path == "-" ? "stdin" : path
-        bytes = path == "-" ? try DurableFile.readToEnd(fd: 0, name: name, limit: Self.limit)
-                            : try DurableFile.readAll(path, limit: Self.limit)
-        fileSHA256 = Hex.encode(DigestAlgorithm.sha256.hash(bytes))
-        var lines: [(Range<Int>, Int)] = []
-        var lineNumber = 0
-        var start = 0
-        while start < bytes.count {
-            let newline = bytes[start...].firstIndex(of: 0x0a) ?? bytes.count
-            lineNumber += 1
-            var end = newline
-            if end > start && bytes[end - 1] == 0x0d { end -= 1 }
-            if bytes[start..<end].contains(where: { $0 != 0x20 && $0 != 0x09 }) { lines.append((start..<end, lineNumber)) }
-            start = newline + 1
-        }
-        var parsed: JSONObject?
-        if lines.count >= 2, case .object(let o)? = try? JSON.parse(Array(bytes[lines[lines.count - 1].0])), o["end"] != nil {
-            parsed = o
-        }
-        trailer = parsed
-        trailerLocation = "\(name):\(parsed == nil ? lineNumber + 1 : lines[lines.count - 1].1)"
-        let covered = parsed == nil ? lines : Array(lines.dropLast())
-        let h = HashContext(.sha256)
-        for (range, _) in covered {
-            h.update(Array(bytes[range]))
-            h.update([0x0a])
-        }
-        digest = Hex.encode(h.finalize())
-        bodyLines = max(0, covered.count - 1)
+        let name = path == "-" ? "stdin" : path
+        try self.init(bytes: path == "-" ? try DurableFile.readToEnd(fd: 0, name: name, limit: Self.limit)
+                                         : try DurableFile.readAll(path, limit: Self.limit), name: name)
     }
 
-    /// A line reader over the bytes already read (an unlinked temporary file).
-    func lineReader() throws -> JSONLinesReader {
-        var fd: Int32 = -1
-        if let file = tmpfile() {
-            fd = dup(fileno(file))
-            fclose(file)
+    /// Checks a message held in memory, named `name` in errors.
+    init(bytes: [UInt8], name: String) throws {
+        guard bytes.count <= Self.limit else { throw EvidenceError.input("message larger than \(Self.limit >> 30) GiB", at: name) }
+        self.name = name
+        self.bytes = bytes
+        var lines: [Line] = []
+        let lineDigest = HashContext(.sha256)
+        var lineNumber = 0
+        // The last non-blank line may be the trailer, which its own digest
+        // excludes: each line is hashed once the next one is found.
+        var pending: Line?
+        bytes.withUnsafeBytes { raw in
+            let base = raw.baseAddress
+            var start = 0
+            while start < raw.count {
+                let newline = memchr(base! + start, 0x0a, raw.count - start).map { $0 - UnsafeMutableRawPointer(mutating: base!) } ?? raw.count
+                lineNumber += 1
+                var end = newline
+                if end > start && raw[end - 1] == 0x0d { end -= 1 }
+                var blank = true
+                for i in start..<end where raw[i] != 0x20 && raw[i] != 0x09 { blank = false; break }
+                if !blank {
+                    if let p = pending {
+                        lineDigest.update(UnsafeRawBufferPointer(rebasing: raw[p.start..<p.end]))
+                        lineDigest.update([0x0a] as [UInt8])
+                    }
+                    let line = Line(start: start, end: end, number: lineNumber)
+                    lines.append(line)
+                    pending = line
+                }
+                start = newline + 1
+            }
         }
-        guard fd >= 0 else { throw EvidenceError.io("cannot hold the message in memory: \(String(cString: strerror(errno)))", at: name) }
-        do {
-            try bytes.withUnsafeBytes { try writeAll(fd: fd, $0, name: name) }
-        } catch {
-            close(fd)
-            throw error
+        var parsed: JSONObject?
+        if lines.count >= 2, let last = lines.last,
+           case .object(let o)? = try? bytes.withUnsafeBytes({ try JSON.parse(UnsafeRawBufferPointer(rebasing: $0[last.start..<last.end])) }),
+           o["end"] != nil {
+            parsed = o
+        } else if let p = pending {
+            // No trailer: the last line is covered like the others.
+            bytes.withUnsafeBytes { raw in
+                lineDigest.update(UnsafeRawBufferPointer(rebasing: raw[p.start..<p.end]))
+                lineDigest.update([0x0a] as [UInt8])
+            }
         }
-        lseek(fd, 0, SEEK_SET)
-        return JSONLinesReader(fd: fd, name: name, ownsDescriptor: true)
+        self.lines = lines
+        trailer = parsed
+        trailerLocation = "\(name):\(parsed == nil ? lineNumber + 1 : lines[lines.count - 1].number)"
+        digest = Hex.encode(lineDigest.finalize())
+        fileSHA256 = Hex.encode(DigestAlgorithm.sha256.hash(bytes))
+        bodyLines = max(0, (parsed == nil ? lines.count : lines.count - 1) - 1)
     }
 
     /// Checks the sender's signature against the peer's key: refused when

@@ -16,8 +16,8 @@ public enum PSIStateFile {
 
     /// Refuses, before anything is read or written, a state path that exists
     /// (a state is made once per run) or that is also the message output.
-    public static func checkOutputs(state: String, message: String) throws {
-        if message != "-", sameFile(state, message) {
+    public static func checkOutputs(state: String, message destination: PSIMessageDestination) throws {
+        if case .file(let message) = destination, message != "-", sameFile(state, message) {
             throw EvidenceError.usage("\(Setting("state")) and \(Setting("o")) name the same file \(state): the message would replace the state")
         }
         var st = stat()

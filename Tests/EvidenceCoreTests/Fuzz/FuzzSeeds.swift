@@ -90,7 +90,7 @@ enum FuzzSeeds {
     static let psiMessage: [UInt8] = {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-seed-\(UUID().uuidString)").path
         defer { unlink(path) }
-        let writer = try! PSIMessageWriter(channel: PSIChannel(insecureUnsignedWithSigner: nil), path: path, header: PSIHeader(
+        let writer = try! PSIMessageWriter(channel: PSIChannel(insecureUnsignedWithSigner: nil), to: .file(path), header: PSIHeader(
             kind: "psi-request", session: String(repeating: "5e", count: PSIProtocol.sessionByteCount), from: "b",
             group: "p256", mode: "intersection", extra: ["count": 3]))
         writer.declare("q")

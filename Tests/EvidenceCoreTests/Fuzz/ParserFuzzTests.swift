@@ -110,7 +110,7 @@ import FuzzSupport
         let tally = FuzzCampaign(target: "psi-message", seeds: [FuzzSeeds.psiMessage]).run { bytes in
             // Half the mutants get a fresh trailer, so the body is read too.
             let message = resealing.next() & 1 == 0 ? Self.reseal(bytes) : bytes
-            let reader = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), path: try scratch.write(message), expect: FuzzSeeds.psiExpectation)
+            let reader = try PSIMessageReader(channel: PSIChannel(insecureUnsignedWithSigner: nil), source: .file(try scratch.write(message)), expect: FuzzSeeds.psiExpectation)
             while let (section, object) = try reader.next() {
                 _ = try reader.element(object, section, length: 32)
             }
