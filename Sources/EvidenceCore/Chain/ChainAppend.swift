@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import EvidenceCrypto
 import EvidenceLog
@@ -90,55 +89,47 @@ extension ChainStore {
         }
 
         do {
-            // Chunks of lines, pipelined: while this thread adds chunk k to the
-            // tree and the files, chunk k+1 is parsed, validated, canonicalized
-            // and hashed on the other cores. Order, and the all-or-nothing
-            // rule, are those of the input.
-            var inFlight: PreparedChunk? = nil
-            while true {
-                progress?(Int(seq - start), Int(dataOffset - l.dataEnd) + dataBuffer.count)
-                var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
-                flat.reserveCapacity(min(chunkBytes, 1 << 21))
+            // Chunks of lines, pipelined (`pipelinedMap`): while this thread
+            // adds chunk k to the tree and the files, chunk k+1 is parsed,
+            // validated, canonicalized and hashed on the other cores. Order,
+            // and the all-or-nothing rule, are those of the input.
+            var readError: Error? = nil
+            var assigned = start
+            let workers = ParallelMap.defaultWorkers
+            try pipelinedMap(workers: workers, next: { () -> [PrepareShare] in
+                guard readError == nil else { return [] }
+                let chunk: LineChunk?
                 // A read error (an over-long line) is reported only after the
-                // chunk before it, so the first bad line is the one named.
-                var readError: Error? = nil
-                do {
-                    while bounds.count < 8192, flat.count < chunkBytes, try reader.withNextLine({ line -> Bool in
-                        bounds.append(flat.count..<flat.count + line.count)
-                        flat.append(contentsOf: line)
-                        return true
-                    }) != nil {
-                        lineNumbers.append(reader.lineNumber)
-                    }
-                } catch {
+                // lines before it, so the first bad line is the one named.
+                do { chunk = try reader.nextChunk(maxLines: 8192, maxBytes: chunkBytes) } catch {
                     readError = error
-                    bounds = []
+                    return []
                 }
-                var next: PreparedChunk? = nil
-                if !bounds.isEmpty {
-                    let seconds = max(now(), floorSeconds)
-                    floorSeconds = seconds
-                    next = PreparedChunk(flat: flat, bounds: bounds, lineNumbers: lineNumbers, name: reader.name,
-                                         firstSeq: seq + UInt64(inFlight?.count ?? 0),
-                                         time: RFC3339.format(epochSeconds: seconds))
-                }
-                if let chunk = inFlight {
-                    for result in chunk.results() {
+                guard let chunk else { return [] }
+                let seconds = max(now(), floorSeconds)
+                floorSeconds = seconds
+                let time = RFC3339.format(epochSeconds: seconds)
+                defer { assigned += UInt64(chunk.count) }
+                return chunk.shares(workers * 2).map { PrepareShare(lines: $0, firstSeq: assigned, time: time) }
+            }, state: { HashContext(.sha256) }, transform: { context, share in
+                share.prepare(context: context)
+            }, consume: { shares in
+                for share in shares {
+                    for result in share.results {
                         let prepared = try result.get()
                         dataBuffer += prepared.line
                         runRecords += prepared.lookup
                         for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
-                        try receipts.add(id: prepared.id, leaf: prepared.leaf, time: chunk.time,
+                        try receipts.add(id: prepared.id, leaf: prepared.leaf, time: share.time,
                                          end: dataOffset + UInt64(dataBuffer.count))
                         seq += 1
                         if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
                         if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                     }
                 }
-                if let readError { throw readError }
-                guard let next else { break }
-                inFlight = next
-            }
+                progress?(Int(seq - start), Int(dataOffset - l.dataEnd) + dataBuffer.count)
+            })
+            if let readError { throw readError }
             try flush()
             if receipts.count == 0 { receipts.treeSize = start; return receipts }
             // Data and hashes durable before the commit record refers to them.
@@ -299,41 +290,22 @@ extension ChainStore {
     }
 }
 
-/// One chunk of input lines being prepared in the background.
-final class PreparedChunk: @unchecked Sendable {
-    let count: Int
+/// Some lines of a chunk to prepare on one worker, with the seq of the
+/// chunk's first line and the time its entries get.
+struct PrepareShare {
+    let lines: LineShare
+    let firstSeq: UInt64
     let time: String
-    private var prepared: [Result<ChainStore.Prepared, EvidenceError>] = []
-    private let done = DispatchGroup()
 
-    init(flat: [UInt8], bounds: [Range<Int>], lineNumbers: [Int], name: String, firstSeq: UInt64, time: String) {
-        count = bounds.count
-        self.time = time
-        done.enter()
-        DispatchQueue.global().async { [self] in
-            // One contiguous share of the chunk per worker.
-            let workers = ParallelMap.defaultWorkers
-            let share = (bounds.count + workers - 1) / workers
-            let shares = stride(from: 0, to: bounds.count, by: share).map { $0..<min($0 + share, bounds.count) }
-            prepared = flat.withUnsafeBytes { buffer in
-                Array(ParallelMap.map(shares, state: { HashContext(.sha256) }) { ctx, range in
-                    range.map { i -> Result<ChainStore.Prepared, EvidenceError> in
-                        Result {
-                            try ChainStore.prepare(UnsafeRawBufferPointer(rebasing: buffer[bounds[i]]),
-                                                   seq: firstSeq + UInt64(i), time: time, context: ctx)
-                        }.mapError {
-                            ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located("\(name):\(lineNumbers[i])")
-                        }
-                    }
-                }.joined())
+    /// Each line prepared, or its located error, in order.
+    func prepare(context: HashContext) -> (time: String, results: [Result<ChainStore.Prepared, EvidenceError>]) {
+        let chunk = lines.chunk
+        return (time, lines.lines.map { i in
+            Result {
+                try chunk.withLine(i) { try ChainStore.prepare($0, seq: firstSeq + UInt64(i), time: time, context: context) }
+            }.mapError {
+                ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located(chunk.location(i))
             }
-            done.leave()
-        }
-    }
-
-    /// Waits for the chunk; its results in input order.
-    func results() -> [Result<ChainStore.Prepared, EvidenceError>] {
-        done.wait()
-        return prepared
+        })
     }
 }
