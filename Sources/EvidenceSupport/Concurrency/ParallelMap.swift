@@ -154,16 +154,20 @@ private final class StatesBox<State>: @unchecked Sendable {
 }
 
 private final class PipelineStage<R>: @unchecked Sendable {
-    // @unchecked: `result` is written by the one async block before
-    // `group` is left, and read only after `wait()`.
+    // @unchecked: `work` and `result` are used by the one async block
+    // before `group` is left, and by others only after `wait()`.
     private let group = DispatchGroup()
+    private var work: (() -> [R])?
     private var result: [R] = []
 
     init(_ work: @escaping () -> [R]) {
-        let box = UncheckedSendable(work)
+        self.work = work
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = box.value()
+            result = self.work!()
+            // Dropped before `wait()` returns: the closures it captured are
+            // the caller's, lent with `withoutActuallyEscaping`.
+            self.work = nil
             group.leave()
         }
     }
