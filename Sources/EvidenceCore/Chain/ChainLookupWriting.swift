@@ -127,6 +127,9 @@ extension ChainStore {
         }
         let kept = lookup.runs.filter { $0.to <= committed }
         if kept != lookup.runs || !DurableFile.exists(ChainLookup.listPath(path)) { try lookup.commit(kept) }
+        // Files a crash left behind (a merge's result before its commit, a
+        // temporary): never part of the lookup, never read; removed here.
+        for stray in ChainLookup.strayFiles(chain: path, listed: lookup.runs) { unlink(stray) }
         var from = lookup.coverage
         while from < committed {
             let to = min(committed, from + ChainLookup.entriesPerWrittenRun)
@@ -137,6 +140,18 @@ extension ChainStore {
             from = to
         }
         return lookup
+    }
+
+    /// Removes the files beside the chain named like lookup runs (or their
+    /// temporaries) that the run list does not name; returns their paths.
+    /// Requires `.write` access.
+    public func removeStrayLookupFiles() throws -> [String] {
+        let strays = ChainLookup.strayFiles(chain: path, listed: try ChainLookup(chain: path).runs)
+        for stray in strays where unlink(stray) != 0 && errno != ENOENT {
+            throw DurableFile.error("cannot remove", stray)
+        }
+        if !strays.isEmpty { try DurableFile.syncDirectory(of: path) }
+        return strays
     }
 
     /// Drops the lookup and builds it again from the committed entries.
@@ -168,5 +183,39 @@ extension ChainLookup {
     init(empty chain: String) {
         self.chain = chain
         runs = []
+    }
+}
+
+extension ChainLookup {
+    /// Paths beside `chain` named as a run file (`CHAIN.lookup.FROM-TO`)
+    /// that `listed` does not name, or as a temporary of a run or of the
+    /// list (`….tmp.PID`): what a crash during an append or a merge leaves.
+    /// Under the write lock none of them is in use. Other names are never
+    /// touched.
+    static func strayFiles(chain: String, listed: [Run]) -> [String] {
+        let directory = DurableFile.directory(of: chain)
+        let base = chain.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? chain
+        let prefix = base + ".lookup."
+        let names = Set(listed.map { "\($0.from)-\($0.to)" })
+        func decimal(_ s: Substring) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        func run(_ s: Substring) -> Bool {
+            let bounds = s.split(separator: "-", omittingEmptySubsequences: false)
+            return bounds.count == 2 && decimal(bounds[0]) && decimal(bounds[1])
+        }
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var strays: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix) else { continue }
+            let parts = name.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+            let stray = (parts.count == 1 && run(parts[0]) && !names.contains(String(parts[0])))
+                || (parts.count == 3 && run(parts[0]) && parts[1] == "tmp" && decimal(parts[2]))
+                || (parts.count == 2 && parts[0] == "tmp" && decimal(parts[1]))
+            if stray { strays.append(directory == "." && !chain.hasPrefix("./") ? name : "\(directory)/\(name)") }
+        }
+        return strays.sorted()
     }
 }
