@@ -115,17 +115,19 @@ extension ChainStore {
                 share.prepare(context: context)
             }, consume: { shares in
                 for share in shares {
-                    for result in share.results {
-                        let prepared = try result.get()
-                        dataBuffer += prepared.line
-                        runRecords += prepared.lookup
-                        for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
-                        try receipts.add(id: prepared.id, leaf: prepared.leaf, time: share.time,
-                                         end: dataOffset + UInt64(dataBuffer.count))
-                        seq += 1
-                        if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
-                        if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
+                    // All or nothing: the first bad line (in input order) ends the batch.
+                    if let failure = share.failure { throw failure }
+                    let base = dataOffset + UInt64(dataBuffer.count)
+                    dataBuffer += share.lines
+                    runRecords += share.lookup
+                    for i in 0 ..< share.count {
+                        let leaf = share.leaves[i * 32 ..< i * 32 + 32]
+                        for h in frontier.append(leafHash: Array(leaf), context: context) { hashBuffer += h }
+                        try receipts.add(id: share.id(i), leaf: leaf, time: share.time, end: base + UInt64(share.lineEnds[i]))
                     }
+                    seq += UInt64(share.count)
+                    if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
+                    if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                 }
                 progress?(Int(seq - start), Int(dataOffset - l.dataEnd) + dataBuffer.count)
             })
@@ -297,15 +299,51 @@ struct PrepareShare {
     let firstSeq: UInt64
     let time: String
 
-    /// Each line prepared, or its located error, in order.
-    func prepare(context: HashContext) -> (time: String, results: [Result<ChainStore.Prepared, EvidenceError>]) {
+    /// The share's lines prepared into flat buffers, up to the first bad
+    /// line (whose located error ends the batch anyway).
+    func prepare(context: HashContext) -> PreparedShare {
         let chunk = lines.chunk
-        return (time, lines.lines.map { i in
-            Result {
-                try chunk.withLine(i) { try ChainStore.prepare($0, seq: firstSeq + UInt64(i), time: time, context: context) }
-            }.mapError {
-                ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located(chunk.location(i))
+        var out = PreparedShare(time: time)
+        out.lines.reserveCapacity(chunk.range(lines.lines.upperBound - 1).upperBound
+                                  - chunk.range(lines.lines.lowerBound).lowerBound + 128 * lines.lines.count)
+        out.leaves.reserveCapacity(32 * lines.lines.count)
+        out.lookup.reserveCapacity(2 * lines.lines.count)
+        for i in lines.lines {
+            do {
+                let prepared = try chunk.withLine(i) {
+                    try ChainStore.prepare($0, seq: firstSeq + UInt64(i), time: time, context: context)
+                }
+                out.lines += prepared.line
+                out.lineEnds.append(out.lines.count)
+                out.leaves += prepared.leaf
+                out.ids.appendUTF8(prepared.id)
+                out.idEnds.append(out.ids.count)
+                out.lookup += prepared.lookup
+            } catch {
+                out.failure = (error as? EvidenceError ?? EvidenceError.input("\(error)")).located(chunk.location(i))
+                break
             }
-        })
+        }
+        return out
     }
+}
+
+/// Prepared entries of one share, packed: their chain lines one after
+/// another, leaves (32 bytes each), ids and lookup records.
+struct PreparedShare {
+    let time: String
+    var lines: [UInt8] = []
+    var lineEnds: [Int] = []
+    var leaves: [UInt8] = []
+    var ids: [UInt8] = []
+    var idEnds: [Int] = []
+    var lookup: [(UInt64, UInt64)] = []
+    /// The first bad line's error; the entries before it are the others.
+    var failure: EvidenceError?
+
+    init(time: String) { self.time = time }
+
+    var count: Int { lineEnds.count }
+
+    func id(_ i: Int) -> ArraySlice<UInt8> { ids[(i == 0 ? 0 : idEnds[i - 1]) ..< idEnds[i]] }
 }
