@@ -97,6 +97,12 @@ public struct ManifestHasher {
                 // after the complete lines before it are done.
                 do {
                     guard let chunk = try input.nextChunk(maxLines: options.batchSize * 4, maxBytes: 1 << 21) else { return [] }
+                    // The id table sized once for the whole file: growing it
+                    // rehashes every id again and again on this thread.
+                    if summary.firstLineOfID.isEmpty, let remaining = input.remainingBytes, chunk.count > 0 {
+                        let expected = chunk.count + remaining / max(1, chunk.bytes.count / chunk.count)
+                        summary.firstLineOfID.reserveCapacity(min(expected + expected / 8, 1 << 26))
+                    }
                     return chunk.shares(workers * 4)
                 } catch {
                     readError = error

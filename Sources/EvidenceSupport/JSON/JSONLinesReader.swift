@@ -98,6 +98,16 @@ public final class JSONLinesReader {
         return object
     }
 
+    /// The bytes not yet returned, when the input is a regular file (a
+    /// hint for sizing tables); nil for a pipe or a terminal.
+    public var remainingBytes: Int? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let position = lseek(fd, 0, SEEK_CUR)
+        guard position >= 0 else { return nil }
+        return max(0, Int(st.st_size) - Int(position)) + (filled - start)
+    }
+
     /// The next lines, up to `maxLines` of them or about `maxBytes` bytes
     /// (at least one line), copied into one buffer; nil at end of input.
     /// A read error (an over-long line, I/O) is thrown only once the lines
