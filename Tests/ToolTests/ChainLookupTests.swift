@@ -148,6 +148,17 @@ private func lookupRecords(_ data: Data) -> [(UInt64, UInt64)] {
     }
 }
 
+/// Audit is clean, or repair makes it clean.
+private func expectCleanOrRepaired(_ f: ChainFixture, _ label: String) throws {
+    var audit = try f.audit()
+    if audit.status != 0 {
+        let repair = try f.audit(["--repair"])
+        #expect(repair.status == 0, "\(label): \(repair.stderr)")
+        audit = try f.audit()
+    }
+    #expect(audit.status == 0, "\(label): \(audit.stderr)")
+}
+
 @Test func killedAppendsLeaveEntriesAndLookupConsistent() throws {
     let f = try ChainFixture()
     var generator = SystemRandomNumberGenerator()
@@ -164,13 +175,7 @@ private func lookupRecords(_ data: Data) -> [(UInt64, UInt64)] {
         usleep(UInt32.random(in: 20_000...300_000, using: &generator))
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        var audit = try f.audit()
-        if audit.status != 0 {
-            let repair = try f.audit(["--repair"])
-            #expect(repair.status == 0, "run \(run): \(repair.stderr)")
-            audit = try f.audit()
-        }
-        #expect(audit.status == 0, "run \(run): \(audit.stderr)")
+        try expectCleanOrRepaired(f, "run \(run)")
         for c in ["K0", "K2"] {
             #expect(try seqsShown(f.chain, contract: c) == (try seqsByReadingAll(f.chain, contract: c)), "run \(run)")
         }
@@ -224,32 +229,11 @@ private func unlistedLookupFiles(_ f: ChainFixture) throws -> [String] {
         // land in run writes, the commit and merges alike.
         let batch = (0..<4).map { records(2500, contract: "M\($0)", tag: "k\(run)-") }.joined()
         let input = try f.dir.write("kbatch\(run)", batch)
-        let receipts = f.dir.file("receipts\(run)")
-        FileManager.default.createFile(atPath: receipts.path, contents: nil)
-        let p = Process()
-        p.executableURL = Tools.url("evchain")
-        p.arguments = ["append", f.chain, "--buffer", "65536"]
-        p.standardInput = try FileHandle(forReadingFrom: input)
-        p.standardOutput = try FileHandle(forWritingTo: receipts)
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        usleep(UInt32.random(in: 10_000...600_000, using: &generator))
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        // Receipts go out only after the commit: every whole line printed
-        // is an acknowledged entry.
-        let text = String(decoding: try Data(contentsOf: receipts), as: UTF8.self)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            acknowledged[o["seq"] as! Int] = (o["leaf"] as! String)
+        for (seq, leaf) in try f.appendKilled(input, after: UInt32.random(in: 10_000...600_000, using: &generator),
+                                              name: "receipts\(run)") {
+            acknowledged[seq] = leaf
         }
-        var audit = try f.audit()
-        if audit.status != 0 {
-            let repair = try f.audit(["--repair"])
-            #expect(repair.status == 0, "run \(run): \(repair.stderr)")
-            audit = try f.audit()
-        }
-        #expect(audit.status == 0, "run \(run): \(audit.stderr)")
+        try expectCleanOrRepaired(f, "run \(run)")
         #expect(try unlistedLookupFiles(f).isEmpty, "run \(run)")
         let entries = try Tools.run("evchain", ["show", f.chain]).objects
         let leaves = Dictionary(uniqueKeysWithValues: entries.map { ($0["seq"] as! Int, $0["leaf"] as! String) })

@@ -14,35 +14,8 @@ public enum ParallelMap {
         _ transform: (inout State, Input) -> Output
     ) -> [Output] {
         if inputs.isEmpty { return [] }
-        let slots = UnsafeMutableBufferPointer<Output?>.allocate(capacity: inputs.count)
-        slots.initialize(repeating: nil)
-        defer { slots.deinitialize(); slots.deallocate() }
-        let next = Mutex(0)
-        let count = min(workers, inputs.count)
-        withoutActuallyEscaping(makeState) { makeState in
-            withoutActuallyEscaping(transform) { transform in
-                let run = { (_: Int) in
-                    var state = makeState()
-                    while true {
-                        let i = next.withLock { value -> Int in
-                            defer { value += 1 }
-                            return value
-                        }
-                        guard i < inputs.count else { return }
-                        slots[i] = transform(&state, inputs[i])
-                    }
-                }
-                if count == 1 {
-                    run(0)
-                } else {
-                    // Each worker touches only the slots it claimed; the
-                    // counter is the only shared mutable state.
-                    let box = UncheckedSendable(run)
-                    DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
-                }
-            }
-        }
-        return slots.map { $0! }
+        var states = (0 ..< max(1, min(workers, inputs.count))).map { _ in makeState() }
+        return map(inputs, states: &states, transform)
     }
 
     private static func activeProcessorCount() -> Int {
