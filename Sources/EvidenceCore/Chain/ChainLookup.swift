@@ -24,7 +24,11 @@ import EvidenceSupport
 /// entries and before extending `CHAIN.index`. A crash in between leaves a
 /// list covering entries never committed: readers ignore seqs at or past the
 /// committed size, and the next append or repair drops such runs. Merging
-/// happens after the commit.
+/// happens after the commit: the runs to merge are merged in one pass into
+/// a new file, which the list then names in place of them. A crash in
+/// between leaves files the list does not name (the merged run, or a
+/// `….tmp.PID` temporary); nothing reads them, audit reports them, and the
+/// next append or `audit --repair` removes them.
 public struct ChainLookup {
     public struct Run: Sendable, Equatable {
         public var from: UInt64
