@@ -55,6 +55,8 @@ fi
 
 [[ "$PARTS" == *c* ]] || exit 0
 echo "== (c) $RECORDS inline JSON records"
+# The machine may be shared: say how busy it was, since wall times depend on it.
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 if [ ! -f "records-$RECORDS.jsonl" ]; then
     "$PY" - "$RECORDS" > "records-$RECORDS.jsonl" <<'PYEOF'
 import json, random, sys
@@ -89,5 +91,8 @@ head -1000 "records-$RECORDS.jsonl" > sample.jsonl
 "$EVHASH" < sample.jsonl > ev.records
 cmp -s py.records ev.records && echo "the first 1000 records are byte-identical to the Python loop's" || { echo "RECORDS DIFFER"; exit 1; }
 echo "python: ${t_py}s ($(printf '%.0f' "$(echo "$RECORDS / $t_py" | bc -l)") records/s)  evhash: ${t_ev}s ($(printf '%.0f' "$(echo "$RECORDS / $t_ev" | bc -l)") records/s)"
+# CPU time (user+sys) of one evhash run: what it costs whatever the load.
+cpu=$( { /usr/bin/time -f "%U %S" "$EVHASH" < "records-$RECORDS.jsonl" > /dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+echo "   evhash CPU time ${cpu}s = $(printf '%.0f' "$(echo "$RECORDS / $cpu" | bc -l)") records per CPU-second (spread over $(nproc) cores)"
 r=$(ratio "$t_py" "$t_ev")
 echo "(c) evhash/python throughput ratio: $r (target ≥ 10: $(ratio "$r" 10) of it)"

@@ -37,8 +37,13 @@ struct Audit: ParsableCommand {
         }
         if let finding = result.lookup {
             guard repair else { throw EvidenceError.failure(finding, at: chain) }
-            try store.rebuildLookup()
-            Diagnostics.warn("\(chain): rebuilt \(ChainStore.lookupPath(chain)) (\(finding))")
+            if result.strayLookupFiles.isEmpty {
+                try store.rebuildLookup()
+                Diagnostics.warn("\(chain): rebuilt \(ChainStore.lookupPath(chain)) (\(finding))")
+            } else {
+                let removed = try store.removeStrayLookupFiles()
+                Diagnostics.warn("\(chain): removed \(removed.joined(separator: ", ")) (not in \(ChainStore.lookupPath(chain)))")
+            }
         }
         var o = JSONObject()
         o["tree_size"] = .number(Double(result.verified))

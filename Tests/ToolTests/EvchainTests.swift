@@ -52,6 +52,32 @@ final class ChainFixture {
 
     func audit(_ extra: [String] = []) throws -> ToolResult { try Tools.run("evchain", ["audit", chain] + extra) }
 
+    /// Starts `evchain append --buffer 65536` on `input`, kills it with
+    /// SIGKILL after `microseconds`, and returns the receipts it printed
+    /// (seq → leaf): the acknowledged entries (a last line cut by the kill
+    /// is not one).
+    func appendKilled(_ input: URL, after microseconds: UInt32, name: String) throws -> [Int: String] {
+        let p = Process()
+        p.executableURL = Tools.url("evchain")
+        p.arguments = ["append", chain, "--buffer", "65536"]
+        p.standardInput = try FileHandle(forReadingFrom: input)
+        let out = dir.file(name)
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(microseconds)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        var acknowledged: [Int: String] = [:]
+        let text = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            acknowledged[o["seq"] as! Int] = o["leaf"] as? String
+        }
+        return acknowledged
+    }
+
     func sizes() throws -> [UInt64] {
         try ["", ".hashes", ".index"].map {
             (try FileManager.default.attributesOfItem(atPath: chain + $0)[.size] as! NSNumber).uint64Value
@@ -182,24 +208,9 @@ final class ChainFixture {
     var generator = SystemRandomNumberGenerator()
     let input = try f.dir.write("batch", records(3000))
     for run in 0..<20 {
-        let p = Process()
-        p.executableURL = Tools.url("evchain")
         // A small buffer: most of the batch reaches the file before it is committed.
-        p.arguments = ["append", f.chain, "--buffer", "65536"]
-        p.standardInput = try FileHandle(forReadingFrom: input)
-        let out = f.dir.file("out\(run)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        usleep(UInt32.random(in: 50_000...250_000, using: &generator))
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        // Receipts printed are acknowledged (a last line cut by the kill is not).
-        let text = String(decoding: try Data(contentsOf: out), as: UTF8.self)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
-            let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            acknowledged[o["seq"] as! Int] = o["leaf"] as? String
+        for (seq, leaf) in try f.appendKilled(input, after: UInt32.random(in: 50_000...250_000, using: &generator), name: "out\(run)") {
+            acknowledged[seq] = leaf
         }
         var audit = try f.audit()
         if audit.status == 1 && audit.stderr.contains("torn tail") {

@@ -1,4 +1,3 @@
-import Dispatch
 import Glibc
 import EvidenceCrypto
 import EvidenceLog
@@ -90,55 +89,50 @@ extension ChainStore {
         }
 
         do {
-            // Chunks of lines, pipelined: while this thread adds chunk k to the
-            // tree and the files, chunk k+1 is parsed, validated, canonicalized
-            // and hashed on the other cores. Order, and the all-or-nothing
-            // rule, are those of the input.
-            var inFlight: PreparedChunk? = nil
-            while true {
-                progress?(Int(seq - start), Int(dataOffset - l.dataEnd) + dataBuffer.count)
-                var flat: [UInt8] = [], bounds: [Range<Int>] = [], lineNumbers: [Int] = []
-                flat.reserveCapacity(min(chunkBytes, 1 << 21))
+            // Chunks of lines, pipelined (`pipelinedMap`): while this thread
+            // adds chunk k to the tree and the files, chunk k+1 is parsed,
+            // validated, canonicalized and hashed on the other cores. Order,
+            // and the all-or-nothing rule, are those of the input.
+            var readError: Error? = nil
+            var assigned = start
+            let workers = ParallelMap.defaultWorkers
+            try pipelinedMap(workers: workers, next: { () -> [PrepareShare] in
+                guard readError == nil else { return [] }
+                let chunk: LineChunk?
                 // A read error (an over-long line) is reported only after the
-                // chunk before it, so the first bad line is the one named.
-                var readError: Error? = nil
-                do {
-                    while bounds.count < 8192, flat.count < chunkBytes, try reader.withNextLine({ line -> Bool in
-                        bounds.append(flat.count..<flat.count + line.count)
-                        flat.append(contentsOf: line)
-                        return true
-                    }) != nil {
-                        lineNumbers.append(reader.lineNumber)
-                    }
-                } catch {
+                // lines before it, so the first bad line is the one named.
+                do { chunk = try reader.nextChunk(maxLines: 8192, maxBytes: chunkBytes) } catch {
                     readError = error
-                    bounds = []
+                    return []
                 }
-                var next: PreparedChunk? = nil
-                if !bounds.isEmpty {
-                    let seconds = max(now(), floorSeconds)
-                    floorSeconds = seconds
-                    next = PreparedChunk(flat: flat, bounds: bounds, lineNumbers: lineNumbers, name: reader.name,
-                                         firstSeq: seq + UInt64(inFlight?.count ?? 0),
-                                         time: RFC3339.format(epochSeconds: seconds))
-                }
-                if let chunk = inFlight {
-                    for result in chunk.results() {
-                        let prepared = try result.get()
-                        dataBuffer += prepared.line
-                        runRecords += prepared.lookup
-                        for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
-                        try receipts.add(id: prepared.id, leaf: prepared.leaf.bytes, time: chunk.time,
-                                         end: dataOffset + UInt64(dataBuffer.count))
-                        seq += 1
-                        if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
-                        if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
+                guard let chunk else { return [] }
+                let seconds = max(now(), floorSeconds)
+                floorSeconds = seconds
+                let time = RFC3339.format(epochSeconds: seconds)
+                defer { assigned += UInt64(chunk.count) }
+                return chunk.shares(workers * 2).map { PrepareShare(lines: $0, firstSeq: assigned, time: time) }
+            }, state: { HashContext(.sha256) }, transform: { context, share in
+                share.prepare(context: context)
+            }, consume: { shares in
+                for share in shares {
+                    // All or nothing: the first bad line (in input order) ends the batch.
+                    if let failure = share.failure { throw failure }
+                    let base = dataOffset + UInt64(dataBuffer.count)
+                    dataBuffer += share.lines
+                    runRecords += share.lookup
+                    for i in 0 ..< share.count {
+                        let leaf = share.leaves[i * 32 ..< i * 32 + 32]
+                        // 32 bytes by construction (`PreparedShare.leaves`).
+                        for h in frontier.append(leafHash: Hash(leaf)!, context: context) { hashBuffer += h }
+                        try receipts.add(id: share.id(i), leaf: leaf, time: share.time, end: base + UInt64(share.lineEnds[i]))
                     }
+                    seq += UInt64(share.count)
+                    if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
+                    if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                 }
-                if let readError { throw readError }
-                guard let next else { break }
-                inFlight = next
-            }
+                progress?(Int(seq - start), Int(dataOffset - l.dataEnd) + dataBuffer.count)
+            })
+            if let readError { throw readError }
             try flush()
             if receipts.count == 0 { receipts.treeSize = start; return receipts }
             // Data and hashes durable before the commit record refers to them.
@@ -299,41 +293,58 @@ extension ChainStore {
     }
 }
 
-/// One chunk of input lines being prepared in the background.
-final class PreparedChunk: @unchecked Sendable {
-    let count: Int
+/// Some lines of a chunk to prepare on one worker, with the seq of the
+/// chunk's first line and the time its entries get.
+struct PrepareShare {
+    let lines: LineShare
+    let firstSeq: UInt64
     let time: String
-    private var prepared: [Result<ChainStore.Prepared, EvidenceError>] = []
-    private let done = DispatchGroup()
 
-    init(flat: [UInt8], bounds: [Range<Int>], lineNumbers: [Int], name: String, firstSeq: UInt64, time: String) {
-        count = bounds.count
-        self.time = time
-        done.enter()
-        DispatchQueue.global().async { [self] in
-            // One contiguous share of the chunk per worker.
-            let workers = ParallelMap.defaultWorkers
-            let share = (bounds.count + workers - 1) / workers
-            let shares = stride(from: 0, to: bounds.count, by: share).map { $0..<min($0 + share, bounds.count) }
-            prepared = flat.withUnsafeBytes { buffer in
-                Array(ParallelMap.map(shares, state: { HashContext(.sha256) }) { ctx, range in
-                    range.map { i -> Result<ChainStore.Prepared, EvidenceError> in
-                        Result {
-                            try ChainStore.prepare(UnsafeRawBufferPointer(rebasing: buffer[bounds[i]]),
-                                                   seq: firstSeq + UInt64(i), time: time, context: ctx)
-                        }.mapError {
-                            ($0 as? EvidenceError ?? EvidenceError.input("\($0)")).located("\(name):\(lineNumbers[i])")
-                        }
-                    }
-                }.joined())
+    /// The share's lines prepared into flat buffers, up to the first bad
+    /// line (whose located error ends the batch anyway).
+    func prepare(context: HashContext) -> PreparedShare {
+        let chunk = lines.chunk
+        var out = PreparedShare(time: time)
+        out.lines.reserveCapacity(chunk.range(lines.lines.upperBound - 1).upperBound
+                                  - chunk.range(lines.lines.lowerBound).lowerBound + 128 * lines.lines.count)
+        out.leaves.reserveCapacity(32 * lines.lines.count)
+        out.lookup.reserveCapacity(2 * lines.lines.count)
+        for i in lines.lines {
+            do {
+                let prepared = try chunk.withLine(i) {
+                    try ChainStore.prepare($0, seq: firstSeq + UInt64(i), time: time, context: context)
+                }
+                out.lines += prepared.line
+                out.lineEnds.append(out.lines.count)
+                out.leaves += prepared.leaf
+                out.ids.appendUTF8(prepared.id)
+                out.idEnds.append(out.ids.count)
+                out.lookup += prepared.lookup
+            } catch {
+                out.failure = (error as? EvidenceError ?? EvidenceError.input("\(error)")).located(chunk.location(i))
+                break
             }
-            done.leave()
         }
+        return out
     }
+}
 
-    /// Waits for the chunk; its results in input order.
-    func results() -> [Result<ChainStore.Prepared, EvidenceError>] {
-        done.wait()
-        return prepared
-    }
+/// Prepared entries of one share, packed: their chain lines one after
+/// another, leaves (32 bytes each), ids and lookup records.
+struct PreparedShare {
+    let time: String
+    var lines: [UInt8] = []
+    var lineEnds: [Int] = []
+    var leaves: [UInt8] = []
+    var ids: [UInt8] = []
+    var idEnds: [Int] = []
+    var lookup: [(UInt64, UInt64)] = []
+    /// The first bad line's error; the entries before it are the others.
+    var failure: EvidenceError?
+
+    init(time: String) { self.time = time }
+
+    var count: Int { lineEnds.count }
+
+    func id(_ i: Int) -> ArraySlice<UInt8> { ids[(i == 0 ? 0 : idEnds[i - 1]) ..< idEnds[i]] }
 }

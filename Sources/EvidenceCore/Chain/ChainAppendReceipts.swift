@@ -29,7 +29,9 @@ public struct AppendReceipts {
         block = ReceiptBlock(first: 0)
     }
 
-    mutating func add(id: String, leaf: [UInt8], time: String, end: UInt64) throws {
+    /// Adds the next record: its id's UTF-8, its leaf, the time of its
+    /// chunk and its index entry.
+    mutating func add(id: ArraySlice<UInt8>, leaf: ArraySlice<UInt8>, time: String, end: UInt64) throws {
         if times.last?.1 != time { times.append((firstSeq + UInt64(count), time)) }
         block.add(id: id, leaf: leaf, end: end)
         count += 1
@@ -115,10 +117,10 @@ struct ReceiptBlock {
     /// Bytes held, counting what arrays reserve as they grow.
     var memory: Int { leaves.capacity + ends.capacity + ids.capacity + idEnds.capacity * 4 }
 
-    mutating func add(id: String, leaf: [UInt8], end: UInt64) {
+    mutating func add(id: ArraySlice<UInt8>, leaf: ArraySlice<UInt8>, end: UInt64) {
         leaves += leaf
-        for shift in stride(from: 56, through: 0, by: -8) { ends.append(UInt8((end >> UInt64(shift)) & 0xff)) }
-        ids.appendUTF8(id)
+        withUnsafeBytes(of: end.bigEndian) { ends.append(contentsOf: $0) }
+        ids += id
         idEnds.append(UInt32(ids.count))
         count += 1
     }

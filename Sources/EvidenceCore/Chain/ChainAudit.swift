@@ -66,8 +66,12 @@ public struct AuditResult: Sendable {
     /// Checkpoints whose size and root matched the recomputed tree.
     public var checkpointsMatched: [UInt64] = []
 
-    /// `CHAIN.lookup` missing, behind or not matching the entries.
+    /// `CHAIN.lookup` missing, behind or not matching the entries, or
+    /// stray run files beside it.
     public var lookup: String?
+    /// When the lookup's only fault is stray files (an interrupted merge),
+    /// those files: repair removes them and need not rebuild.
+    public var strayLookupFiles: [String] = []
 
     public var isClean: Bool { failure == nil && tornTail == nil && lookup == nil }
 }
@@ -142,6 +146,14 @@ extension ChainStore {
         }
 
         result.lookup = try lookupFinding(committed: n)
+        if result.lookup == nil {
+            result.strayLookupFiles = ChainLookup.strayFiles(chain: path, listed: try ChainLookup(chain: path).runs)
+            if !result.strayLookupFiles.isEmpty {
+                result.lookup = "\(result.strayLookupFiles.count) run file\(result.strayLookupFiles.count == 1 ? "" : "s") "
+                    + "not in \(ChainLookup.listPath(path)) (left by an interrupted merge): "
+                    + result.strayLookupFiles.joined(separator: ", ") + "; 'evchain audit \(Setting("repair"))' removes them"
+            }
+        }
 
         // Past the commit point: only a torn, unacknowledged tail may be there.
         var tail: [String] = []

@@ -24,7 +24,11 @@ import EvidenceSupport
 /// entries and before extending `CHAIN.index`. A crash in between leaves a
 /// list covering entries never committed: readers ignore seqs at or past the
 /// committed size, and the next append or repair drops such runs. Merging
-/// happens after the commit.
+/// happens after the commit: the runs to merge are merged in one pass into
+/// a new file, which the list then names in place of them. A crash in
+/// between leaves files the list does not name (the merged run, or a
+/// `….tmp.PID` temporary); nothing reads them, audit reports them, and the
+/// next append or `audit --repair` removes them.
 public struct ChainLookup {
     public struct Run: Sendable, Equatable {
         public var from: UInt64
@@ -138,17 +142,23 @@ public struct ChainLookup {
     }
 
     static func decode(_ b: ArraySlice<UInt8>) -> (UInt64, UInt64) {
-        let s = b.startIndex
-        return (b[s..<s + 8].reduce(0) { $0 << 8 | UInt64($1) }, b[s + 8..<s + 16].reduce(0) { $0 << 8 | UInt64($1) })
+        b.withUnsafeBytes { load($0, at: 0) }
+    }
+
+    /// The record at byte `offset` of `bytes` (big-endian key, then seq).
+    static func load(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> (UInt64, UInt64) {
+        (UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+         UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+    }
+
+    static func append(_ record: (UInt64, UInt64), to out: inout [UInt8]) {
+        withUnsafeBytes(of: (record.0.bigEndian, record.1.bigEndian)) { out.append(contentsOf: $0) }
     }
 
     static func encode(_ records: [(UInt64, UInt64)]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(records.count * recordSize)
-        for (k, s) in records {
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: k >> UInt64(shift))) }
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: s >> UInt64(shift))) }
-        }
+        for r in records { append(r, to: &out) }
         return out
     }
 }

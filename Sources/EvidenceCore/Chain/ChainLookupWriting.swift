@@ -24,38 +24,52 @@ extension ChainLookup {
         for r in dropped { unlink(ChainLookup.runPath(chain, r)) }
     }
 
-    /// Merges the last two runs while the older is at most twice the newer.
+    /// Merges the last two runs while the older is at most twice the newer:
+    /// the runs that rule would merge pair by pair (always a suffix of the
+    /// list) are merged in one pass into one run, each record read and
+    /// written once.
     mutating func compact() throws {
-        while runs.count >= 2 {
-            let a = runs[runs.count - 2], b = runs[runs.count - 1]
-            guard a.to - a.from <= 2 * (b.to - b.from) else { break }
-            let merged = Run(from: a.from, to: b.to)
-            try merge(a, b, into: merged)
-            try commit(Array(runs.dropLast(2)) + [merged])
+        var sizes = runs.map { $0.to - $0.from }
+        while sizes.count >= 2, sizes[sizes.count - 2] <= 2 * sizes[sizes.count - 1] {
+            let newer = sizes.removeLast()
+            sizes[sizes.count - 1] += newer
         }
+        let merging = runs.count - sizes.count + 1
+        guard merging >= 2 else { return }
+        let parts = Array(runs.suffix(merging))
+        let merged = Run(from: parts.first!.from, to: parts.last!.to)
+        try merge(parts, into: merged)
+        try commit(Array(runs.dropLast(merging)) + [merged])
     }
 
-    /// Streams two sorted runs into one file (temporary, fsync, rename).
-    func merge(_ a: Run, _ b: Run, into merged: Run) throws {
+    /// Streams sorted runs into one sorted file: written under a temporary
+    /// name, fsynced, renamed. Until the list names it, the file is not part
+    /// of the lookup (a crash here leaves an unlisted file, which the next
+    /// append or repair removes).
+    func merge(_ parts: [Run], into merged: Run) throws {
         let target = ChainLookup.runPath(chain, merged)
         let temporary = "\(target).tmp.\(getpid())"
         do {
             let out = try DurableFile(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
-            var left = SequentialReader(try DurableFile(ChainLookup.runPath(chain, a), flags: O_RDONLY))
-            var right = SequentialReader(try DurableFile(ChainLookup.runPath(chain, b), flags: O_RDONLY))
-            func next(_ r: inout SequentialReader) throws -> (UInt64, UInt64)? {
-                let bytes = try r.next(ChainLookup.recordSize)
-                return bytes.count == ChainLookup.recordSize ? ChainLookup.decode(bytes) : nil
-            }
-            var x = try next(&left), y = try next(&right)
-            var buffer: [UInt8] = [], offset: UInt64 = 0
-            buffer.reserveCapacity(1 << 20)
-            while x != nil || y != nil {
-                let takeLeft: Bool
-                if let x, let y { takeLeft = x.0 != y.0 ? x.0 < y.0 : x.1 < y.1 } else { takeLeft = x != nil }
-                buffer += ChainLookup.encode([takeLeft ? x! : y!])
-                if takeLeft { x = try next(&left) } else { y = try next(&right) }
-                if buffer.count >= 1 << 20 {
+            var readers = try parts.map { RunReader(try DurableFile(ChainLookup.runPath(chain, $0), flags: O_RDONLY)) }
+            var heads = try readers.indices.map { try readers[$0].next() }
+            var buffer: [UInt8] = []
+            var offset: UInt64 = 0
+            let block = 1 << 20
+            buffer.reserveCapacity(block + ChainLookup.recordSize)
+            while true {
+                // A few runs at most (log n): the smallest head by a scan.
+                var best = -1
+                for i in heads.indices {
+                    guard let h = heads[i] else { continue }
+                    if best < 0 { best = i; continue }
+                    let b = heads[best]!
+                    if h.0 < b.0 || (h.0 == b.0 && h.1 < b.1) { best = i }
+                }
+                guard best >= 0 else { break }
+                ChainLookup.append(heads[best]!, to: &buffer)
+                heads[best] = try readers[best].next()
+                if buffer.count >= block {
                     try out.write(buffer, at: offset)
                     offset += UInt64(buffer.count)
                     buffer.removeAll(keepingCapacity: true)
@@ -75,6 +89,32 @@ extension ChainLookup {
     }
 }
 
+/// A run file's records in order, read a megabyte at a time.
+struct RunReader {
+    let file: DurableFile
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var offset: UInt64 = 0
+
+    init(_ file: DurableFile) { self.file = file }
+
+    /// The next record; nil at the end. A torn last record is an error.
+    mutating func next() throws -> (UInt64, UInt64)? {
+        if position == buffer.count {
+            buffer = try file.read(at: offset, count: 1 << 20)
+            offset += UInt64(buffer.count)
+            position = 0
+            if buffer.isEmpty { return nil }
+            guard buffer.count % ChainLookup.recordSize == 0 else {
+                throw EvidenceError.failure("run is not a whole number of records", at: file.path)
+            }
+        }
+        let r = buffer.withUnsafeBytes { ChainLookup.load($0, at: position) }
+        position += ChainLookup.recordSize
+        return r
+    }
+}
+
 extension ChainStore {
     /// The lookup brought to exactly the `committed` entries: runs reaching
     /// past them (a crash before the commit) are dropped, and entries not yet
@@ -87,6 +127,9 @@ extension ChainStore {
         }
         let kept = lookup.runs.filter { $0.to <= committed }
         if kept != lookup.runs || !DurableFile.exists(ChainLookup.listPath(path)) { try lookup.commit(kept) }
+        // Files a crash left behind (a merge's result before its commit, a
+        // temporary): never part of the lookup, never read; removed here.
+        for stray in ChainLookup.strayFiles(chain: path, listed: lookup.runs) { unlink(stray) }
         var from = lookup.coverage
         while from < committed {
             let to = min(committed, from + ChainLookup.entriesPerWrittenRun)
@@ -97,6 +140,18 @@ extension ChainStore {
             from = to
         }
         return lookup
+    }
+
+    /// Removes the files beside the chain named like lookup runs (or their
+    /// temporaries) that the run list does not name; returns their paths.
+    /// Requires `.write` access.
+    public func removeStrayLookupFiles() throws -> [String] {
+        let strays = ChainLookup.strayFiles(chain: path, listed: try ChainLookup(chain: path).runs)
+        for stray in strays where unlink(stray) != 0 && errno != ENOENT {
+            throw DurableFile.error("cannot remove", stray)
+        }
+        if !strays.isEmpty { try DurableFile.syncDirectory(of: path) }
+        return strays
     }
 
     /// Drops the lookup and builds it again from the committed entries.
@@ -128,5 +183,39 @@ extension ChainLookup {
     init(empty chain: String) {
         self.chain = chain
         runs = []
+    }
+}
+
+extension ChainLookup {
+    /// Paths beside `chain` named as a run file (`CHAIN.lookup.FROM-TO`)
+    /// that `listed` does not name, or as a temporary of a run or of the
+    /// list (`….tmp.PID`): what a crash during an append or a merge leaves.
+    /// Under the write lock none of them is in use. Other names are never
+    /// touched.
+    static func strayFiles(chain: String, listed: [Run]) -> [String] {
+        let directory = DurableFile.directory(of: chain)
+        let base = chain.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? chain
+        let prefix = base + ".lookup."
+        let names = Set(listed.map { "\($0.from)-\($0.to)" })
+        func decimal(_ s: Substring) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        func run(_ s: Substring) -> Bool {
+            let bounds = s.split(separator: "-", omittingEmptySubsequences: false)
+            return bounds.count == 2 && decimal(bounds[0]) && decimal(bounds[1])
+        }
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var strays: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix) else { continue }
+            let parts = name.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+            let stray = (parts.count == 1 && run(parts[0]) && !names.contains(String(parts[0])))
+                || (parts.count == 3 && run(parts[0]) && parts[1] == "tmp" && decimal(parts[2]))
+                || (parts.count == 2 && parts[0] == "tmp" && decimal(parts[1]))
+            if stray { strays.append(directory == "." && !chain.hasPrefix("./") ? name : "\(directory)/\(name)") }
+        }
+        return strays.sorted()
     }
 }

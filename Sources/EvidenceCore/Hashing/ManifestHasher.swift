@@ -29,9 +29,15 @@ public struct ManifestHasher {
         public var items = 0
         public var failures = 0
         public var bytes = 0
-        /// Where each id was first emitted: ids must be unique in one run.
-        var firstLineOfID: [RecordIDKey: String] = [:]
+        /// Where each id was first emitted (`locations` index): ids must be
+        /// unique in one run.
+        var firstLineOfID: [RecordIDKey: Int] = [:]
+        /// Inputs' names and line numbers, packed as `location(input:line:)`.
+        var inputNames: [String] = []
         public init() {}
+
+        static func location(input: Int, line: Int) -> Int { input << 40 | line }
+        func describe(_ location: Int) -> String { "\(inputNames[location >> 40]):\(location & (1 << 40 - 1))" }
     }
 
     public let options: Options
@@ -53,57 +59,135 @@ public struct ManifestHasher {
         case failure(EvidenceError)
     }
 
+    /// A share of a chunk hashed by one worker: its records one after
+    /// another in `bytes`, and what became of each line.
+    struct HashedShare {
+        var bytes: [UInt8]
+        var lines: [HashedLine]
+    }
+
+    struct HashedLine {
+        /// End of the line's record in `bytes` (a failure adds none).
+        var end: Int
+        /// The id to check for uniqueness, its hash computed by the worker.
+        var id: RecordIDKey?
+        var size: Int
+        var failure: EvidenceError?
+        var lineNumber: Int
+    }
+
     /// Hashes every manifest line from `inputs` and writes records to `output`.
     /// Without `keepGoing` the first bad line stops the run (its error is
     /// thrown after the records before it are written); with it, each bad
     /// line is given to `report` (evhash: on stderr) and counted.
+    ///
+    /// Lines go through `pipelinedMap` in chunks: while the workers hash
+    /// chunk k+1, this thread writes chunk k's records and reads chunk k+2.
     public func run(_ inputs: [JSONLinesReader], output: some ByteSink, progress: ProgressHandler? = nil,
                     report: (EvidenceError) -> Void) throws -> Summary {
         var summary = Summary()
+        let workers = ParallelMap.defaultWorkers
         for input in inputs {
-            while true {
-                var batch: [(location: String, line: [UInt8])] = []
-                batch.reserveCapacity(options.batchSize)
+            let inputIndex = summary.inputNames.count
+            summary.inputNames.append(input.name)
+            var readError: Error? = nil
+            try pipelinedMap(workers: workers, next: { () -> [LineShare] in
+                guard readError == nil else { return [] }
                 // A read error (an overlong line, I/O) ends the run, but only
                 // after the complete lines before it are done.
-                var readError: Error? = nil
                 do {
-                    while batch.count < options.batchSize, let line = try input.nextLine() {
-                        batch.append((input.location, line))
+                    guard let chunk = try input.nextChunk(maxLines: options.batchSize * 4, maxBytes: 1 << 21) else { return [] }
+                    // The id table sized once for the whole file: growing it
+                    // rehashes every id again and again on this thread.
+                    if summary.firstLineOfID.isEmpty, let remaining = input.remainingBytes, chunk.count > 0 {
+                        let expected = chunk.count + remaining / max(1, chunk.bytes.count / chunk.count)
+                        summary.firstLineOfID.reserveCapacity(min(expected + expected / 8, 1 << 26))
                     }
+                    return chunk.shares(workers * 4)
                 } catch {
                     readError = error
+                    return []
                 }
-                if batch.isEmpty {
-                    if let readError { throw readError }
-                    break
+            }, state: { Worker(options) }, transform: { worker, share in
+                process(share, worker: worker)
+            }, consume: { shares in
+                for share in shares {
+                    try emit(share, input: inputIndex, to: output, summary: &summary, report: report)
                 }
-                let outcomes = ParallelMap.map(batch, state: { Worker(options) }) { worker, item in
-                    process(item.line, at: item.location, worker: worker)
-                }
-                try emit(outcomes, locations: batch.map(\.location), to: output, summary: &summary, report: report)
                 progress?(summary.items, summary.bytes)
-                if let readError { throw readError }
-            }
+            })
+            if let readError { throw readError }
         }
         return summary
     }
 
-    /// Writes records in order; a failure stops the run, or with
-    /// `keepGoing` is reported (located) and counted. A second record with
-    /// an id already emitted is a failure: later tools find evidence by id,
-    /// so two artifacts under one id could stand in for each other.
+    /// Hashes a share's lines into one buffer of records.
+    func process(_ share: LineShare, worker: Worker) -> HashedShare {
+        let chunk = share.chunk
+        var w = JSONWriter(capacity: chunk.range(share.lines.upperBound - 1).upperBound - chunk.range(share.lines.lowerBound).lowerBound + 256 * share.lines.count)
+        var lines: [HashedLine] = []
+        lines.reserveCapacity(share.lines.count)
+        for i in share.lines {
+            var line = HashedLine(end: 0, id: nil, size: 0, failure: nil, lineNumber: chunk.lineNumbers[i])
+            do {
+                let record = try chunk.withLine(i) { try hash(line: $0, worker: worker) }
+                render(record, to: &w)
+                line.id = RecordIDKey(record.id)
+                line.size = record.size ?? 0
+            } catch let error as EvidenceError {
+                line.failure = error
+            } catch {
+                line.failure = EvidenceError.io("\(error)")
+            }
+            line.end = w.bytes.count
+            lines.append(line)
+        }
+        return HashedShare(bytes: w.bytes, lines: lines)
+    }
+
+    /// Writes a share's records in order: whole runs of good records in one
+    /// write. A failure stops the run, or with `keepGoing` is reported
+    /// (located) and counted. A second record with an id already emitted is
+    /// a failure: later tools find evidence by id, so two artifacts under
+    /// one id could stand in for each other.
+    func emit(_ share: HashedShare, input: Int, to output: some ByteSink, summary: inout Summary,
+              report: (EvidenceError) -> Void) throws {
+        var written = 0, start = 0
+        func flush(upTo end: Int) {
+            if end > written {
+                output.write(written == 0 && end == share.bytes.count ? share.bytes : Array(share.bytes[written ..< end]))
+            }
+        }
+        for line in share.lines {
+            var failure = line.failure
+            if let id = line.id {
+                let here = Summary.location(input: input, line: line.lineNumber)
+                if let first = summary.firstLineOfID.updateValue(here, forKey: id) {
+                    summary.firstLineOfID[id] = first
+                    failure = EvidenceError.input("duplicate id \"\(id.id)\" (also at \(summary.describe(first))): give one of the lines an \"id\" of its own")
+                }
+            }
+            if let failure {
+                flush(upTo: start)
+                written = line.end
+                let located = failure.located("\(summary.inputNames[input]):\(line.lineNumber)")
+                guard options.keepGoing else { throw located }
+                report(located)
+                summary.failures += 1
+            } else {
+                summary.items += 1
+                summary.bytes += line.size
+            }
+            start = line.end
+        }
+        flush(upTo: start)
+    }
+
+    /// Writes records in order (file arguments: no ids to check); a failure
+    /// stops the run, or with `keepGoing` is reported (located) and counted.
     func emit(_ outcomes: [Outcome], locations: [String], to output: some ByteSink, summary: inout Summary,
               report: (EvidenceError) -> Void) throws {
         for (i, outcome) in outcomes.enumerated() {
-            var outcome = outcome
-            if case .record(_, _, let id?) = outcome {
-                if let first = summary.firstLineOfID[RecordIDKey(id)] {
-                    outcome = .failure(EvidenceError.input("duplicate id \"\(id)\" (also at \(first)): give one of the lines an \"id\" of its own"))
-                } else {
-                    summary.firstLineOfID[RecordIDKey(id)] = locations[i]
-                }
-            }
             switch outcome {
             case .record(let bytes, let size, _):
                 output.write(bytes)
@@ -118,18 +202,22 @@ public struct ManifestHasher {
         }
     }
 
+    /// One manifest line's record: the fast path when it applies, else the
+    /// general one (which gives the error).
+    func hash(line: UnsafeRawBufferPointer, worker: Worker) throws -> EvidenceRecord {
+        if let fast = Self.fastItem(line) {
+            return try hash(fast.item, canonicalData: fast.canonicalData, worker: worker)
+        }
+        let value = try JSON.parse(line, exactIntegers: true)
+        guard case .object(let object) = value else {
+            throw EvidenceError.input("expected a manifest line (JSON object), found \(value.typeName)")
+        }
+        return try hash(try ManifestItem(json: object), worker: worker)
+    }
+
     func process(_ line: [UInt8], at location: String, worker: Worker) -> Outcome {
         do {
-            if let fast = line.withUnsafeBytes({ Self.fastItem($0) }) {
-                let record = try hash(fast.item, canonicalData: fast.canonicalData, worker: worker)
-                return .record(render(record), bytes: record.size ?? 0, id: record.id)
-            }
-            let value = try line.withUnsafeBytes { try JSON.parse($0, exactIntegers: true) }
-            guard case .object(let object) = value else {
-                throw EvidenceError.input("expected a manifest line (JSON object), found \(value.typeName)")
-            }
-            let item = try ManifestItem(json: object)
-            let record = try hash(item, worker: worker)
+            let record = try line.withUnsafeBytes { try hash(line: $0, worker: worker) }
             return .record(render(record), bytes: record.size ?? 0, id: record.id)
         } catch let error as EvidenceError {
             return .failure(error)
@@ -179,13 +267,20 @@ public struct ManifestHasher {
 
     func render(_ record: EvidenceRecord) -> [UInt8] {
         var w = JSONWriter()
+        render(record, to: &w)
+        return w.bytes
+    }
+
+    func render(_ record: EvidenceRecord, to w: inout JSONWriter) {
         if options.text {
-            w.writeRaw("\(record.digest)  \(record.id)\n")
+            w.writeRaw(record.digest)
+            w.writeASCII("  ")
+            w.writeRaw(record.id)
+            w.writeASCII("\n")
         } else {
             record.write(to: &w)
-            w.writeRaw("\n")
+            w.writeASCII("\n")
         }
-        return w.bytes
     }
 
     /// Quick look: plain file arguments, each as given (no root), like `sha256sum`.

@@ -14,35 +14,8 @@ public enum ParallelMap {
         _ transform: (inout State, Input) -> Output
     ) -> [Output] {
         if inputs.isEmpty { return [] }
-        let slots = UnsafeMutableBufferPointer<Output?>.allocate(capacity: inputs.count)
-        slots.initialize(repeating: nil)
-        defer { slots.deinitialize(); slots.deallocate() }
-        let next = Mutex(0)
-        let count = min(workers, inputs.count)
-        withoutActuallyEscaping(makeState) { makeState in
-            withoutActuallyEscaping(transform) { transform in
-                let run = { (_: Int) in
-                    var state = makeState()
-                    while true {
-                        let i = next.withLock { value -> Int in
-                            defer { value += 1 }
-                            return value
-                        }
-                        guard i < inputs.count else { return }
-                        slots[i] = transform(&state, inputs[i])
-                    }
-                }
-                if count == 1 {
-                    run(0)
-                } else {
-                    // Each worker touches only the slots it claimed; the
-                    // counter is the only shared mutable state.
-                    let box = UncheckedSendable(run)
-                    DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
-                }
-            }
-        }
-        return slots.map { $0! }
+        var states = (0 ..< max(1, min(workers, inputs.count))).map { _ in makeState() }
+        return map(inputs, states: &states, transform)
     }
 
     private static func activeProcessorCount() -> Int {
@@ -57,44 +30,125 @@ public func parallelMap<T, R>(_ input: [T], _ transform: (T) throws -> R) throws
     try ParallelMap.map(input, state: { () }) { _, item in Result { try transform(item) } }.map { try $0.get() }
 }
 
-/// Streams chunks through `transform` on all cores while the calling thread
-/// reads the next chunk and writes the previous results: reading (JSON,
-/// canonical form, digests) and writing (base64, JSON) would otherwise
-/// leave a core idle between chunks. At most two chunks are in flight, and
-/// results are consumed in input order.
-public func pipelinedMap<T, R>(next: () throws -> [T], transform: @escaping @Sendable (T) throws -> R,
-                               consume: ([R]) throws -> Void) throws {
-    var inflight: PipelineStage<T, R>?
-    while true {
-        let batch = try next()
-        let started = batch.isEmpty ? nil : PipelineStage(batch, transform)
-        if let previous = inflight { try consume(try previous.wait()) }
-        guard let started else { break }
-        inflight = started
+extension ParallelMap {
+    /// `map` with one worker per element of `states`, each using its own
+    /// state, which outlives the call: a pipeline reuses its digest contexts
+    /// and buffers from batch to batch.
+    public static func map<Input, Output, State>(
+        _ inputs: [Input], states: inout [State],
+        _ transform: (inout State, Input) -> Output
+    ) -> [Output] {
+        if inputs.isEmpty { return [] }
+        precondition(!states.isEmpty, "no worker state")
+        let slots = UnsafeMutableBufferPointer<Output?>.allocate(capacity: inputs.count)
+        slots.initialize(repeating: nil)
+        defer { slots.deinitialize(); slots.deallocate() }
+        let next = Mutex(0)
+        let count = min(states.count, inputs.count)
+        states.withUnsafeMutableBufferPointer { buffer in
+            let states = buffer
+            withoutActuallyEscaping(transform) { transform in
+                let run = { (worker: Int) in
+                    while true {
+                        let i = next.withLock { value -> Int in
+                            defer { value += 1 }
+                            return value
+                        }
+                        guard i < inputs.count else { return }
+                        slots[i] = transform(&states[worker], inputs[i])
+                    }
+                }
+                if count == 1 {
+                    run(0)
+                } else {
+                    // Worker w touches only states[w] and the slots it claimed.
+                    let box = UncheckedSendable(run)
+                    DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
+                }
+            }
+        }
+        return slots.map { $0! }
     }
 }
 
-private final class PipelineStage<T, R>: @unchecked Sendable {
-    // @unchecked: `result` is written by the one async block before
-    // `group` is left, and read only after `wait()`.
-    private let group = DispatchGroup()
-    private let batch: [T]
-    private let transform: @Sendable (T) throws -> R
-    private var result: Result<[R], Error> = .success([])
+/// Streams batches through `transform` on all cores while the calling
+/// thread reads the next batch and consumes the previous results: reading
+/// (JSON Lines), the work (parsing, canonical form, digests) and writing
+/// (records, files) would otherwise leave a core idle between batches.
+///
+/// The one pipeline of the code base. `next` is called on the calling
+/// thread and returns a batch (empty at the end); its items are mapped on
+/// `workers` workers, each with a state made once by `state` and reused for
+/// every batch (digest contexts, buffers); `consume` gets each batch's
+/// results in input order, on the calling thread, while the next batch is
+/// being mapped. At most one batch is mapped at a time and one read ahead.
+/// Nothing runs in the background once this returns or throws.
+public func pipelinedMap<T, State, R>(
+    workers: Int = ParallelMap.defaultWorkers,
+    next: () throws -> [T],
+    state makeState: () -> State,
+    transform: (inout State, T) -> R,
+    consume: ([R]) throws -> Void
+) throws {
+    let states = StatesBox((0..<max(workers, 1)).map { _ in makeState() })
+    try withoutActuallyEscaping(transform) { transform in
+        let work = UncheckedSendable(transform)
+        var inflight: PipelineStage<R>? = nil
+        // An error (in next or consume) must not leave a batch being mapped
+        // with closures that are about to go away.
+        defer { inflight?.wait() }
+        while true {
+            let batch = try next()
+            let finished = inflight?.wait()
+            inflight = nil
+            if !batch.isEmpty {
+                let items = UncheckedSendable(batch)
+                inflight = PipelineStage { ParallelMap.map(items.value, states: &states.value, work.value) }
+            }
+            if let finished { try consume(finished) }
+            if inflight == nil { break }
+        }
+    }
+}
 
-    init(_ batch: [T], _ transform: @escaping @Sendable (T) throws -> R) {
-        self.batch = batch
-        self.transform = transform
+/// `pipelinedMap` for an item-by-item throwing transform without state;
+/// the error thrown is the earliest failing item's, after the batches
+/// before it were consumed.
+public func pipelinedMap<T, R>(next: () throws -> [T], transform: @escaping @Sendable (T) throws -> R,
+                               consume: ([R]) throws -> Void) throws {
+    try pipelinedMap(next: next, state: { () }, transform: { _, item in Result { try transform(item) } },
+                     consume: { results in try consume(try results.map { try $0.get() }) })
+}
+
+/// The worker states of one pipeline; only the one batch being mapped uses them.
+private final class StatesBox<State>: @unchecked Sendable {
+    var value: [State]
+    init(_ value: [State]) { self.value = value }
+}
+
+private final class PipelineStage<R>: @unchecked Sendable {
+    // @unchecked: `work` and `result` are used by the one async block
+    // before `group` is left, and by others only after `wait()`.
+    private let group = DispatchGroup()
+    private var work: (() -> [R])?
+    private var result: [R] = []
+
+    init(_ work: @escaping () -> [R]) {
+        self.work = work
         group.enter()
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            result = Result { try parallelMap(self.batch, self.transform) }
+            result = self.work!()
+            // Dropped before `wait()` returns: the closures it captured are
+            // the caller's, lent with `withoutActuallyEscaping`.
+            self.work = nil
             group.leave()
         }
     }
 
-    func wait() throws -> [R] {
+    @discardableResult
+    func wait() -> [R] {
         group.wait()
-        return try result.get()
+        return result
     }
 }
 

@@ -21,6 +21,8 @@ public final class JSONLinesReader {
     private var filled = 0         // bytes valid in buffer
     private var scanned = 0        // bytes after `start` known to hold no newline
     private var atEOF = false
+    /// A read error met while filling a chunk, thrown by the next call.
+    private var pendingError: Error?
 
     public init(fd: Int32, name: String, ownsDescriptor: Bool = false,
                 maximumLineLength: Int = JSONLinesReader.defaultMaximumLineLength) {
@@ -96,6 +98,42 @@ public final class JSONLinesReader {
         return object
     }
 
+    /// The bytes not yet returned, when the input is a regular file (a
+    /// hint for sizing tables); nil for a pipe or a terminal.
+    public var remainingBytes: Int? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let position = lseek(fd, 0, SEEK_CUR)
+        guard position >= 0 else { return nil }
+        return max(0, Int(st.st_size) - Int(position)) + (filled - start)
+    }
+
+    /// The next lines, up to `maxLines` of them or about `maxBytes` bytes
+    /// (at least one line), copied into one buffer; nil at end of input.
+    /// A read error (an over-long line, I/O) is thrown only once the lines
+    /// before it have been returned, so they are handled first.
+    public func nextChunk(maxLines: Int, maxBytes: Int) throws -> LineChunk? {
+        if let error = pendingError {
+            pendingError = nil
+            throw error
+        }
+        var chunk = LineChunk(name: name)
+        chunk.bytes.reserveCapacity(min(maxBytes, 1 << 21))
+        do {
+            while chunk.count < maxLines, chunk.bytes.count < maxBytes, try withNextLine({ line -> Bool in
+                chunk.bytes.append(contentsOf: line)
+                return true
+            }) != nil {
+                chunk.ends.append(chunk.bytes.count)
+                chunk.lineNumbers.append(lineNumber)
+            }
+        } catch {
+            guard chunk.count > 0 else { throw error }
+            pendingError = error
+        }
+        return chunk.count > 0 ? chunk : nil
+    }
+
     /// Returns (start, end, next) of the next line in the buffer, reading as needed.
     private func findLine() throws -> (Int, Int, Int)? {
         while true {
@@ -148,3 +186,41 @@ public final class JSONLinesReader {
     }
 }
 
+
+/// Consecutive lines of one input in one buffer, as `nextChunk` reads them,
+/// to be handed out to workers in shares.
+public struct LineChunk: Sendable {
+    public let name: String
+    public internal(set) var bytes: [UInt8] = []
+    /// End offset of each line in `bytes`.
+    var ends: [Int] = []
+    /// Each line's number in its input (1-based; blank lines are skipped).
+    public internal(set) var lineNumbers: [Int] = []
+
+    init(name: String) { self.name = name }
+
+    public var count: Int { ends.count }
+
+    public func range(_ i: Int) -> Range<Int> { (i == 0 ? 0 : ends[i - 1]) ..< ends[i] }
+
+    /// Calls `body` with line `i`'s bytes (without its line ending).
+    public func withLine<T>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let r = range(i)
+        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[r])) }
+    }
+
+    /// `name:line` of line `i`.
+    public func location(_ i: Int) -> String { "\(name):\(lineNumbers[i])" }
+
+    /// The lines in about `parts` contiguous shares, in order.
+    public func shares(_ parts: Int) -> [LineShare] {
+        let size = max(1, (count + max(parts, 1) - 1) / max(parts, 1))
+        return stride(from: 0, to: count, by: size).map { LineShare(chunk: self, lines: $0 ..< min($0 + size, count)) }
+    }
+}
+
+/// Some consecutive lines of a chunk: what one worker handles at a time.
+public struct LineShare: Sendable {
+    public let chunk: LineChunk
+    public let lines: Range<Int>
+}

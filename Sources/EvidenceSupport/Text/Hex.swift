@@ -1,15 +1,24 @@
 /// Lowercase hexadecimal, as DESIGN.md requires for digests.
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
+        // Contiguous bytes (arrays, slices: every caller on a hot path) are
+        // written straight into the string's storage.
+        if let s = bytes.withContiguousStorageIfAvailable({ encode(contiguous: $0) }) { return s }
+        return encode(contiguous: UnsafeBufferPointer(start: nil, count: 0), rest: Array(bytes))
+    }
+
+    private static func encode(contiguous bytes: UnsafeBufferPointer<UInt8>, rest: [UInt8] = []) -> String {
+        if !rest.isEmpty { return rest.withUnsafeBufferPointer { encode(contiguous: $0) } }
+        let table: StaticString = "0123456789abcdef"
+        let d = table.utf8Start
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = d[Int(b >> 4)]
+                out[2 * i + 1] = d[Int(b & 0x0f)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes lowercase or uppercase hex; nil on odd length or a non-hex digit.
