@@ -127,11 +127,26 @@ public struct EvidenceVerifier {
         var entriesByID: [String: [ChainEntry]] = [:]
         var bundleLines: [UInt64: ProofBundle.Line] = [:]
         var entriesByContract: [String: [ChainEntry]] = [:]
+        var batch: ChainBatchReader? = nil
+        var candidatesByID: [String: [UInt64]] = [:]
         switch source {
         case .chain(let store):
-            let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
-            entriesByID = scan.entriesByID
-            entriesByContract = scan.entriesByContract
+            if let reader = try ChainBatchReader(store) {
+                // Through the lookup, all keys in one ordered pass; each
+                // item's entries are then read and parsed by its worker.
+                batch = reader
+                let idList = Array(ids), contractList = Array(wantContracts)
+                let found = reader.candidates(idList.map { (.id, $0) } + contractList.map { (.contract, $0) })
+                for (i, id) in idList.enumerated() { candidatesByID[id] = found[i] }
+                let context = HashContext(.sha256)
+                for (j, c) in contractList.enumerated() {
+                    entriesByContract[c] = try reader.confirmed(found[idList.count + j], .contract, c, context: context)
+                }
+            } else {
+                let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
+                entriesByID = scan.entriesByID
+                entriesByContract = scan.entriesByContract
+            }
         case .bundle(let bundle):
             for line in bundle.lines {
                 if case .string(let id)? = line.entry.record["id"], ids.contains(id) {
@@ -154,9 +169,13 @@ public struct EvidenceVerifier {
             guard let render else { return .kept(v) }
             return .rendered(render(v), v.status)
         }
-        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Made, EvidenceError> in
+        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
             do {
-                var v = try verdict(for: item, entries: entriesByID[item.id] ?? [], bundleLines: bundleLines, cache: cache)
+                var entries = entriesByID[item.id] ?? []
+                if let batch, let seqs = candidatesByID[item.id] {
+                    entries = try batch.confirmed(seqs, .id, item.id, context: cache.context).filter(isBeforeCutoff)
+                }
+                var v = try verdict(for: item, entries: entries, bundleLines: bundleLines, cache: cache)
                 v.cosignatures = trust.cosigners.count
                 return .success(made(v))
             } catch let e as EvidenceError {
@@ -232,9 +251,10 @@ public struct EvidenceVerifier {
         let key: HMACKey?
         var digesters: [RecordAlgorithm: ArtifactDigester] = [:]
         let tree: MerkleTreeReader?
-        init(key: HMACKey?, store: ChainStore? = nil) {
+        let context = HashContext(.sha256)
+        init(key: HMACKey?, store: ChainStore? = nil, batch: ChainBatchReader? = nil) {
             self.key = key
-            tree = store.map { $0.tree }
+            tree = batch?.tree ?? store.map { $0.tree }
         }
 
         func digester(_ algorithm: RecordAlgorithm) throws -> ArtifactDigester {
