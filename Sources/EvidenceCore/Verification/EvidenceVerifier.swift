@@ -158,6 +158,7 @@ public struct EvidenceVerifier {
                 }
             }
         case .tiles(let log):
+            try log.prefetch(.id, Array(ids))
             for id in ids { entriesByID[id] = try log.entries(.id, id) }
         }
         for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }

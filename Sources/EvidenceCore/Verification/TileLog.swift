@@ -12,14 +12,16 @@ public final class TileLog: @unchecked Sendable {
     public let treeSize: UInt64
     public let hashes: TileHashReader
     let fetch: TileFetch
+    let prefetcher: TilePrefetch
     private var bundles: [UInt64: [ChainEntry]] = [:]
     /// Lookup files and entry bundles fetched.
     public private(set) var fetches = 0
 
     public init(treeSize: UInt64, fetch: @escaping TileFetch) {
         self.treeSize = treeSize
-        self.fetch = fetch
-        hashes = TileHashReader(treeSize: treeSize, fetch: fetch)
+        prefetcher = TilePrefetch(fetch)
+        self.fetch = prefetcher.fetch
+        hashes = TileHashReader(treeSize: treeSize, fetch: self.fetch)
     }
 
     public var tree: MerkleTreeReader { MerkleTreeReader(hashes) }
