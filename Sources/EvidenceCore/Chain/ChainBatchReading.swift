@@ -32,6 +32,13 @@ final class MappedFile: @unchecked Sendable {
         if let p = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: p), bytes.count) }
     }
 
+    /// Reads will be scattered: no readahead, and (Linux) no mapping of the
+    /// neighbouring pages on each fault, which a few binary searches in a
+    /// large file would otherwise pay for, and again to unmap.
+    func readsAreRandom() {
+        if let p = bytes.baseAddress { madvise(UnsafeMutableRawPointer(mutating: p), bytes.count, MADV_RANDOM) }
+    }
+
     func uint64(at offset: Int) -> UInt64 {
         var v: UInt64 = 0
         for i in 0..<8 { v = v << 8 | UInt64(bytes[offset + i]) }
@@ -65,6 +72,9 @@ public final class ChainBatchReader: @unchecked Sendable {
         index = try MappedFile(store.index.path)
         data = try MappedFile(store.path)
         hashes = try MappedFile(store.hashes.path)
+        // An item's entry and its proof's hashes are a few bytes each, far apart.
+        data.readsAreRandom()
+        hashes.readsAreRandom()
         guard UInt64(index.bytes.count) >= committed * 8 else {
             throw EvidenceError.io("index is shorter than its size", at: index.path)
         }
@@ -74,6 +84,12 @@ public final class ChainBatchReader: @unchecked Sendable {
     /// `committed`: the keys sorted, and each run searched once in key
     /// order, every search starting where the previous key's ended.
     public func candidates(_ wanted: [(ChainLookup.Field, String)]) -> [[UInt64]] {
+        // Few keys in a large log: the searches touch scattered pages of the
+        // runs and the index; many keys touch most of them, in order.
+        if UInt64(wanted.count) < committed / 1024 {
+            for (_, file) in runs { file.readsAreRandom() }
+            index.readsAreRandom()
+        }
         let context = HashContext(.sha256)
         let keys = wanted.map { ChainLookup.key($0.0, $0.1, context: context) }
         let order = keys.indices.sorted { keys[$0] < keys[$1] }

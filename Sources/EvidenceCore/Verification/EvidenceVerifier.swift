@@ -170,7 +170,7 @@ public struct EvidenceVerifier {
             guard let render else { return .kept(v) }
             return .rendered(render(v), v.status)
         }
-        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
+        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, root: options.root, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
             do {
                 var entries = entriesByID[item.id] ?? []
                 if let batch, let seqs = candidatesByID[item.id] {
@@ -253,9 +253,11 @@ public struct EvidenceVerifier {
         var digesters: [RecordAlgorithm: ArtifactDigester] = [:]
         let tree: MerkleTreeReader?
         let context = HashContext(.sha256)
-        init(key: HMACKey?, store: ChainStore? = nil, batch: ChainBatchReader? = nil) {
+        let paths: OriginalPaths
+        init(key: HMACKey?, root: RootDirectory, store: ChainStore? = nil, batch: ChainBatchReader? = nil) {
             self.key = key
             tree = batch?.tree ?? store.map { $0.tree }
+            paths = OriginalPaths(root: root)
         }
 
         func digester(_ algorithm: RecordAlgorithm) throws -> ArtifactDigester {
@@ -282,7 +284,7 @@ public struct EvidenceVerifier {
             let digester = try cache.digester(algorithm)
             switch m.content {
             case .file(let path):
-                let real = try options.root.resolve(path)
+                let real = try cache.paths.resolve(path)
                 do { return try digester.digest(path: real).hex[0] } catch let e as EvidenceError {
                     throw EvidenceError(e.kind, "\"\(path)\": \(e.message)")
                 }
@@ -294,17 +296,16 @@ public struct EvidenceVerifier {
 
     /// The file of an original that is not there at all: a failed item,
     /// not the end of the run (like `sha256sum -c`).
-    func missingOriginal(_ item: VerificationItem) -> String? {
+    func missingOriginal(_ item: VerificationItem, cache: DigesterCache) -> String? {
         guard case .original(let m) = item.content, case .file(let path) = m.content,
               !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return nil }
-        let joined = options.root.path == "/" ? "/" + path : options.root.path + "/" + path
-        return DurableFile.exists(joined) ? nil : path
+        return cache.paths.exists(path) ? nil : path
     }
 
     func verdict(for item: VerificationItem, entries: [ChainEntry], bundleLines: [UInt64: ProofBundle.Line],
                  cache: DigesterCache) throws -> Verdict {
         var v = Verdict(id: item.id, status: .missing)
-        if let path = missingOriginal(item) {
+        if let path = missingOriginal(item, cache: cache) {
             v.reason = "missing original: \"\(path)\" not found under \(Setting("root"))"
             if let last = entries.last {
                 v.entry = last
