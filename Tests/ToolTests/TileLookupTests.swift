@@ -15,6 +15,16 @@ private func export(_ f: ChainFixture, _ out: String) throws -> [String: Any] {
     return t.objects.first ?? [:]
 }
 
+/// A chain of `entries`, sealed and exported as tiles.
+private func exported(_ entries: String) throws -> (ChainFixture, String) {
+    let f = try ChainFixture()
+    #expect(try f.append(entries).status == 0)
+    #expect(try f.checkpoint().status == 0)
+    let out = f.dir.file("tiles").path
+    _ = try export(f, out)
+    return (f, out)
+}
+
 private func verify(_ f: ChainFixture, _ source: [String], _ stdin: String, _ extra: [String] = []) throws -> ToolResult {
     try Tools.run("evverify", source + ["--log-key", f.vkey, "--no-witness", "--records-only"] + extra, stdin: stdin)
 }
@@ -30,11 +40,7 @@ private func lines(_ text: String) -> [Substring] { text.split(separator: "\n") 
 
 @Suite(.serialized) struct TileLookupTests {
     @Test func aGrownExportRewritesOnlyTheShardsOfNewEntriesAndGivesTheChainsVerdicts() throws {
-        let f = try ChainFixture()
-        #expect(try f.append(records(300, contract: "C0")).status == 0)
-        #expect(try f.checkpoint().status == 0)
-        let out = f.dir.file("tiles").path
-        _ = try export(f, out)
+        let (f, out) = try exported(records(300, contract: "C0"))
         let first = lines(records(300, contract: "C0"))
         // Grown: a new contract, and an id of the first batch logged again with another digest.
         let relogged = first[3].replacingOccurrences(of: #"[0-9a-f]{64}"#, with: String(repeating: "e", count: 64),
@@ -59,11 +65,7 @@ private func lines(_ text: String) -> [Substring] { text.split(separator: "\n") 
     }
 
     @Test func anExportOfAnOlderLayoutHasItsLookupRebuiltFromTheFirstEntry() throws {
-        let f = try ChainFixture()
-        #expect(try f.append(records(300, contract: "C0")).status == 0)
-        #expect(try f.checkpoint().status == 0)
-        let out = f.dir.file("tiles").path
-        _ = try export(f, out)
+        let (f, out) = try exported(records(300, contract: "C0"))
         // An older export: its lookup is not in this layout (no lookup/format).
         try FileManager.default.removeItem(atPath: "\(out)/lookup")
         #expect(try f.append(records(10, contract: "C1")).status == 0)
@@ -75,11 +77,7 @@ private func lines(_ text: String) -> [Substring] { text.split(separator: "\n") 
     }
 
     @Test func aShardEditedOnTheServerIsNeverOKAndGarbageIsAnIOError() throws {
-        let f = try ChainFixture()
-        #expect(try f.append(records(300, contract: "C0")).status == 0)
-        #expect(try f.checkpoint().status == 0)
-        let out = f.dir.file("tiles").path
-        _ = try export(f, out)
+        let (f, out) = try exported(records(300, contract: "C0"))
         let logged = lines(records(300, contract: "C0"))
         // The shard of doc7 sent to the entry of doc8: the entry is not doc7's,
         // so it is ignored, and a doc7 claiming doc8's digest is missing.
@@ -101,11 +99,7 @@ private func lines(_ text: String) -> [Substring] { text.split(separator: "\n") 
     }
 
     @Test func aServerThatAnswersGarbageIsAClearIOError() throws {
-        let f = try ChainFixture()
-        #expect(try f.append(records(3, contract: "C0")).status == 0)
-        #expect(try f.checkpoint().status == 0)
-        let out = f.dir.file("tiles").path
-        _ = try export(f, out)
+        let (f, out) = try exported(records(3, contract: "C0"))
         let garbage = try StaticHTTPServer(serving: out, arguments: ["-u", "-c", """
             import socketserver
             class H(socketserver.StreamRequestHandler):
