@@ -57,7 +57,7 @@ public final class ChainBatchReader: @unchecked Sendable {
     let index: MappedFile
     let data: MappedFile
     let hashes: MappedFile
-    let runs: [(run: ChainLookup.Run, file: MappedFile)]
+    let lookup: ChainLookup
 
     /// Nil when the lookup does not cover every committed entry (a chain
     /// from before it, or one whose lookup is behind or unreadable): the
@@ -66,9 +66,9 @@ public final class ChainBatchReader: @unchecked Sendable {
         self.store = store
         committed = try store.size()
         guard let lookup = try? ChainLookup(chain: store.path), lookup.coverage >= committed, committed > 0,
-              let runs = try? lookup.runs.map({ ($0, try MappedFile(ChainLookup.runPath(store.path, $0))) })
+              (try? lookup.opened()) != nil
         else { return nil }
-        self.runs = runs
+        self.lookup = lookup
         index = try MappedFile(store.index.path)
         data = try MappedFile(store.path)
         hashes = try MappedFile(store.hashes.path)
@@ -81,16 +81,18 @@ public final class ChainBatchReader: @unchecked Sendable {
     }
 
     /// The candidate seqs of each (field, value), ascending, below
-    /// `committed`: the keys sorted, and each run searched once in key
-    /// order, every search starting where the previous key's ended.
-    public func candidates(_ wanted: [(ChainLookup.Field, String)]) -> [[UInt64]] {
-        // Few keys in a large log: the searches touch scattered pages of the
-        // runs and the index; many keys touch most of them, in order.
-        if UInt64(wanted.count) < committed / 1024 {
-            for (_, file) in runs { file.readsAreRandom() }
-            index.readsAreRandom()
-        }
+    /// `committed`. Many keys: sorted, and each run (mapped) searched once
+    /// in key order, every search starting where the previous key's ended.
+    public func candidates(_ wanted: [(ChainLookup.Field, String)]) throws -> [[UInt64]] {
         let context = HashContext(.sha256)
+        // Few keys in a large log: a binary search of pread calls per key
+        // and run, touching a few pages of each; mapping the runs would map
+        // (and unmap) the pages around every probe too.
+        if UInt64(wanted.count) < committed / 1024 {
+            index.readsAreRandom()
+            return try wanted.map { try lookup.candidates($0.0, $0.1, below: committed, context: context) }
+        }
+        let runs = try lookup.runs.map { ($0, try MappedFile(ChainLookup.runPath(store.path, $0))) }
         let keys = wanted.map { ChainLookup.key($0.0, $0.1, context: context) }
         let order = keys.indices.sorted { keys[$0] < keys[$1] }
         var out = [[UInt64]](repeating: [], count: wanted.count)

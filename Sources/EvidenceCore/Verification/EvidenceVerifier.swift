@@ -136,7 +136,7 @@ public struct EvidenceVerifier {
                 // item's entries are then read and parsed by its worker.
                 batch = reader
                 let idList = Array(ids), contractList = Array(wantContracts)
-                let found = reader.candidates(idList.map { (.id, $0) } + contractList.map { (.contract, $0) })
+                let found = try reader.candidates(idList.map { (.id, $0) } + contractList.map { (.contract, $0) })
                 for (i, id) in idList.enumerated() { candidatesByID[id] = found[i] }
                 let context = HashContext(.sha256)
                 for (j, c) in contractList.enumerated() {
