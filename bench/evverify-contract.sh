@@ -10,7 +10,7 @@ source "$(dirname "$0")/common.sh"
 LARGE="${1:-10000000}"
 SMALL="${2:-100000}"
 ITEMS="${3:-20}"
-build_release evhash evchain evverify
+[ -n "${BIN:-}" ] || build_release evhash evchain evverify   # BIN: tools already built
 PY="${PYTHON:-python3}"
 W="$BENCH_DIR/contract-$ITEMS"
 mkdir -p "$W"

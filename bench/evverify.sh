@@ -11,7 +11,7 @@ source "$(dirname "$0")/common.sh"
 ITEMS="${1:-100000}"
 LOG_SIZE="${2:-10000000}"
 FILE_KIB="${3:-16}"
-build_release evhash evchain evverify
+[ -n "${BIN:-}" ] || build_release evhash evchain evverify   # BIN: tools already built
 PY="${PYTHON:-python3}"
 W="$BENCH_DIR/verify-$ITEMS-$LOG_SIZE-$FILE_KIB"
 mkdir -p "$W"

@@ -89,7 +89,11 @@ public enum HTTPClient {
         let header = String(decoding: reply[..<split], as: UTF8.self)
         var body = Array(reply[(split + 4)...])
         let lines = header.components(separatedBy: "\r\n")
-        let status = lines.first?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        let statusLine = lines.first?.split(separator: " ") ?? []
+        guard statusLine.count >= 2, statusLine[0].hasPrefix("HTTP/1."), statusLine[1].count == 3,
+              let status = Int(statusLine[1]) else {
+            throw EvidenceError.io("malformed HTTP reply (no HTTP/1.x status line)", at: url)
+        }
         if status == 404 { return nil }
         guard status == 200 else { throw EvidenceError.io("the server answered HTTP \(status)", at: url) }
         var fields: [String: String] = [:]

@@ -127,11 +127,26 @@ public struct EvidenceVerifier {
         var entriesByID: [String: [ChainEntry]] = [:]
         var bundleLines: [UInt64: ProofBundle.Line] = [:]
         var entriesByContract: [String: [ChainEntry]] = [:]
+        var batch: ChainBatchReader? = nil
+        var candidatesByID: [String: [UInt64]] = [:]
         switch source {
         case .chain(let store):
-            let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
-            entriesByID = scan.entriesByID
-            entriesByContract = scan.entriesByContract
+            if let reader = try ChainBatchReader(store) {
+                // Through the lookup, all keys in one ordered pass; each
+                // item's entries are then read and parsed by its worker.
+                batch = reader
+                let idList = Array(ids), contractList = Array(wantContracts)
+                let found = try reader.candidates(idList.map { (.id, $0) } + contractList.map { (.contract, $0) })
+                for (i, id) in idList.enumerated() { candidatesByID[id] = found[i] }
+                let context = HashContext(.sha256)
+                for (j, c) in contractList.enumerated() {
+                    entriesByContract[c] = try reader.confirmed(found[idList.count + j], .contract, c, context: context)
+                }
+            } else {
+                let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
+                entriesByID = scan.entriesByID
+                entriesByContract = scan.entriesByContract
+            }
         case .bundle(let bundle):
             for line in bundle.lines {
                 if case .string(let id)? = line.entry.record["id"], ids.contains(id) {
@@ -143,6 +158,7 @@ public struct EvidenceVerifier {
                 }
             }
         case .tiles(let log):
+            try log.prefetch(.id, Array(ids))
             for id in ids { entriesByID[id] = try log.entries(.id, id) }
         }
         for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
@@ -154,9 +170,13 @@ public struct EvidenceVerifier {
             guard let render else { return .kept(v) }
             return .rendered(render(v), v.status)
         }
-        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, store: store) }) { cache, item -> Result<Made, EvidenceError> in
+        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, root: options.root, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
             do {
-                var v = try verdict(for: item, entries: entriesByID[item.id] ?? [], bundleLines: bundleLines, cache: cache)
+                var entries = entriesByID[item.id] ?? []
+                if let batch, let seqs = candidatesByID[item.id] {
+                    entries = try batch.confirmed(seqs, .id, item.id, context: cache.context).filter(isBeforeCutoff)
+                }
+                var v = try verdict(for: item, entries: entries, bundleLines: bundleLines, cache: cache)
                 v.cosignatures = trust.cosigners.count
                 return .success(made(v))
             } catch let e as EvidenceError {
@@ -232,9 +252,12 @@ public struct EvidenceVerifier {
         let key: HMACKey?
         var digesters: [RecordAlgorithm: ArtifactDigester] = [:]
         let tree: MerkleTreeReader?
-        init(key: HMACKey?, store: ChainStore? = nil) {
+        let context = HashContext(.sha256)
+        let paths: OriginalPaths
+        init(key: HMACKey?, root: RootDirectory, store: ChainStore? = nil, batch: ChainBatchReader? = nil) {
             self.key = key
-            tree = store.map { $0.tree }
+            tree = batch?.tree ?? store.map { $0.tree }
+            paths = OriginalPaths(root: root)
         }
 
         func digester(_ algorithm: RecordAlgorithm) throws -> ArtifactDigester {
@@ -261,7 +284,7 @@ public struct EvidenceVerifier {
             let digester = try cache.digester(algorithm)
             switch m.content {
             case .file(let path):
-                let real = try options.root.resolve(path)
+                let real = try cache.paths.resolve(path)
                 do { return try digester.digest(path: real).hex[0] } catch let e as EvidenceError {
                     throw EvidenceError(e.kind, "\"\(path)\": \(e.message)")
                 }
@@ -273,17 +296,16 @@ public struct EvidenceVerifier {
 
     /// The file of an original that is not there at all: a failed item,
     /// not the end of the run (like `sha256sum -c`).
-    func missingOriginal(_ item: VerificationItem) -> String? {
+    func missingOriginal(_ item: VerificationItem, cache: DigesterCache) -> String? {
         guard case .original(let m) = item.content, case .file(let path) = m.content,
               !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return nil }
-        let joined = options.root.path == "/" ? "/" + path : options.root.path + "/" + path
-        return DurableFile.exists(joined) ? nil : path
+        return cache.paths.exists(path) ? nil : path
     }
 
     func verdict(for item: VerificationItem, entries: [ChainEntry], bundleLines: [UInt64: ProofBundle.Line],
                  cache: DigesterCache) throws -> Verdict {
         var v = Verdict(id: item.id, status: .missing)
-        if let path = missingOriginal(item) {
+        if let path = missingOriginal(item, cache: cache) {
             v.reason = "missing original: \"\(path)\" not found under \(Setting("root"))"
             if let last = entries.last {
                 v.entry = last

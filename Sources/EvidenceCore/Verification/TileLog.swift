@@ -12,14 +12,16 @@ public final class TileLog: @unchecked Sendable {
     public let treeSize: UInt64
     public let hashes: TileHashReader
     let fetch: TileFetch
+    let prefetcher: TilePrefetch
     private var bundles: [UInt64: [ChainEntry]] = [:]
     /// Lookup files and entry bundles fetched.
     public private(set) var fetches = 0
 
     public init(treeSize: UInt64, fetch: @escaping TileFetch) {
         self.treeSize = treeSize
-        self.fetch = fetch
-        hashes = TileHashReader(treeSize: treeSize, fetch: fetch)
+        prefetcher = TilePrefetch(fetch)
+        self.fetch = prefetcher.fetch
+        hashes = TileHashReader(treeSize: treeSize, fetch: self.fetch)
     }
 
     public var tree: MerkleTreeReader { MerkleTreeReader(hashes) }
@@ -27,15 +29,27 @@ public final class TileLog: @unchecked Sendable {
     /// The entries the lookup lists for `name` that lie in the tree and say
     /// they are of that name (a lookup pointing elsewhere is ignored).
     public func entries(_ kind: TileLookup.Kind, _ name: String) throws -> [ChainEntry] {
-        let path = TileLookup.path(kind, name)
-        guard let bytes = try fetch(path) else { return [] }
-        fetches += 1
+        let key = TileLookup.key(kind, name)
+        guard let lines = try shard(key.shard) else { return [] }
         var out: [ChainEntry] = []
-        for seq in try TileLookup.parse(bytes, path: path) where seq < treeSize {
+        for seq in TileLookup.seqs(of: key, in: lines) where seq < treeSize {
             let e = try entry(seq)
             if case .string(let v)? = e.record[kind.rawValue], v == name { out.append(e) }
         }
         return out
+    }
+
+    private var shards: [String: [(key: [UInt8], seq: UInt64)]?] = [:]
+
+    /// A lookup shard, parsed; nil if the export has none (no name of its keys).
+    func shard(_ path: String) throws -> [(key: [UInt8], seq: UInt64)]? {
+        if let s = shards[path] { return s }
+        let parsed = try fetch(path).map { bytes in
+            fetches += 1
+            return try TileLookup.parse(bytes, path: path)
+        }
+        shards[path] = .some(parsed)
+        return parsed
     }
 
     public func entry(_ seq: UInt64) throws -> ChainEntry {

@@ -1,0 +1,178 @@
+import Glibc
+import EvidenceCrypto
+import EvidenceLog
+import EvidenceSupport
+
+/// A file mapped read-only: lookups, index offsets and stored hashes read
+/// without a system call each. Only the bytes that exist when it is mapped
+/// are read (readers trust only what the index committed before).
+final class MappedFile: @unchecked Sendable {
+    let path: String
+    let bytes: UnsafeRawBufferPointer
+
+    init(_ path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw EvidenceError.io("cannot stat: \(String(cString: strerror(errno)))", at: path) }
+        let count = Int(st.st_size)
+        if count == 0 {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let p = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
+            throw EvidenceError.io("cannot map: \(String(cString: strerror(errno)))", at: path)
+        }
+        bytes = UnsafeRawBufferPointer(start: p, count: count)
+    }
+
+    deinit {
+        if let p = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: p), bytes.count) }
+    }
+
+    /// Reads will be scattered: no readahead, and (Linux) no mapping of the
+    /// neighbouring pages on each fault, which a few binary searches in a
+    /// large file would otherwise pay for, and again to unmap.
+    func readsAreRandom() {
+        if let p = bytes.baseAddress { madvise(UnsafeMutableRawPointer(mutating: p), bytes.count, MADV_RANDOM) }
+    }
+
+    func uint64(at offset: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in 0..<8 { v = v << 8 | UInt64(bytes[offset + i]) }
+        return v
+    }
+}
+
+/// The committed chain read through maps of `CHAIN.index`, `CHAIN`,
+/// `CHAIN.hashes` and the lookup's runs: the reads of k items are
+/// O(k log n) memory accesses, no system call each, and any number of
+/// workers may read at once.
+public final class ChainBatchReader: @unchecked Sendable {
+    public let store: ChainStore
+    /// Entries [0, committed) were committed when the reader was made.
+    public let committed: UInt64
+    let index: MappedFile
+    let data: MappedFile
+    let hashes: MappedFile
+    let lookup: ChainLookup
+
+    /// Nil when the lookup does not cover every committed entry (a chain
+    /// from before it, or one whose lookup is behind or unreadable): the
+    /// caller then scans, as before.
+    public init?(_ store: ChainStore) throws {
+        self.store = store
+        committed = try store.size()
+        guard let lookup = try? ChainLookup(chain: store.path), lookup.coverage >= committed, committed > 0,
+              (try? lookup.opened()) != nil
+        else { return nil }
+        self.lookup = lookup
+        index = try MappedFile(store.index.path)
+        data = try MappedFile(store.path)
+        hashes = try MappedFile(store.hashes.path)
+        // An item's entry and its proof's hashes are a few bytes each, far apart.
+        data.readsAreRandom()
+        hashes.readsAreRandom()
+        guard UInt64(index.bytes.count) >= committed * 8 else {
+            throw EvidenceError.io("index is shorter than its size", at: index.path)
+        }
+    }
+
+    /// The candidate seqs of each (field, value), ascending, below
+    /// `committed`. Many keys: sorted, and each run (mapped) searched once
+    /// in key order, every search starting where the previous key's ended.
+    public func candidates(_ wanted: [(ChainLookup.Field, String)]) throws -> [[UInt64]] {
+        let context = HashContext(.sha256)
+        // Few keys in a large log: a binary search of pread calls per key
+        // and run, touching a few pages of each; mapping the runs would map
+        // (and unmap) the pages around every probe too.
+        if UInt64(wanted.count) < committed / 1024 {
+            index.readsAreRandom()
+            return try wanted.map { try lookup.candidates($0.0, $0.1, below: committed, context: context) }
+        }
+        let runs = try lookup.runs.map { ($0, try MappedFile(ChainLookup.runPath(store.path, $0))) }
+        let keys = wanted.map { ChainLookup.key($0.0, $0.1, context: context) }
+        let order = keys.indices.sorted { keys[$0] < keys[$1] }
+        var out = [[UInt64]](repeating: [], count: wanted.count)
+        for (_, file) in runs {
+            let count = file.bytes.count / ChainLookup.recordSize
+            var low = 0
+            for i in order {
+                let key = keys[i]
+                low = ChainBatchReader.lowerBound(file, count: count, key: key, from: low)
+                var j = low
+                while j < count, file.uint64(at: j * ChainLookup.recordSize) == key {
+                    let seq = file.uint64(at: j * ChainLookup.recordSize + 8)
+                    if seq < committed { out[i].append(seq) }
+                    j += 1
+                }
+            }
+        }
+        for i in out.indices where runs.count > 1 { out[i].sort() }
+        return out
+    }
+
+    /// The first record at or after `from` whose key is not below `key`:
+    /// galloping from `from`, then a binary search.
+    static func lowerBound(_ file: MappedFile, count: Int, key: UInt64, from: Int) -> Int {
+        func keyAt(_ i: Int) -> UInt64 { file.uint64(at: i * ChainLookup.recordSize) }
+        var low = from, step = 1, high = from
+        while high < count && keyAt(high) < key {
+            low = high + 1
+            high = from + step
+            step *= 2
+        }
+        high = min(high, count)
+        while low < high {
+            let mid = (low + high) / 2
+            if keyAt(mid) < key { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// Entry `seq`'s line, without its newline.
+    func line(_ seq: UInt64) throws -> UnsafeRawBufferPointer {
+        let start = seq == 0 ? 0 : index.uint64(at: Int(seq - 1) * 8)
+        let stop = index.uint64(at: Int(seq) * 8)
+        guard start < stop, stop - start <= UInt64(ChainEntry.maximumEntryBytes) * 8 else {
+            throw EvidenceError.failure("index entry \(seq) is corrupt", at: index.path)
+        }
+        guard stop <= UInt64(data.bytes.count), data.bytes[Int(stop) - 1] == 0x0A else {
+            throw EvidenceError.failure("entry \(seq) is missing or torn", at: store.path)
+        }
+        return UnsafeRawBufferPointer(rebasing: data.bytes[Int(start)..<Int(stop) - 1])
+    }
+
+    /// Entry `seq`, parsed and checked against its leaf.
+    public func entry(_ seq: UInt64, context: HashContext) throws -> ChainEntry {
+        do {
+            return try ChainEntry.parse(line: try line(seq), expectedSeq: seq, context: context)
+        } catch let e as EvidenceError where e.kind != .io {
+            throw EvidenceError.failure("chain entry \(seq) is corrupt: \(e.message) (run 'evchain audit')", at: store.path)
+        }
+    }
+
+    /// The entries among `seqs` whose record has `value` in `field`.
+    public func confirmed(_ seqs: [UInt64], _ field: ChainLookup.Field, _ value: String,
+                          context: HashContext) throws -> [ChainEntry] {
+        let name = field == .id ? "id" : "contract"
+        return try seqs.map { try entry($0, context: context) }.filter { $0.record[name]?.stringValue == value }
+    }
+
+    /// The Merkle tree from the mapped stored hashes.
+    public var tree: MerkleTreeReader { MerkleTreeReader(MappedHashReader(file: hashes)) }
+}
+
+/// Stored hashes read from a mapped `CHAIN.hashes`.
+struct MappedHashReader: StoredHashReader {
+    let file: MappedFile
+    func storedHash(at index: UInt64) throws -> [UInt8] {
+        let (offset, overflow) = index.multipliedReportingOverflow(by: 32)
+        guard !overflow, offset + 32 <= UInt64(file.bytes.count) else {
+            throw EvidenceError.failure("stored hash \(index) is missing (file truncated)", at: file.path)
+        }
+        return Array(file.bytes[Int(offset)..<Int(offset) + 32])
+    }
+}

@@ -1,0 +1,61 @@
+import Glibc
+import EvidenceSupport
+
+/// Where one worker finds originals under the root, at the cost of one
+/// path walk a file instead of one a path component: each directory is
+/// resolved (realpath) once and must lie under the root; a file in it is
+/// then checked with one lstat. Anything else — a file at the root, a
+/// symbolic link, a missing file, a path `RootDirectory` would refuse —
+/// goes through `RootDirectory.resolve` whole, so the answers (and the
+/// errors) are the same as resolving every path anew.
+final class OriginalPaths {
+    let root: RootDirectory
+    private let realRoot: String?
+    private var directories: [Substring: String?] = [:]
+    /// The last path found to be a regular file, and its real path.
+    private var last: (relative: String, real: String)?
+
+    init(root: RootDirectory) {
+        self.root = root
+        realRoot = RootDirectory.realPath(root.path)
+    }
+
+    /// The real path of a regular file `relative`, if the quick way finds one.
+    private func quick(_ relative: String) -> String? {
+        if let last, last.relative == relative { return last.real }
+        guard let realRoot, !relative.isEmpty, !relative.hasPrefix("/"), !relative.utf8.contains(0),
+              let slash = relative.lastIndex(of: "/") else { return nil }
+        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else { return nil }
+        let dir = relative[..<slash]
+        let realDir: String?
+        if let known = directories[dir] {
+            realDir = known
+        } else {
+            let joined = root.path == "/" ? "/" + dir : root.path + "/" + dir
+            realDir = RootDirectory.realPath(joined).flatMap { r in
+                r.hasPrefix(realRoot == "/" ? "/" : realRoot + "/") ? r : nil
+            }
+            directories[dir] = .some(realDir)
+        }
+        guard let realDir else { return nil }
+        let file = realDir + "/" + relative[relative.index(after: slash)...]
+        var st = stat()
+        guard lstat(file, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        last = (relative, file)
+        return file
+    }
+
+    /// `RootDirectory.resolve(relative)`.
+    func resolve(_ relative: String) throws -> String {
+        try quick(relative) ?? root.resolve(relative)
+    }
+
+    /// Whether `relative` names something under the root at all (the
+    /// check `sha256sum -c` makes before reading).
+    func exists(_ relative: String) -> Bool {
+        if quick(relative) != nil { return true }
+        let joined = root.path == "/" ? "/" + relative : root.path + "/" + relative
+        return DurableFile.exists(joined)
+    }
+}
