@@ -34,7 +34,7 @@ struct CompareCommand: ParsableCommand {
         func run() throws {
             let key = try paillier.load()
             let c = try step.channel()
-            printSummary(try step.record.logging(c, "comparison", step: "request", party: "b") {
+            printSummary(try step.record.logging(c, "comparison", step: "request", party: "b", writing: [step.out, step.state]) {
                 try PrivateComparison.request(
                     channel: c, items: try readLines(files), join: join.fields, valueField: valueField, op: op, bits: bits, key: key,
                     session: step.session, statePath: step.state, out: .file(step.out))
@@ -57,7 +57,7 @@ struct CompareCommand: ParsableCommand {
 
         func run() throws {
             let c = try step.channel()
-            printSummary(try step.record.logging(c, "comparison", step: "respond", party: "a") {
+            printSummary(try step.record.logging(c, "comparison", step: "respond", party: "a", writing: [step.out]) {
                 try PrivateComparison.respond(channel: c, message: .file(message), items: try readLines(files), join: join.fields,
                                               valueField: valueField, allowInsecureKey: insecure, out: .file(step.out))
             })

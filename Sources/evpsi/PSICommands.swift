@@ -25,7 +25,7 @@ struct PSICommand: ParsableCommand {
 
         func run() throws {
             let c = try step.channel()
-            printSummary(try step.record.logging(c, "dh-psi", step: "request", party: "b") {
+            printSummary(try step.record.logging(c, "dh-psi", step: "request", party: "b", writing: [step.out, step.state]) {
                 try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels),
                                   session: step.session, statePath: step.state, out: .file(step.out))
@@ -53,7 +53,7 @@ struct PSICommand: ParsableCommand {
         func run() throws {
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
             let c = try step.channel()
-            printSummary(try step.record.logging(c, "dh-psi", step: "respond", party: "a") {
+            printSummary(try step.record.logging(c, "dh-psi", step: "respond", party: "a", writing: [step.out]) {
                 try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, out: .file(step.out))
             })

@@ -1,3 +1,4 @@
+import Glibc
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
@@ -11,9 +12,24 @@ struct RecordOption: ParsableArguments {
 
     /// Runs a step, then appends its record: nothing is logged for a step
     /// that failed, and nothing is printed before the record is durable.
-    func logging<T>(_ channel: PSIChannel, _ protocolName: String, step: String, party: String, _ body: () throws -> T) throws -> T {
+    /// `writing` names the files the step creates: a step whose record cannot
+    /// be appended removes them, so no message leaves unaccounted.
+    func logging<T>(_ channel: PSIChannel, _ protocolName: String, step: String, party: String,
+                    writing outputs: [String] = [], _ body: () throws -> T) throws -> T {
+        let files = outputs.filter { $0 != "-" }
+        if record == "-" {
+            throw ValidationError("--record needs a file: standard output carries the step's summary")
+        }
+        if let record, files.contains(where: { FilePaths.same(record, $0) }) {
+            throw ValidationError("--record names a file this step writes (\(record)): give the record a file of its own")
+        }
         let result = try body()
-        try append(channel, protocolName, step: step, party: party)
+        do {
+            try append(channel, protocolName, step: step, party: party)
+        } catch {
+            for file in files { _ = unlink(file) }
+            throw error
+        }
         return result
     }
 

@@ -19,7 +19,7 @@ struct SumCommand: ParsableCommand {
 
         func run() throws {
             let c = try step.channel()
-            printSummary(try step.record.logging(c, "intersection-sum", step: "start", party: "a") {
+            printSummary(try step.record.logging(c, "intersection-sum", step: "start", party: "a", writing: [step.out, step.state]) {
                 try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
                                           session: step.session, statePath: step.state, out: .file(step.out))
             })
@@ -43,7 +43,7 @@ struct SumCommand: ParsableCommand {
         func run() throws {
             let key = try paillier.load()
             let c = try step.channel()
-            printSummary(try step.record.logging(c, "intersection-sum", step: "reply", party: "b") {
+            printSummary(try step.record.logging(c, "intersection-sum", step: "reply", party: "b", writing: [step.out, state]) {
                 try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(), valueField: valueField,
                                           key: key, group: try PSIGroups.named(group), statePath: state, out: .file(step.out))
             })
@@ -65,7 +65,7 @@ struct SumCommand: ParsableCommand {
 
         func run() throws {
             let c = try channel.channel()
-            printSummary(try record.logging(c, "intersection-sum", step: "finish", party: "a") {
+            printSummary(try record.logging(c, "intersection-sum", step: "finish", party: "a", writing: [out]) {
                 try IntersectionSum.finish(channel: c, message: .file(message), statePath: state, allowInsecureKey: insecure, out: .file(out))
             })
         }

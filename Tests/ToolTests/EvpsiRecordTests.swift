@@ -168,6 +168,35 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.p.a.file("resp.msg").path))
     }
 
+    /// A step whose record cannot be appended leaves no message and no state:
+    /// nothing can be sent that its party's log does not account for.
+    @Test func aStepWhoseRecordCannotBeWrittenLeavesNoMessage() throws {
+        let s = try SignedParties()
+        try s.p.b.write("b.jsonl", lines(Self.bankItems))
+        let r = try s.bank(["psi", "request", "--group", "p256", "--purpose", s.purpose, "--state", "b.state", "-o", "req.msg",
+                            "--record", "missing-dir/steps.rec", "b.jsonl"])
+        #expect(r.status == 3, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("missing-dir/steps.rec"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        for name in ["req.msg", "b.state"] {
+            #expect(!FileManager.default.fileExists(atPath: s.p.b.file(name).path), "\(name) left behind")
+        }
+    }
+
+    /// The record is a file of its own: not the message or state the step writes, not standard output.
+    @Test(arguments: ["req.msg", "./b.state", "-"])
+    func aRecordOnTheStepsOwnOutputIsRefused(record: String) throws {
+        let s = try SignedParties()
+        try s.p.b.write("b.jsonl", lines(Self.bankItems))
+        let r = try s.bank(["psi", "request", "--group", "p256", "--purpose", s.purpose, "--state", "b.state", "-o", "req.msg",
+                            "--record", record, "b.jsonl"])
+        #expect(r.status == 2, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("--record"), "\(r.stderr)")
+        for name in ["req.msg", "b.state", "-"] {
+            #expect(!FileManager.default.fileExists(atPath: s.p.b.file(name).path), "\(name) written")
+        }
+    }
+
     /// Records edited after the fact, or malformed: the report and `evchain append` refuse them, naming the line.
     @Test(arguments: [
         ("\"count\":3", "\"count\":1", "stdin:2: \"digest\" is not the SHA-256 of the canonical \"computation\": the record was altered"),

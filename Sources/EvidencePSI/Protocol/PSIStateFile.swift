@@ -17,27 +17,13 @@ public enum PSIStateFile {
     /// Refuses, before anything is read or written, a state path that exists
     /// (a state is made once per run) or that is also the message output.
     public static func checkOutputs(state: String, message destination: PSIMessageDestination) throws {
-        if case .file(let message) = destination, message != "-", sameFile(state, message) {
+        if case .file(let message) = destination, message != "-", FilePaths.same(state, message) {
             throw EvidenceError.usage("\(Setting("state")) and \(Setting("o")) name the same file \(state): the message would replace the state")
         }
         var st = stat()
         if lstat(state, &st) == 0 {
             throw EvidenceError.usage("state file \(state) exists: each run needs a new state file (a state is never overwritten)")
         }
-    }
-
-    static func sameFile(_ a: String, _ b: String) -> Bool {
-        canonical(a) == canonical(b)
-    }
-
-    /// `path` with its directory resolved, so that `x`, `./x` and `d/../x` compare equal.
-    static func canonical(_ path: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        guard let resolved = realpath(dir.isEmpty ? "/" : dir, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved) + "/" + base
     }
 
     /// Writes a new state of `kind` holding `fields`, sealed.
