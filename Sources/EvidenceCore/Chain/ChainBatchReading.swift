@@ -168,11 +168,12 @@ public final class ChainBatchReader: @unchecked Sendable {
 /// Stored hashes read from a mapped `CHAIN.hashes`.
 struct MappedHashReader: StoredHashReader {
     let file: MappedFile
-    func storedHash(at index: UInt64) throws -> [UInt8] {
+    func storedHash(at index: UInt64) throws -> Hash {
         let (offset, overflow) = index.multipliedReportingOverflow(by: 32)
         guard !overflow, offset + 32 <= UInt64(file.bytes.count) else {
             throw EvidenceError.failure("stored hash \(index) is missing (file truncated)", at: file.path)
         }
-        return Array(file.bytes[Int(offset)..<Int(offset) + 32])
+        // 32 bytes: checked above.
+        return Hash(file.bytes[Int(offset)..<Int(offset) + 32])!
     }
 }
