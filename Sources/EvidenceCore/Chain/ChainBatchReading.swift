@@ -173,7 +173,12 @@ struct MappedHashReader: StoredHashReader {
         guard !overflow, offset + 32 <= UInt64(file.bytes.count) else {
             throw EvidenceError.failure("stored hash \(index) is missing (file truncated)", at: file.path)
         }
-        // 32 bytes: checked above.
-        return Hash(file.bytes[Int(offset)..<Int(offset) + 32])!
+        // Copied in one piece (a generic copy from the slice was a byte
+        // loop); 32 bytes, checked above.
+        let bytes = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: file.bytes[Int(offset)..<Int(offset) + 32]))
+            count = 32
+        }
+        return Hash(bytes)!
     }
 }

@@ -71,10 +71,16 @@ public final class ArtifactDigester {
         var size = 0
         let fd = try RegularFile.open(path, size: &size)
         defer { close(fd) }
+        return try digest(regularFile: fd, size: size, name: path)
+    }
+
+    /// Digests a regular file opened for reading (of `size` bytes when
+    /// opened), from its start; the caller closes it.
+    public func digest(regularFile fd: Int32, size: Int, name: String) throws -> ArtifactDigest {
         // One read takes a small file whole: readahead advice would be a
         // system call for nothing.
         if size > Self.bufferSize { posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL)) }
-        return try digest(fd: fd, name: path)
+        return try digest(fd: fd, name: name)
     }
 
     /// Digests bytes in memory (the JCS form of an inline record).
