@@ -62,11 +62,16 @@ extension ChainLookup {
         let temporary = "\(target).tmp.\(getpid())"
         do {
             let out = try DurableFile(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
-            var readers = try parts.map { RunReader(try DurableFile(ChainLookup.runPath(chain, $0), flags: O_RDONLY)) }
+            // One megabyte of reading in all, however many runs merge (one
+            // batch's runs may be dozens): the merge's memory stays flat.
+            let chunk = max(1 << 14, (1 << 20) / parts.count) / ChainLookup.recordSize * ChainLookup.recordSize
+            var readers = try parts.map {
+                RunReader(try DurableFile(ChainLookup.runPath(chain, $0), flags: O_RDONLY), chunk: chunk)
+            }
             var heads = try readers.indices.map { try readers[$0].next() }
             var buffer: [UInt8] = []
             var offset: UInt64 = 0
-            let block = 1 << 20
+            let block = 1 << 18
             buffer.reserveCapacity(block + ChainLookup.recordSize)
             while true {
                 // A few runs at most (log n): the smallest head by a scan.
@@ -100,19 +105,23 @@ extension ChainLookup {
     }
 }
 
-/// A run file's records in order, read a megabyte at a time.
+/// A run file's records in order, read `chunk` bytes (whole records) at a time.
 struct RunReader {
     let file: DurableFile
+    let chunk: Int
     private var buffer: [UInt8] = []
     private var position = 0
     private var offset: UInt64 = 0
 
-    init(_ file: DurableFile) { self.file = file }
+    init(_ file: DurableFile, chunk: Int = 1 << 20) {
+        self.file = file
+        self.chunk = chunk
+    }
 
     /// The next record; nil at the end. A torn last record is an error.
     mutating func next() throws -> (UInt64, UInt64)? {
         if position == buffer.count {
-            buffer = try file.read(at: offset, count: 1 << 20)
+            buffer = try file.read(at: offset, count: chunk)
             offset += UInt64(buffer.count)
             position = 0
             if buffer.isEmpty { return nil }
