@@ -148,3 +148,14 @@ final class CustodyScenario {
     let altered = try CustodyCertificate.check(Array(forged.utf8), issuerKey: issuer.verifierKey, requirements: requirements)
     #expect(!altered.isValid && !altered.findings.isEmpty)
 }
+
+@Test func theQuickPathTakesOnlyPathsWithoutEmptyDotOrDotDotComponents() {
+    // The byte scan must agree with splitting on "/": any other path goes
+    // through RootDirectory.resolve whole.
+    for path in ["a/b", "a/b/c.pdf", "...", "a/.../b", ".a/b", "a/..b", "a/b.", "x", "a/b/", "/a", "a//b", ".", "..",
+                 "a/./b", "a/../b", "a/.", "a/..", "./a", "../a", ""] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let expected = !parts.contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        #expect(OriginalPaths.plainComponents(path) == expected, "\(path)")
+    }
+}

@@ -241,3 +241,24 @@ private func unlistedLookupFiles(_ f: ChainFixture) throws -> [String] {
         #expect(try seqsShown(f.chain, contract: "M1") == (try seqsByReadingAll(f.chain, contract: "M1")), "run \(run)")
     }
 }
+
+@Test func oneBatchOfManyRunsEndingInASmallRunKeepsFewRuns() throws {
+    let f = try ChainFixture()
+    // A small buffer: runs of about 4096 entries, and a last run of about
+    // 100 (less than half the others: merging only while the last two are
+    // close in size merged nothing, and left six runs of which five equal).
+    let r = try Tools.run("evchain", ["append", f.chain, "--buffer", "65536"],
+                          stdin: records(5 * 4096 + 100, contract: "B", tag: "b"))
+    #expect(r.status == 0, "\(r.stderr)")
+    let list = String(decoding: try Data(contentsOf: URL(fileURLWithPath: f.chain + ".lookup")), as: UTF8.self)
+    let sizes = list.split(separator: "\n").map { line -> Int in
+        let bounds = line.split(separator: " ").map { Int($0)! }
+        return bounds[1] - bounds[0]
+    }
+    // Each run more than twice the next: at most log₂ n runs.
+    for i in sizes.indices.dropLast() { #expect(sizes[i] > 2 * sizes[i + 1], "runs: \(list)") }
+    #expect(sizes.count <= 3, "runs: \(list)")
+    #expect(try f.audit().status == 0)
+    #expect(try seqsShown(f.chain, contract: "B") == Array(0 ..< 5 * 4096 + 100))
+    #expect(try unlistedLookupFiles(f).isEmpty)
+}

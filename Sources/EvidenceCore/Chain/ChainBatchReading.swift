@@ -170,10 +170,15 @@ struct MappedHashReader: StoredHashReader {
     let file: MappedFile
     func storedHash(at index: UInt64) throws -> Hash {
         let (offset, overflow) = index.multipliedReportingOverflow(by: 32)
-        guard !overflow, offset + 32 <= UInt64(file.bytes.count),
-              let hash = Hash(file.bytes[Int(offset)..<Int(offset) + 32]) else {
+        guard !overflow, offset + 32 <= UInt64(file.bytes.count) else {
             throw EvidenceError.failure("stored hash \(index) is missing (file truncated)", at: file.path)
         }
-        return hash
+        // Copied in one piece (a generic copy from the slice was a byte
+        // loop); 32 bytes, checked above.
+        let bytes = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: file.bytes[Int(offset)..<Int(offset) + 32]))
+            count = 32
+        }
+        return Hash(bytes)!
     }
 }

@@ -16,8 +16,16 @@ public struct ChainEntry: Sendable, Equatable {
     public var seq: UInt64
     public var time: String
     /// The evidence record, RFC 8785 canonical.
-    public var canonicalRecord: [UInt8]
+    public var canonicalRecord: [UInt8] { didSet { parsedRecord = nil } }
     public var leaf: Hash
+    /// The record as `parse` read it from the line (whose record it checked
+    /// to be exactly `canonicalRecord`): `record` then needs no second parse.
+    /// Not part of the entry's identity.
+    private var parsedRecord: JSONValue?
+
+    public static func == (a: ChainEntry, b: ChainEntry) -> Bool {
+        a.seq == b.seq && a.time == b.time && a.canonicalRecord == b.canonicalRecord && a.leaf == b.leaf
+    }
 
     /// A log entry is at most this long, the largest a C2SP tlog-tiles entry
     /// bundle can carry (a uint16 length prefix).
@@ -85,8 +93,9 @@ public struct ChainEntry: Sendable, Equatable {
     }
 
     public var record: JSONValue {
+        if let parsedRecord { return parsedRecord }
         // Our own canonical bytes: they parse.
-        (try? JSON.parse(canonicalRecord)) ?? .null
+        return (try? JSON.parse(canonicalRecord)) ?? .null
     }
 
     /// The entry as a JSON object in chain-line order, for output.
@@ -115,14 +124,14 @@ public struct ChainEntry: Sendable, Equatable {
         if let expectedSeq, seq != expectedSeq {
             throw EvidenceError.failure("entry has seq \(seq) where \(expectedSeq) belongs")
         }
-        guard case .string(let time) = o["time"]!, RFC3339.isCanonicalUTC(time), !time.contains(".") else {
+        guard case .string(let time) = o["time"]!, RFC3339.isCanonicalUTC(time), !time.utf8.contains(UInt8(ascii: ".")) else {
             throw EvidenceError.failure("\"time\" is not an RFC 3339 UTC time")
         }
         guard case .object = o["record"]! else { throw EvidenceError.failure("\"record\" is not an object") }
         guard case .string(let leafHex) = o["leaf"]!, Hex.isLowercase(leafHex, byteCount: 32) else {
             throw EvidenceError.failure("\"leaf\" is not 64 lowercase hex digits")
         }
-        let entry = ChainEntry(seq: seq, time: time, canonicalRecord: JCS.canonical(o["record"]!), context: context)
+        var entry = ChainEntry(seq: seq, time: time, canonicalRecord: JCS.canonical(o["record"]!), context: context)
         guard Hex.encode(entry.leaf) == leafHex else {
             throw EvidenceError.failure("\"leaf\" does not match the entry (recomputed \(Hex.encode(entry.leaf)))")
         }
@@ -132,6 +141,7 @@ public struct ChainEntry: Sendable, Equatable {
         }) else {
             throw EvidenceError.failure("entry is not in canonical form")
         }
+        entry.parsedRecord = o["record"]!
         return entry
     }
 

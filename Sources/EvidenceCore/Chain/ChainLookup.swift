@@ -16,9 +16,9 @@ import EvidenceSupport
 /// `CHAIN.lookup.FROM-TO` each covering the entries [FROM, TO). `CHAIN.lookup`
 /// lists the runs in order, one `FROM TO` line each, contiguous from 0, and is
 /// only ever replaced atomically. A lookup is a binary search in each run:
-/// O(log n) reads per run; runs are merged whenever the older of the last
-/// two is at most twice the newer, so there are at most log₂ n of them (one
-/// or a few in practice, as appends come in batches).
+/// O(log n) reads per run; after each append, adjacent runs are merged
+/// until each is more than twice the size of the next, so there are at most
+/// log₂ n of them (one or a few in practice).
 ///
 /// Commit: `append` writes the batch's run and the new list after the
 /// entries and before extending `CHAIN.index`. A crash in between leaves a

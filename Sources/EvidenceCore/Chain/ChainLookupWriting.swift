@@ -24,22 +24,33 @@ extension ChainLookup {
         for r in dropped { unlink(ChainLookup.runPath(chain, r)) }
     }
 
-    /// Merges the last two runs while the older is at most twice the newer:
-    /// the runs that rule would merge pair by pair (always a suffix of the
-    /// list) are merged in one pass into one run, each record read and
-    /// written once.
+    /// Keeps every run more than twice the size of the next (newer) one, so
+    /// that there are at most log₂ n runs however the entries came: the runs
+    /// are taken oldest first onto a stack, and the top two merged while the
+    /// older is at most twice the newer. Each group of runs that rule joins
+    /// (one batch's many runs, say, even when it ends with a small one) is
+    /// merged in one pass into one run, each record read and written once.
+    /// A list that already keeps the rule is left as it is.
     mutating func compact() throws {
-        var sizes = runs.map { $0.to - $0.from }
-        while sizes.count >= 2, sizes[sizes.count - 2] <= 2 * sizes[sizes.count - 1] {
-            let newer = sizes.removeLast()
-            sizes[sizes.count - 1] += newer
+        var groups: [(first: Int, count: Int, size: UInt64)] = []
+        for (i, run) in runs.enumerated() {
+            groups.append((i, 1, run.to - run.from))
+            while groups.count >= 2, groups[groups.count - 2].size <= 2 * groups[groups.count - 1].size {
+                let newer = groups.removeLast()
+                groups[groups.count - 1].count += newer.count
+                groups[groups.count - 1].size += newer.size
+            }
         }
-        let merging = runs.count - sizes.count + 1
-        guard merging >= 2 else { return }
-        let parts = Array(runs.suffix(merging))
-        let merged = Run(from: parts.first!.from, to: parts.last!.to)
-        try merge(parts, into: merged)
-        try commit(Array(runs.dropLast(merging)) + [merged])
+        guard groups.contains(where: { $0.count >= 2 }) else { return }
+        var compacted: [Run] = []
+        for group in groups {
+            let parts = Array(runs[group.first ..< group.first + group.count])
+            guard parts.count >= 2 else { compacted += parts; continue }
+            let merged = Run(from: parts.first!.from, to: parts.last!.to)
+            try merge(parts, into: merged)
+            compacted.append(merged)
+        }
+        try commit(compacted)
     }
 
     /// Streams sorted runs into one sorted file: written under a temporary
@@ -51,11 +62,16 @@ extension ChainLookup {
         let temporary = "\(target).tmp.\(getpid())"
         do {
             let out = try DurableFile(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC)
-            var readers = try parts.map { RunReader(try DurableFile(ChainLookup.runPath(chain, $0), flags: O_RDONLY)) }
+            // One megabyte of reading in all, however many runs merge (one
+            // batch's runs may be dozens): the merge's memory stays flat.
+            let chunk = max(1 << 14, (1 << 20) / parts.count) / ChainLookup.recordSize * ChainLookup.recordSize
+            var readers = try parts.map {
+                RunReader(try DurableFile(ChainLookup.runPath(chain, $0), flags: O_RDONLY), chunk: chunk)
+            }
             var heads = try readers.indices.map { try readers[$0].next() }
             var buffer: [UInt8] = []
             var offset: UInt64 = 0
-            let block = 1 << 20
+            let block = 1 << 18
             buffer.reserveCapacity(block + ChainLookup.recordSize)
             while true {
                 // A few runs at most (log n): the smallest head by a scan.
@@ -89,19 +105,23 @@ extension ChainLookup {
     }
 }
 
-/// A run file's records in order, read a megabyte at a time.
+/// A run file's records in order, read `chunk` bytes (whole records) at a time.
 struct RunReader {
     let file: DurableFile
+    let chunk: Int
     private var buffer: [UInt8] = []
     private var position = 0
     private var offset: UInt64 = 0
 
-    init(_ file: DurableFile) { self.file = file }
+    init(_ file: DurableFile, chunk: Int = 1 << 20) {
+        self.file = file
+        self.chunk = chunk
+    }
 
     /// The next record; nil at the end. A torn last record is an error.
     mutating func next() throws -> (UInt64, UInt64)? {
         if position == buffer.count {
-            buffer = try file.read(at: offset, count: 1 << 20)
+            buffer = try file.read(at: offset, count: chunk)
             offset += UInt64(buffer.count)
             position = 0
             if buffer.isEmpty { return nil }

@@ -103,8 +103,8 @@ extension ChainStore {
             for i in 0..<Int(width) {
                 let seq = n * Tile.width + UInt64(i)
                 let bytes = try lines.next { try ChainTileEntry(line: $0, seq: seq, store: self) }
-                let leaf: Hash = Merkle.leafHash(bytes.entry, using: context)
-                guard leaf.bytes[...] == leaves[(i * 32)..<((i + 1) * 32)] else {
+                let leaf = Merkle.leafHash(bytes.entry, using: context)
+                guard leaf.elementsEqual(leaves[(i * 32)..<((i + 1) * 32)]) else {
                     throw EvidenceError.failure("chain entry \(seq) does not match its leaf hash (run 'evchain audit')", at: path)
                 }
                 if seq >= lookupFrom {

@@ -68,10 +68,19 @@ public final class ArtifactDigester {
 
     /// Opens and digests a regular file.
     public func digest(path: String) throws -> ArtifactDigest {
-        let fd = try RegularFile.open(path)
+        var size = 0
+        let fd = try RegularFile.open(path, size: &size)
         defer { close(fd) }
-        posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
-        return try digest(fd: fd, name: path)
+        return try digest(regularFile: fd, size: size, name: path)
+    }
+
+    /// Digests a regular file opened for reading (of `size` bytes when
+    /// opened), from its start; the caller closes it.
+    public func digest(regularFile fd: Int32, size: Int, name: String) throws -> ArtifactDigest {
+        // One read takes a small file whole: readahead advice would be a
+        // system call for nothing.
+        if size > Self.bufferSize { posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL)) }
+        return try digest(fd: fd, name: name)
     }
 
     /// Digests bytes in memory (the JCS form of an inline record).
@@ -87,6 +96,12 @@ public enum RegularFile {
     /// Opens a file for reading, refusing directories, devices and FIFOs
     /// (a FIFO would block, a device never ends).
     public static func open(_ path: String) throws -> Int32 {
+        var size = 0
+        return try open(path, size: &size)
+    }
+
+    /// `open`, also giving the file's size when opened.
+    public static func open(_ path: String, size: inout Int) throws -> Int32 {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path)
@@ -96,6 +111,7 @@ public enum RegularFile {
             close(fd)
             throw EvidenceError.io("not a regular file", at: path)
         }
+        size = Int(st.st_size)
         // Regular files ignore O_NONBLOCK, but clear it anyway.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         return fd

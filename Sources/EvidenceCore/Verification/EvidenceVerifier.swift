@@ -1,3 +1,4 @@
+import Glibc
 import EvidenceCrypto
 import EvidenceLog
 import EvidenceSupport
@@ -284,6 +285,14 @@ public struct EvidenceVerifier {
             let digester = try cache.digester(algorithm)
             switch m.content {
             case .file(let path):
+                do {
+                    if let file = cache.paths.opened(path) {
+                        defer { close(file.fd) }
+                        return try digester.digest(regularFile: file.fd, size: file.size, name: file.real).hex[0]
+                    }
+                } catch let e as EvidenceError {
+                    throw EvidenceError(e.kind, "\"\(path)\": \(e.message)")
+                }
                 let real = try cache.paths.resolve(path)
                 do { return try digester.digest(path: real).hex[0] } catch let e as EvidenceError {
                     throw EvidenceError(e.kind, "\"\(path)\": \(e.message)")

@@ -115,6 +115,13 @@ public struct MerkleFrontier: Sendable {
 public struct MerkleTreeReader {
     public let reader: StoredHashReader
     private let context = HashContext(.sha256)
+    /// Hashes of ranges that are not complete subtrees (the right edge of a
+    /// tree size), computed once: every proof against one tree size needs
+    /// the same few of them. Computed from the stored hashes like any other.
+    private let partial = PartialSubtrees()
+    private final class PartialSubtrees {
+        var hashes: [UInt64: [UInt64: Hash]] = [:]
+    }
 
     public init(_ reader: StoredHashReader) { self.reader = reader }
 
@@ -128,10 +135,13 @@ public struct MerkleTreeReader {
             let level = n.trailingZeroBitCount
             return try reader.hash(level: level, n: lo >> level)
         }
+        if let known = partial.hashes[hi]?[lo] { return known }
         let k = Merkle.split(n)
         let left = try subtreeHash(lo, lo + k)
         let right = try subtreeHash(lo + k, hi)
-        return Merkle.nodeHash(left, right, using: context)
+        let hash = Merkle.nodeHash(left, right, using: context)
+        partial.hashes[hi, default: [:]][lo] = hash
+        return hash
     }
 
     /// The Merkle Tree Hash of the first `size` leaves.
