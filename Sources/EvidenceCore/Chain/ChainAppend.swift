@@ -135,22 +135,34 @@ extension ChainStore {
             if let readError { throw readError }
             try flush()
             if receipts.count == 0 { receipts.treeSize = start; return receipts }
+            CrashPoint.reach("append.written")
             // Data and hashes durable before the commit record refers to them.
             try data.sync()
             try hashes.sync()
+            CrashPoint.reach("append.synced")
             // The lookup next, so that no committed entry is ever missing from it.
             try writeRun(to: seq)
             try lookup.commit(lookup.runs + newRuns)
+            CrashPoint.reach("append.lookup")
+            // The index takes many writes: the journal keeps a crash among
+            // them from committing a prefix of the batch (see ChainStore).
+            try writeCommitJournal(before: start)
+            CrashPoint.reach("append.journal")
             var indexEnd = start * 8
             try receipts.forEachIndexBlock { ends in
                 try index.write(ends, at: indexEnd)
                 indexEnd += UInt64(ends.count)
+                CrashPoint.reach("append.index-block")
             }
             try index.sync()
+            CrashPoint.reach("append.index-synced")
+            try removeCommitJournal()
+            CrashPoint.reach("append.committed")
         } catch {
             // Nothing of this batch was committed: take it back off the files.
-            // (If this fails too, the tail stays uncommitted and audit finds it.)
-            try? index.truncate(to: start * 8)
+            // (If this fails too, the tail stays uncommitted and audit finds
+            // it; so the journal goes only once the index is back.)
+            if (try? index.truncate(to: start * 8)) != nil { try? removeCommitJournal() }
             try? data.truncate(to: l.dataEnd)
             try? hashes.truncate(to: l.hashesEnd)
             try? lookup.commit(lookup.runs.filter { $0.to <= start })
