@@ -234,6 +234,16 @@ public final class ChainStore {
 
     // MARK: torn tail
 
+    /// What lies past the commit point, said for people; nil when nothing does.
+    func tornTail(_ l: Layout) -> String? {
+        var tail: [String] = []
+        if l.dataSize > l.dataEnd { tail.append("\(l.dataSize - l.dataEnd) bytes in \(path)") }
+        if l.hashesSize > l.hashesEnd { tail.append("\(l.hashesSize - l.hashesEnd) bytes in \(hashes.path)") }
+        if l.indexSize != l.committed * 8 { tail.append("\(l.indexSize - l.committed * 8) bytes in \(index.path)") }
+        if l.pending { tail.append("\(ChainStore.pendingPath(path)) (a commit that did not finish)") }
+        return tail.isEmpty ? nil : "torn tail after entry \(l.committed) (never acknowledged): " + tail.joined(separator: ", ")
+    }
+
     /// Truncates the data and hash files to what the index commits (and the
     /// index to whole entries). Requires `.write` access.
     public func removeTornTail() throws -> Layout {
