@@ -13,16 +13,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 work="${1:-$here/out}"
-marker=".evidence-example-run"
-
-if [ -L "$work" ] || { [ -e "$work" ] && [ ! -d "$work" ]; }; then
-    echo "run.sh: $work: not a directory; refusing to replace it" >&2
-    exit 2
-fi
-if [ -d "$work" ] && [ ! -f "$work/$marker" ] && [ -n "$(ls -A "$work")" ]; then
-    echo "run.sh: $work: directory not made by run.sh (no $marker in it) and not empty; refusing to remove it" >&2
-    exit 2
-fi
+. "$here/workdir.sh"
+claim_workdir run.sh "$work"
 
 if [ -n "${EVIDENCE_BIN:-}" ]; then
     bin="$EVIDENCE_BIN"
@@ -32,9 +24,6 @@ else
     bin="$(cd "$root" && swift build --show-bin-path)"
 fi
 export PATH="$bin:$PATH"
-if [ -f "$work/$marker" ]; then rm -rf "$work"; fi
-mkdir -p "$work"
-echo "made by examples/run.sh; the next run removes this directory" > "$work/$marker"
 cd "$work"
 contracts="$here/contracts"
 
@@ -86,7 +75,7 @@ evcatalog "${catalogue_options[@]}" --format csv --bom c1-verdicts.jsonl > c1-ca
 evcatalog "${catalogue_options[@]}" --format html c1-verdicts.jsonl > c1-catalogue.html
 echo "   $(wc -l < c1-catalogue.jsonl) rows: c1-catalogue.jsonl, c1-catalogue.csv, c1-catalogue.html"
 if command -v chromium > /dev/null; then
-    chromium --headless --no-sandbox --print-to-pdf=c1-catalogue.pdf c1-catalogue.html 2> /dev/null
+    chromium --headless --no-sandbox --log-level=3 --print-to-pdf=c1-catalogue.pdf c1-catalogue.html
     echo "   printed: $work/c1-catalogue.pdf"
 else
     echo "   (install chromium and fonts-noto-cjk to print c1-catalogue.html to PDF)"

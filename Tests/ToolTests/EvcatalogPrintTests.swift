@@ -37,7 +37,7 @@ import Testing
         try dir.write("catalogue.html", html.stdout)
 
         // The command documented in evcatalog(1).
-        let print = try Tools.runExecutable("chromium", ["--headless", "--no-sandbox", "--print-to-pdf=catalogue.pdf", "catalogue.html"],
+        let print = try Tools.runExecutable("chromium", ["--headless", "--no-sandbox", "--log-level=3", "--print-to-pdf=catalogue.pdf", "catalogue.html"],
                                             directory: dir.url)
         #expect(print.status == 0, "\(print.stderr)")
         let info = try Tools.runExecutable("pdfinfo", ["catalogue.pdf"], directory: dir.url)

@@ -167,6 +167,22 @@ func rewrite(_ url: URL, fixDigest: Bool = true, _ edit: (inout [String]) -> Voi
         try p.run(p.a, ["psi", "respond", "--request", "req.msg", "-o", "resp.msg", "a.jsonl"])
     }
 
+    /// A step whose message cannot be written (here `-o` names a
+    /// directory) leaves no state behind, so the retry with the same
+    /// `--state` runs (issue 20: the state stayed and the retry was refused).
+    @Test(arguments: [["psi", "request"], ["sum", "start"]])
+    func aMessageThatCannotBeWrittenTakesItsStateWithIt(step: [String]) throws {
+        let p = try Parties()
+        try p.b.write("b.jsonl", p.items(["b1", "b2"], extra: { _ in ",\"amount\":1" }))
+        try FileManager.default.createDirectory(at: p.b.file("outdir"), withIntermediateDirectories: false)
+        let failed = try p.run(p.b, step + ["--state", "b.state", "-o", "outdir", "b.jsonl"])
+        #expect(failed.status == 3, "\(failed.status) \(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: p.b.file("b.state").path), "the state of a step that failed stayed")
+        let retry = try p.run(p.b, step + ["--state", "b.state", "-o", "req.msg", "b.jsonl"])
+        #expect(retry.status == 0, "\(retry.stderr)")
+        #expect(FileManager.default.fileExists(atPath: p.b.file("b.state").path))
+    }
+
     @Test func tamperedElementIsRefused() throws {
         let p = try requested()
         try rewrite(p.a.file("req.msg"), fixDigest: false) { lines in

@@ -156,13 +156,7 @@ extension ChainStore {
         }
 
         // Past the commit point: only a torn, unacknowledged tail may be there.
-        var tail: [String] = []
-        if l.dataSize > l.dataEnd { tail.append("\(l.dataSize - l.dataEnd) bytes in \(path)") }
-        if l.hashesSize > l.hashesEnd { tail.append("\(l.hashesSize - l.hashesEnd) bytes in \(hashes.path)") }
-        if l.indexSize % 8 != 0 { tail.append("\(l.indexSize % 8) bytes in \(index.path)") }
-        if !tail.isEmpty {
-            result.tornTail = "torn tail after entry \(n) (never acknowledged): " + tail.joined(separator: ", ")
-        }
+        result.tornTail = tornTail(l)
         return result
     }
 }

@@ -100,7 +100,7 @@ public enum DHPSI {
         let state = DHPSIState(session: session, group: group.name, mode: mode.rawValue, secret: beta, count: items.count,
                                itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "psi-state")
         try state.save(statePath)
-        try writer.finish()
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(session), "group": .string(group.name), "mode": .string(mode.rawValue),
                 "count": .number(Double(items.count)), "duplicates": .number(Double(items.duplicates))]
     }

@@ -28,7 +28,7 @@ public enum IntersectionSum {
         }
         try DHPSIState(session: session, group: group.name, mode: "sum", secret: alpha, count: items.count,
                        itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "sum-state-a").save(statePath)
-        try writer.finish()
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(session), "group": .string(group.name), "count": .number(Double(items.count)),
                 "duplicates": .number(Double(items.duplicates))]
     }
@@ -76,7 +76,7 @@ public enum IntersectionSum {
         try DHPSIState(session: first.header.session, group: group.name, mode: "sum", secret: nil,
                        count: items.count, itemsDigest: items.finishDigest(), parameters: items.options.parameters,
                        kind: "sum-state-b").save(statePath)
-        try writer.finish()
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(first.header.session), "count": .number(Double(items.count)),
                 "peer_count": .number(Double(doubled.count)), "duplicates": .number(Double(items.duplicates))]
     }

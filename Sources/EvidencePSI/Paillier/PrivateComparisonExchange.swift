@@ -72,7 +72,7 @@ extension PrivateComparison {
         state["count"] = .number(Double(items.count))
         state["items_sha256"] = .string(itemsDigest(items))
         try PSIStateFile.write(statePath, kind: "cmp-state", session: session, state)
-        try writer.finish()
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(session), "op": .string(op.rawValue), "count": .number(Double(items.count))]
     }
 
