@@ -5,11 +5,13 @@
 # EvcatalogTests.sampleRecords makes them, appended to a fresh log in one
 # batch (so every entry has one log time), sealed, cosigned by a notary,
 # and certified for contract C2025-0001 from its originals.
-# Usage: Tests/Golden/evcatalog/make-certificate.sh [bin-dir]  (default .build/debug)
+# Usage: Tests/Golden/evcatalog/make-certificate.sh [bin-dir]  (default: swift build --show-bin-path)
+# Then EVIDENCE_UPDATE_GOLDEN=1 swift test --filter Evcatalog: the golden
+# catalogues show the new certificate's serial and log time.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
-bin=$(cd "${1:-$root/.build/debug}" && pwd)
+bin=$(cd "${1:-$(cd "$root" && swift build --show-bin-path)}" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 contracts="$root/examples/contracts"
