@@ -69,6 +69,7 @@ evverify check-cert --text c1-certificate.json --issuer-key "$ISSUER_VKEY" --log
 # ---- catalogue step (evcatalog) -------------------------------------------
 echo "== 7. the evidence catalogue (证据目录) of C2025-0001 for the arbitration commission (evcatalog)"
 catalogue_options=(--case "$here/case-C2025-0001.json" --certificate c1-certificate.json
+                   --issuer-key "$ISSUER_VKEY" --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY"
                    --require-stages esign,face,liveness,performance,default --utc-offset +08:00)
 evcatalog "${catalogue_options[@]}" c1-verdicts.jsonl > c1-catalogue.jsonl
 evcatalog "${catalogue_options[@]}" --format csv --bom c1-verdicts.jsonl > c1-catalogue.csv
