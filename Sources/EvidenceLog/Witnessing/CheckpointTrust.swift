@@ -32,8 +32,7 @@ public struct CheckpointTrust: Sendable {
         /// neutral third party's.
         public init(logKey: String, witnessKeys: [String], quorum: Int?, tsaCAFile: String?, noWitness: Bool = false) throws {
             self.logKey = try KeyFile.readVerifier(logKey)
-            var seen = Set<[UInt8]>()
-            self.witnessKeys = try witnessKeys.map(KeyFile.readVerifier).filter { seen.insert($0.publicKey).inserted }
+            self.witnessKeys = try CheckpointTrust.independentWitnessKeys(witnessKeys.map(KeyFile.readVerifier), logKey: self.logKey)
             if noWitness && !witnessKeys.isEmpty {
                 throw EvidenceError.usage("give \(Setting("witness-key")) or \(Setting("no-witness")), not both")
             }
@@ -47,6 +46,21 @@ public struct CheckpointTrust: Sendable {
             acceptsNoWitness = noWitness
             self.tsaCAFile = tsaCAFile
         }
+    }
+
+    /// The witness keys that are independent signers, each public key once
+    /// (two names for one key are one witness); a key with the log's public
+    /// key, under any name or type, is refused (usage): a log cannot witness
+    /// its own checkpoints. `evverify` and `evchain audit` both start here.
+    public static func independentWitnessKeys(_ keys: [NoteVerifierKey], logKey: NoteVerifierKey) throws -> [NoteVerifierKey] {
+        var distinct: [NoteVerifierKey] = []
+        for key in keys {
+            if key.hasSamePublicKey(as: logKey) {
+                throw EvidenceError.usage("witness key \(key.name) has the log key's public key: a log cannot witness its own checkpoints")
+            }
+            if !distinct.contains(where: { $0.hasSamePublicKey(as: key) }) { distinct.append(key) }
+        }
+        return distinct
     }
 
     /// The note as given, with every signature line.
@@ -99,6 +113,15 @@ public struct CheckpointTrust: Sendable {
         var cosigners: [Cosigner] = []
         var witnessProblems: [String] = []
         for key in requirements.witnessKeys {
+            // Requirements may be built by hand: independence is checked here too.
+            if key.hasSamePublicKey(as: requirements.logKey) {
+                witnessProblems.append("\(key.name) has the log key's public key (no independent witness)")
+                continue
+            }
+            if let same = cosigners.first(where: { $0.key.hasSamePublicKey(as: key) }) {
+                witnessProblems.append("\(key.name) has the public key of \(same.key.name) (one witness, counted once)")
+                continue
+            }
             do {
                 if let time = try note.verify(key).compactMap({ $0 }).first {
                     cosigners.append(Cosigner(key: key, time: time))
@@ -133,4 +156,12 @@ public struct CheckpointTrust: Sendable {
         timestampTime = stampTime
         failure = problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
+}
+
+extension NoteVerifierKey {
+    /// Whether two verifier keys are one signer: the same Ed25519 public key,
+    /// whatever their names, key IDs or types. Independence (of a witness
+    /// from the log, of two witnesses, of an issuer from both) is judged by
+    /// this, never by names.
+    public func hasSamePublicKey(as other: NoteVerifierKey) -> Bool { publicKey == other.publicKey }
 }
