@@ -112,6 +112,24 @@ import Testing
         #expect(args.witnessKeys.count == 1)
     }
 
+    /// A cosignature dated in the future beyond the clock skew does not
+    /// count (a certificate once printed a cosigner time in year
+    /// 292277026596: the largest time a cosignature can hold).
+    @Test func cosignatureTimeInTheFutureDoesNotCount() throws {
+        let r = requirements(witnesses: [w1], quorum: 1)
+        let now = UInt64(Date().timeIntervalSince1970)
+        for time in [UInt64(Int64.max), now + 86_400] {
+            var note = try checkpoint.signed(with: log)
+            note.signatures.append(try Cosignature.sign(text: note.text, key: w1, time: time))
+            let trust = try CheckpointTrust(noteBytes: note.bytes, timestampToken: nil, requirements: r)
+            #expect(!trust.isTrusted && trust.cosigners.isEmpty)
+            #expect(trust.failure?.contains("in the future") == true, "\(trust.failure ?? "trusted")")
+        }
+        var note = try checkpoint.signed(with: log)
+        note.signatures.append(try Cosignature.sign(text: note.text, key: w1, time: now + 60))
+        #expect(try CheckpointTrust(noteBytes: note.bytes, timestampToken: nil, requirements: r).isTrusted)
+    }
+
     @Test func requiredTimestampThatIsAbsentIsAFailure() throws {
         var r = requirements(witnesses: [w1], quorum: 1)
         r.tsaCAFile = "/nonexistent/ca.pem"

@@ -1,3 +1,4 @@
+import Glibc
 import EvidenceSupport
 
 /// What a verifier may rely on about a checkpoint: the log signed it, which
@@ -22,6 +23,11 @@ public struct CheckpointTrust: Sendable {
         public var tsaCAFile: String?
         /// The checker said `--no-witness`: no cosignature is required.
         public var acceptsNoWitness = false
+        /// The verifier's clock (seconds since the epoch) and how far ahead
+        /// of it a cosignature time or a timestamp's genTime may be: a time
+        /// later than `now + clockSkew` is refused, as no honest clock wrote it.
+        public var now = Int64(time(nil))
+        public var clockSkew = Timestamping.defaultClockSkew
 
         public init(logKey: NoteVerifierKey) { self.logKey = logKey }
 
@@ -72,8 +78,11 @@ public struct CheckpointTrust: Sendable {
     public let quorum: Int
     public let acceptsNoWitness: Bool
     public let timestampToken: [UInt8]?
-    /// The authority's time in the token, when verified.
+    /// The authority's time in the token (RFC 3339), only when the token
+    /// verified — chain checked at that time, imprint and skew rules held.
     public let timestampTime: String?
+    /// The same verified genTime in seconds since the epoch.
+    public let timestampSeconds: Int64?
     /// Why the checkpoint cannot be relied on; nil when it can.
     public let failure: String?
 
@@ -85,6 +94,7 @@ public struct CheckpointTrust: Sendable {
         let n = cosigners.count
         return "checkpoint (tree size \(checkpoint.size)): \(n) witness cosignature\(n == 1 ? "" : "s") checked"
             + (acceptsNoWitness ? " (\(Setting("no-witness")))" : " (quorum \(quorum))")
+            + (timestampTime.map { "; timestamp \($0) verified, the TSA's certificate chain checked at that time" } ?? "")
     }
 
     /// Evaluates `noteBytes`. Throws only when the bytes are not a signed
@@ -124,6 +134,12 @@ public struct CheckpointTrust: Sendable {
             }
             do {
                 if let time = try note.verify(key).compactMap({ $0 }).first {
+                    // Cosignature.verify bounds time by Int64.max.
+                    guard Int64(time) <= requirements.now + requirements.clockSkew else {
+                        witnessProblems.append("cosignature by \(key.name) has time \(time), in the future "
+                                               + "(more than \(requirements.clockSkew) s ahead of this clock)")
+                        continue
+                    }
                     cosigners.append(Cosigner(key: key, time: time))
                 } else {
                     witnessProblems.append("\(key.name) is not a witness (cosignature) key")
@@ -140,10 +156,12 @@ public struct CheckpointTrust: Sendable {
                             + (witnessProblems.isEmpty ? "" : " (\(witnessProblems.joined(separator: "; ")))"))
         }
         var stampTime: String? = nil
+        var stampSeconds: Int64? = nil
         if let ca = requirements.tsaCAFile {
             if let token = timestampToken {
                 do {
-                    try Timestamping.verifyCheckpointToken(token, note: note, logKey: requirements.logKey, caFile: ca)
+                    stampSeconds = try Timestamping.verifyCheckpointToken(token, note: note, logKey: requirements.logKey, caFile: ca,
+                                                                          now: requirements.now, skew: requirements.clockSkew)
                     stampTime = Timestamping.generationTime(token)
                 } catch let e as EvidenceError {
                     if e.kind == .io { throw e }
@@ -154,6 +172,7 @@ public struct CheckpointTrust: Sendable {
             }
         }
         timestampTime = stampTime
+        timestampSeconds = stampSeconds
         failure = problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
 }
