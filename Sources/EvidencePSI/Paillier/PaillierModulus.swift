@@ -5,7 +5,8 @@ import EvidenceSupport
 /// its peer chose, before encrypting or answering anything under it. A
 /// modulus with a small factor leaks more than the protocol promises (with
 /// n = 3·q an equality answer r·(a − b) mod n tells the key holder whether
-/// a ≡ b (mod 3)); a prime or a perfect power is no product of two primes.
+/// a ≡ b (mod 3)); a prime or a perfect power is factored by anyone, so
+/// every message under it could be read on its way.
 ///
 /// These checks are cheap and refuse what is plainly malformed; they do not
 /// prove n = p·q with p and q large and distinct. Only a zero-knowledge
