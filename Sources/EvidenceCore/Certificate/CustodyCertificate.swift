@@ -35,10 +35,10 @@ public enum CustodyCertificate {
     public static func issuerDependence(_ issuer: NoteVerifierKey, logKey: NoteVerifierKey,
                                         witnessKeys: [NoteVerifierKey]) -> String? {
         let named = "the issuer key \(issuer.name)+\(Hex.encode(issuer.keyID))"
-        if issuer.publicKey == logKey.publicKey {
+        if issuer.hasSamePublicKey(as: logKey) {
             return "\(named) is the log's key \(logKey.name)+\(Hex.encode(logKey.keyID)) (the same Ed25519 public key): custody must be stated by a party other than the log"
         }
-        if let w = witnessKeys.first(where: { $0.publicKey == issuer.publicKey }) {
+        if let w = witnessKeys.first(where: { $0.hasSamePublicKey(as: issuer) }) {
             return "\(named) is the witness key \(w.name)+\(Hex.encode(w.keyID)) (the same Ed25519 public key): a witness vouches for checkpoints, custody must be stated under a key of its own"
         }
         return nil
