@@ -43,7 +43,9 @@ import Testing
 
     /// RFC 8785 libraries (Python rfc8785 here) refuse integers beyond
     /// ±(2^53 − 1); evhash refuses the same ones, naming the line, and
-    /// agrees with the library's digest on the rest.
+    /// agrees with the library's digest on the rest — except spellings that
+    /// Python's json rounds to a double (9007199254740993.0), which the
+    /// number rule refuses too.
     @Test func integersBeyondDoublePrecisionAreRefusedLikeRFC8785() throws {
         try Python.require("rfc8785")
         let values = ["9007199254740991", "-9007199254740991", "9007199254740992", "9007199254740993",
@@ -59,10 +61,11 @@ import Testing
                                          stdin: Data((documents.joined(separator: "\n") + "\n").utf8))
         #expect(python.status == 0, "\(python.stderr)")
         #expect(python.lines.count == values.count)
+        let rounded: Set<String> = ["9007199254740993.0"]
         for (i, (document, expected)) in zip(documents, python.lines).enumerated() {
             let input = dataLine("ok", "1") + "\n" + dataLine("n\(i)", document) + "\n"
             let r = try Tools.run("evhash", [], stdin: input, directory: dir.url)
-            if expected == "refused" {
+            if expected == "refused" || rounded.contains(values[i]) {
                 #expect(r.status == 2, "\(document)")
                 #expect(r.stderr.contains("stdin:2:") && r.stderr.contains("2^53"), "\(r.stderr)")
             } else {

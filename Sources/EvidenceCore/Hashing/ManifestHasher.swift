@@ -208,7 +208,7 @@ public struct ManifestHasher {
         if let fast = Self.fastItem(line) {
             return try hash(fast.item, canonicalData: fast.canonicalData, worker: worker)
         }
-        let value = try JSON.parse(line, exactIntegers: true)
+        let value = try JSON.parse(line)
         guard case .object(let object) = value else {
             throw EvidenceError.input("expected a manifest line (JSON object), found \(value.typeName)")
         }

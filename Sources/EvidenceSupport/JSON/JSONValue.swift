@@ -30,10 +30,12 @@ public enum JSONValue: Equatable, Sendable {
         if case .array(let a) = self { return a }
         return nil
     }
-    /// The number as an exact integer, when it is one within ±2^53.
+    /// The number as an exact integer, when it is one within ±(2^53 − 1),
+    /// however it was spelled (`JSONNumberRule`): 9007199254740992.0 is
+    /// no more an integer here than 9007199254740992 is.
     public var integerValue: Int? {
         guard case .number(let n) = self, n.rounded(.towardZero) == n,
-              abs(n) <= 9_007_199_254_740_992 else { return nil }
+              abs(n) <= JSON.maximumExactInteger else { return nil }
         return Int(n)
     }
 
@@ -55,7 +57,9 @@ public enum JSONValue: Equatable, Sendable {
     }
 }
 
-/// A JSON object's members, in insertion order, keys unique.
+/// A JSON object's members, in insertion order, keys unique. Keys are
+/// looked up and compared byte for byte (RFC 8259 §8.3): "\u00e9" and
+/// "e\u0301" are two keys, never one (see `ExactString`).
 public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var members: [(key: String, value: JSONValue)]
 
@@ -81,11 +85,11 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
     /// Setting a value replaces it in place; setting nil removes the key.
     public subscript(key: String) -> JSONValue? {
         get {
-            for m in members where m.key == key { return m.value }
+            for m in members where m.key.sameBytes(as: key) { return m.value }
             return nil
         }
         set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
+            if let i = members.firstIndex(where: { $0.key.sameBytes(as: key) }) {
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append((key, newValue))
