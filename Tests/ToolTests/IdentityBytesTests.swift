@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import EvidenceSupport
+
+/// Identities are bytes (issue 18 item 1): an id, contract or name that
+/// differs from another only in Unicode normalisation is another identity,
+/// never merged with it (Swift's `String ==` would merge them).
+@Suite struct IdentityBytesTests {
+    static let nfc = "C9/esign/caf\u{E9}.pdf"
+    static let nfd = "C9/esign/cafe\u{301}.pdf"
+
+    static func same(_ a: Any?, _ b: String) -> Bool {
+        (a as? String).map { Array($0.utf8) == Array(b.utf8) } ?? false
+    }
+
+    /// The bank logs the presented id and an NFD twin of it with another
+    /// digest: under `--complete` the twin must be reported, not hidden
+    /// behind the id it imitates.
+    @Test func anNFDTwinOfAPresentedIDIsNotPresented() throws {
+        let f = try VerifyFixture()
+        try f.dir.write("contracts/" + Self.nfc, "%PDF-1.7 the contract\n")
+        let manifest = Data(#"{"contract":"C9","stage":"esign","path":"\#(Self.nfc)"}"#.utf8)
+        let real = try f.run("evhash", ["--root", f.contracts.path], stdin: manifest)
+        try f.run("evchain", ["append", f.chain], stdin: real.stdout)
+        let twinLine = #"{"contract":"C9","stage":"esign","id":"\#(Self.nfd)","name":"\#(Self.nfd.split(separator: "/").last!)","data":{"forged":true}}"#
+        let twin = try f.run("evhash", [], stdin: Data(twinLine.utf8))
+        try f.run("evchain", ["append", f.chain], stdin: twin.stdout)
+        try f.seal(from: 31)
+
+        let r = try f.verify(["--complete"], stdin: manifest)
+        #expect(r.status == 1, "\(r.out)")
+        let presented = r.objects.filter { Self.same($0["id"], Self.nfc) }
+        let hidden = r.objects.filter { Self.same($0["id"], Self.nfd) }
+        #expect(presented.count == 1 && presented.first?["status"] as? String == "ok", "\(r.out)")
+        #expect(hidden.count == 1 && hidden.first?["status"] as? String == "missing", "\(r.out)")
+        #expect((hidden.first?["reason"] as? String)?.contains("not presented") == true)
+        #expect(hidden.first?["seq"] as? Int == 32)
+    }
+}
