@@ -37,3 +37,17 @@ import Testing
         #expect(hidden.first?["seq"] as? Int == 32)
     }
 }
+
+extension IdentityBytesTests {
+    /// Within one run evhash says so: two ids that differ only in
+    /// normalisation are refused as look-alikes, naming both lines.
+    @Test func evhashRefusesIDsThatDifferOnlyInNormalisation() throws {
+        let lines = [Self.nfc, Self.nfd].enumerated().map { i, id in
+            #"{"contract":"C9","stage":"esign","id":"\#(id)","name":"n\#(i)","data":{"n":\#(i)}}"#
+        }
+        let r = try Tools.run("evhash", [], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("stdin:2:") && r.stderr.contains("stdin:1") && r.stderr.contains("only in Unicode normalisation"),
+                "\(r.stderr)")
+    }
+}

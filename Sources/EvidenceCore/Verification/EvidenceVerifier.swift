@@ -457,8 +457,9 @@ extension EvidenceVerifier {
         case .original(let m): declared = (m.contract, m.stage)
         case .record(let r): declared = (r.contract, r.stage)
         }
-        let contractDiffers = declared.contract != nil && declared.contract != record.contract
-        let stageDiffers = declared.stage != nil && declared.stage != record.stage
+        // By bytes: a contract that only looks like the declared one is another.
+        let contractDiffers = declared.contract != nil && declared.contract?.exact != record.contract?.exact
+        let stageDiffers = declared.stage != nil && declared.stage?.exact != record.stage?.exact
         guard contractDiffers || stageDiffers else { return nil }
         return "contract \(record.contract ?? "(none)"), stage \(record.stage ?? "(none)")"
     }
