@@ -51,3 +51,27 @@ extension IdentityBytesTests {
                 "\(r.stderr)")
     }
 }
+
+extension IdentityBytesTests {
+    /// A verdict for the NFC id and log entries of it and of its NFD twin:
+    /// evcatalog must keep the twin as a row of its own, not fold it into
+    /// the verified row.
+    @Test func evcatalogKeepsAnNFDTwinAsItsOwnRow() throws {
+        let lines = [Self.nfc, Self.nfd].enumerated().map { i, id in
+            #"{"contract":"C9","stage":"esign","id":"\#(id)","name":"n\#(i)","data":{"n":\#(i)}}"#
+        }
+        // Hashed in two runs, as evhash refuses the two in one.
+        let records = try lines.map { line -> String in
+            let r = try Tools.run("evhash", [], stdin: line + "\n")
+            try #require(r.status == 0, "\(r.stderr)")
+            return r.lines[0]
+        }
+        let input = try EvcatalogTests.chainEntries(records) + EvcatalogTests.verdicts([records[0]])
+        let r = try Tools.run("evcatalog", ["--format", "jsonl", "--accept-unverified"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.objects.count == 2, "\(r.out)")
+        let twin = r.objects.filter { Self.same($0["id"], Self.nfd) }
+        #expect(twin.count == 1 && twin.first?["status"] as? String == "not-verified", "\(r.out)")
+        #expect(r.objects.filter { Self.same($0["id"], Self.nfc) }.first?["status"] as? String == "ok")
+    }
+}

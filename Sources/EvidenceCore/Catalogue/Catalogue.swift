@@ -102,22 +102,25 @@ public struct Catalogue: Sendable {
         let wanted = options.contracts.isEmpty ? options.caseFile?.contracts ?? [] : options.contracts
         var kept: [CatalogueItem] = []
         var leftOut = 0
-        let gaps = gaps.filter { wanted.isEmpty || wanted.contains($0.contract) }
-        var best: [String: CatalogueItem.Origin] = [:]
+        // Ids and contracts are bytes: a look-alike in another Unicode
+        // normalisation is another item, never folded into this one.
+        let wantedExactly = Set(wanted.map(\.exact))
+        let gaps = gaps.filter { wanted.isEmpty || wantedExactly.contains($0.contract.exact) }
+        var best: [ExactString: CatalogueItem.Origin] = [:]
         for item in items {
-            if !wanted.isEmpty && !wanted.contains(item.record.contract ?? "") {
+            if !wanted.isEmpty && !wantedExactly.contains((item.record.contract ?? "").exact) {
                 leftOut += 1
                 continue
             }
-            best[item.record.id] = max(best[item.record.id] ?? .record, item.origin)
+            best[item.record.id.exact] = max(best[item.record.id.exact] ?? .record, item.origin)
             kept.append(item)
         }
         self.leftOut = leftOut
         // Compared only within one id, so that a long chain stays linear.
         var unique: [CatalogueItem] = []
-        var sameID: [String: [Int]] = [:]
-        for item in kept where item.origin == best[item.record.id] {
-            let id = item.record.id
+        var sameID: [ExactString: [Int]] = [:]
+        for item in kept where item.origin == best[item.record.id.exact] {
+            let id = item.record.id.exact
             if sameID[id, default: []].contains(where: { unique[$0] == item }) { continue }
             sameID[id, default: []].append(unique.count)
             unique.append(item)
@@ -146,14 +149,14 @@ public struct Catalogue: Sendable {
         self.rows = rows
         let contracts = self.contracts
         let covering = contracts.isEmpty ? [nil] : contracts.map(Optional.some)
-        let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")" })
-        let stagesPresent = Set(rows.map(\.stage.name))
+        let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")".exact })
+        let stagesPresent = Set(rows.map(\.stage.name.exact))
         var missing: [Row] = []
-        var listed = Set<String>()
+        var listed = Set<ExactString>()
         func addMissing(_ stageName: String, _ contract: String?, reason: String?) {
-            let key = "\(stageName)\u{0}\(contract ?? "")"
+            let key = "\(stageName)\u{0}\(contract ?? "")".exact
             guard !listed.contains(key),
-                  !(contract.map { present.contains("\(stageName)\u{0}\($0)") } ?? stagesPresent.contains(stageName)) else { return }
+                  !(contract.map { present.contains("\(stageName)\u{0}\($0)".exact) } ?? stagesPresent.contains(stageName.exact)) else { return }
             listed.insert(key)
             let stage = Stage.named(stageName)
             missing.append(Row(number: nil, stage: stage, contract: contract, item: nil,
