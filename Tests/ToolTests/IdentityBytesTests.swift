@@ -75,3 +75,30 @@ extension IdentityBytesTests {
         #expect(r.objects.filter { Self.same($0["id"], Self.nfc) }.first?["status"] as? String == "ok")
     }
 }
+
+extension IdentityBytesTests {
+    /// evpsi compares purposes as bytes, as evpsi(1) says: a decomposed
+    /// "café" does not pass a policy listing the composed one.
+    @Test func aDecomposedPurposeDoesNotPassAPolicyListingTheComposedOne() throws {
+        let composed = "arbitration caf\u{E9} 0123", decomposed = "arbitration cafe\u{301} 0123"
+        let s = try SignedParties(purposes: [composed])
+        try s.p.b.write("b.jsonl", "{\"id\":\"cust-1\"}\n")
+        try s.p.a.write("a.jsonl", "{\"id\":\"cust-1\"}\n")
+        func respond(_ purpose: String) throws -> ToolResult {
+            for (dir, name) in [(s.p.b, "b.state"), (s.p.b, "req.msg"), (s.p.a, "req.msg")] {
+                try? FileManager.default.removeItem(at: dir.file(name))
+            }
+            let r = try s.bank(["psi", "request", "--group", "p256", "--purpose", purpose, "--state", "b.state", "-o", "req.msg", "b.jsonl"])
+            try #require(r.status == 0, "\(r.stderr)")
+            try s.p.send("req.msg", from: s.p.b, to: s.p.a)
+            return try s.commission(["psi", "respond", "--group", "p256", "--policy", "policy.json", "--request", "req.msg",
+                                     "-o", "resp.msg", "a.jsonl"])
+        }
+        let refused = try respond(decomposed)
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("rule \"purposes\""), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: s.p.a.file("resp.msg").path))
+        let allowed = try respond(composed)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+    }
+}

@@ -52,11 +52,12 @@ public enum CustodyCertificate {
     /// stages of its `ok` items, as their logged records say, and the
     /// stages reported missing.
     static func contractsSummary(_ items: [JSONValue]) -> JSONValue {
-        var contracts: [String: (stages: Set<String>, missing: [String])] = [:]
-        var order: [String] = []
+        // Keyed by bytes: a contract that only looks like another is another.
+        var contracts: [ExactString: (stages: Set<String>, missing: [String])] = [:]
+        var order: [ExactString] = []
         for item in items {
             let record = item["record"]
-            guard let contract = record?["contract"]?.stringValue ?? item["contract"]?.stringValue else { continue }
+            guard let contract = (record?["contract"]?.stringValue ?? item["contract"]?.stringValue)?.exact else { continue }
             if contracts[contract] == nil { contracts[contract] = ([], []); order.append(contract) }
             if record == nil, let stage = item["stage"]?.stringValue { contracts[contract]!.missing.append(stage) }
             if item["status"]?.stringValue == "ok", let stage = record?["stage"]?.stringValue {
@@ -66,7 +67,7 @@ public enum CustodyCertificate {
         let known = Stage.known.map(\.name)
         return .array(order.map { c in
             let stages = contracts[c]!.stages.sorted { (known.firstIndex(of: $0) ?? 99, $0) < (known.firstIndex(of: $1) ?? 99, $1) }
-            return ["contract": .string(c), "stages": .array(stages.map { .string($0) }),
+            return ["contract": .string(c.string), "stages": .array(stages.map { .string($0) }),
                     "missing_stages": .array(contracts[c]!.missing.map { .string($0) })]
         })
     }
