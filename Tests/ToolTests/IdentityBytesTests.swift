@@ -102,3 +102,30 @@ extension IdentityBytesTests {
         #expect(allowed.status == 0, "\(allowed.stderr)")
     }
 }
+
+extension IdentityBytesTests {
+    /// `evchain prove` asked for an id and for its NFD twin proves each
+    /// one's own entry (their queries were merged into one).
+    @Test func evchainProveFindsEachTwinsOwnEntry() throws {
+        let d = try TemporaryDirectory()
+        let chain = d.file("c.chain").path
+        #expect(try Tools.run("evchain", ["init", chain, "--origin", "twins.example/log"]).status == 0)
+        let key = try Tools.run("evchain", ["keygen", "--name", "twins.example/log", "--out", d.file("log.key").path])
+        try #require(key.status == 0, "\(key.stderr)")
+        for (i, id) in [Self.nfc, Self.nfd].enumerated() {
+            let line = #"{"contract":"C9","stage":"esign","id":"\#(id)","name":"n\#(i)","data":{"n":\#(i)}}"#
+            let record = try Tools.run("evhash", [], stdin: line + "\n")
+            try #require(record.status == 0, "\(record.stderr)")
+            #expect(try Tools.run("evchain", ["append", chain], stdin: record.stdout).status == 0)
+        }
+        let cp = try Tools.run("evchain", ["checkpoint", chain, "--key", d.file("log.key").path, "--out", d.file("cp").path])
+        try #require(cp.status == 0, "\(cp.stderr)")
+        for query in [[Self.nfd, Self.nfc], [Self.nfc, Self.nfd]] {
+            let input = query.map { "\"\($0)\"" }.joined(separator: "\n") + "\n"
+            let r = try Tools.run("evchain", ["prove", chain, "--checkpoint", d.file("cp").path], stdin: input)
+            #expect(r.status == 0, "\(r.stderr)")
+            let ids = r.objects.map { ($0["record"] as? [String: Any])?["id"] }
+            #expect(ids.count == 2 && Self.same(ids[0], query[0]) && Self.same(ids[1], query[1]), "\(r.out)")
+        }
+    }
+}
