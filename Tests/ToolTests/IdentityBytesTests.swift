@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 @testable import EvidenceSupport
+@testable import EvidenceCrypto
+@testable import EvidenceLog
+@testable import EvidenceCore
 
 /// Identities are bytes (issue 18 item 1): an id, contract or name that
 /// differs from another only in Unicode normalisation is another identity,
@@ -127,5 +130,32 @@ extension IdentityBytesTests {
             let ids = r.objects.map { ($0["record"] as? [String: Any])?["id"] }
             #expect(ids.count == 2 && Self.same(ids[0], query[0]) && Self.same(ids[1], query[1]), "\(r.out)")
         }
+    }
+}
+
+extension IdentityBytesTests {
+    /// check-cert compares what it recomputes as bytes: an item whose id is
+    /// a normalisation twin of its record's id is a finding, not a match.
+    @Test func checkCertFindsAnItemIDThatOnlyLooksLikeItsRecords() throws {
+        let f = try VerifyFixture()
+        try f.dir.write("contracts/" + Self.nfc, "%PDF-1.7 the contract\n")
+        let manifest = Data(#"{"contract":"C9","stage":"esign","path":"\#(Self.nfc)"}"#.utf8)
+        let real = try f.run("evhash", ["--root", f.contracts.path], stdin: manifest)
+        try f.run("evchain", ["append", f.chain], stdin: real.stdout)
+        try f.seal(from: 31)
+        let cert = try f.certify(["--root", f.contracts.path], stdin: manifest)
+        try #require(cert.status == 0, "\(cert.stderr)")
+        guard case .object(var doc) = try JSON.parse(Array(cert.stdout)) else { throw EvidenceError.input("not an object") }
+        let issuer = try KeyFile.readSigner(f.dir.file("issuer.key").path)
+        doc = replacing(.object(doc), at: ["items", "0", "id"], with: .string(Self.nfd)).objectValue!
+        doc["signature"] = nil
+        doc["sections"] = nil
+        doc.appendNew("sections", .object(CustodyCertificate.sections(of: doc)))
+        let value = try issuer.sign(CustodyCertificate.signatureDomain + JCS.canonical(.object(doc)))
+        doc.appendNew("signature", ["alg": "ed25519", "key": .string(issuer.verifierKey.encoded), "value": .string(Base64.encode(value))])
+        let r = try f.checkCert(Data(JCS.canonical(.object(doc))))
+        #expect(r.status == 1, "\(r.out)")
+        let findings = (r.objects.first?["findings"] as? [String]) ?? []
+        #expect(findings.contains { $0.contains("id differs from the record's") }, "\(findings)")
     }
 }

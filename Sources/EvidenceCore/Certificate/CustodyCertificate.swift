@@ -275,7 +275,7 @@ public enum CustodyCertificate {
                 continue
             }
             if (try? EvidenceRecord(json: record)) == nil { finding("\(label): record is not a valid evidence record") }
-            if record["id"]?.stringValue != item["id"]?.stringValue { finding("\(label): id differs from the record's") }
+            if record["id"]?.stringValue?.exact != item["id"]?.stringValue?.exact { finding("\(label): id differs from the record's") }
             let entry = ChainEntry(seq: UInt64(seq), time: logged, canonicalRecord: JCS.canonical(.object(record)))
             if Hex.encode(entry.leaf) != leafHex {
                 finding("\(label): leaf does not match the entry (record, seq or logged time altered)")

@@ -55,6 +55,21 @@ public enum JSONValue: Equatable, Sendable {
         if case .object(let o) = self { return o[key] }
         return nil
     }
+
+    /// Strings are equal only byte for byte (see `ExactString`): a value that
+    /// differs from another only in Unicode normalisation is another value,
+    /// as its RFC 8785 form and digest are.
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.sameBytes(as: y)
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)): return x == y
+        default: return false
+        }
+    }
 }
 
 /// A JSON object's members, in insertion order, keys unique. Keys are
