@@ -70,6 +70,10 @@ struct Evcatalog: ParsableCommand {
         StandardOutput.shared.write(format.render(catalogue, byteOrderMark: bom))
         StandardOutput.shared.flush()
 
+        for group in catalogue.lookAlikeIDs {
+            let listed = group.map { "\"\($0.id)\"" + ($0.number.map { " (no. \($0))" } ?? "") }.joined(separator: ", ")
+            Diagnostics.warn("ids \(listed) differ only in Unicode normalisation: they are different evidence, listed as separate rows")
+        }
         if catalogue.leftOut > 0 {
             Diagnostics.warn("left out \(catalogue.leftOut) item\(catalogue.leftOut == 1 ? "" : "s") of other contracts")
         }

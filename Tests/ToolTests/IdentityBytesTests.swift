@@ -37,6 +37,7 @@ import Testing
         #expect(presented.count == 1 && presented.first?["status"] as? String == "ok", "\(r.out)")
         #expect(hidden.count == 1 && hidden.first?["status"] as? String == "missing", "\(r.out)")
         #expect((hidden.first?["reason"] as? String)?.contains("not presented") == true)
+        #expect((hidden.first?["reason"] as? String)?.contains("only in Unicode normalisation") == true, "\(r.out)")
         #expect(hidden.first?["seq"] as? Int == 32)
     }
 }
@@ -76,6 +77,8 @@ extension IdentityBytesTests {
         let twin = r.objects.filter { Self.same($0["id"], Self.nfd) }
         #expect(twin.count == 1 && twin.first?["status"] as? String == "not-verified", "\(r.out)")
         #expect(r.objects.filter { Self.same($0["id"], Self.nfc) }.first?["status"] as? String == "ok")
+        // And says so.
+        #expect(r.stderr.contains("differ only in Unicode normalisation"), "\(r.stderr)")
     }
 }
 

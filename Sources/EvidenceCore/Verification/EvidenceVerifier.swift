@@ -216,6 +216,9 @@ public struct EvidenceVerifier {
     func withheld(_ contracts: [String], entriesByContract: [ExactString: [ChainEntry]], presented: Set<ExactString>) -> [Verdict] {
         var verdicts: [Verdict] = []
         var reported = Set<ExactString>()
+        // Keyed by `String` on purpose (canonical equivalence): finds a
+        // presented id that a withheld one only looks like, to say so.
+        let lookAlikes = Dictionary(presented.map { ($0.string, $0.string) }, uniquingKeysWith: { a, _ in a })
         for contract in contracts {
             for entry in entriesByContract[contract.exact] ?? [] {
                 guard case .string(let id)? = entry.record["id"], !presented.contains(id.exact),
@@ -225,6 +228,9 @@ public struct EvidenceVerifier {
                 v.record = try? EvidenceRecord(json: entry.record)
                 v.contract = contract
                 v.reason = "logged at seq \(entry.seq) (\(entry.time)) for contract \(contract) but not presented"
+                if let twin = lookAlikes[id] {
+                    v.reason! += " (its id differs from the presented \"\(twin)\" only in Unicode normalisation: another id)"
+                }
                 verdicts.append(v)
             }
         }
