@@ -34,6 +34,10 @@ public enum JSONNumberRule {
         let written = decimal(literal)
         if written.digits.isEmpty {
             if value == 0 { return nil }
+        } else if written.digits.count <= 15 && value.magnitude >= Double.leastNormalMagnitude {
+            // At most 15 significant digits (DBL_DIG) in the normal range
+            // always read back as written: no need to print the double.
+            return nil
         } else if value != 0 {
             let held = ECMAScriptNumber.shortestDigits(value.magnitude)
             if written.negative == (value < 0) && written.exponent == held.exponent && written.digits.elementsEqual(held.digits) {
