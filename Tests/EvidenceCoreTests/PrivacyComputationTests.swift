@@ -43,7 +43,8 @@ import Testing
         for c in [computation(step: "request", party: "b", sent: [Self.request], received: []),
                   computation(step: "respond", party: "a", sent: [Self.response], received: [Self.request]),
                   computation(step: "finish", party: "b", sent: [], received: [Self.response])] {
-            try usage.add(c.record(time: "2026-12-01T10:00:00Z"))
+            // The month is the log's entry time, passed as the chain gives it.
+            try usage.add(c.record(time: "2026-12-01T10:00:00Z"), logged: "2026-12-01T10:00:05Z")
         }
         let purpose = usage.rows.first { $0.by == "purpose" }
         #expect(purpose == PrivacyUsage.Row(by: "purpose", value: "case 1", sessions: 1, records: 3, requested: 3, answered: 6))

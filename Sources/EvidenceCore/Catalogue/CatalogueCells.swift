@@ -56,8 +56,9 @@ public struct CatalogueCells: Sendable {
         if let actual = item.actual { digest.append((labels.actualDigest(DisplayText.algorithm(r.algorithm)), actual)) }
 
         logEntry = (item.seq.map { [labels.seq($0)] } ?? []) + (item.logged.map { [DisplayText.time($0, offsetMinutes: utcOffset)] } ?? [])
-        verification = [labels.status(item.status)]
+        verification = [labels.status(of: row)]
         if item.status != .ok, let reason = item.reason { verification.append(v(reason)) }
+        if item.status == .ok, let strength = item.strength { verification += labels.strength(strength) }
         if let n = item.treeSize { verification.append(labels.treeSize(n)) }
 
         remarks = [labels.kind(r.kind)]

@@ -28,6 +28,31 @@ public enum CustodyCertificate {
         return key
     }
 
+    /// Why `issuer` cannot state custody, or nil when it can. Custody is a
+    /// neutral party's statement: the log's key (the bank's) or a witness's
+    /// key, under whatever name, is refused. Keys are compared by their
+    /// Ed25519 public key, never by name: a key renamed is the same key.
+    public static func issuerDependence(_ issuer: NoteVerifierKey, logKey: NoteVerifierKey,
+                                        witnessKeys: [NoteVerifierKey]) -> String? {
+        let named = "the issuer key \(issuer.name)+\(Hex.encode(issuer.keyID))"
+        if issuer.publicKey == logKey.publicKey {
+            return "\(named) is the log's key \(logKey.name)+\(Hex.encode(logKey.keyID)) (the same Ed25519 public key): custody must be stated by a party other than the log"
+        }
+        if let w = witnessKeys.first(where: { $0.publicKey == issuer.publicKey }) {
+            return "\(named) is the witness key \(w.name)+\(Hex.encode(w.keyID)) (the same Ed25519 public key): a witness vouches for checkpoints, custody must be stated under a key of its own"
+        }
+        return nil
+    }
+
+    /// The serial as `issue` makes it: "EVC-" and the first 12 bytes (hex)
+    /// of the SHA-256 of the RFC 8785 form of the document without
+    /// `serial`, `sections` and `signature`.
+    static func serial(of doc: JSONObject) -> String {
+        var body = doc
+        for key in ["serial", "sections", "signature"] { body[key] = nil }
+        return "EVC-" + Hex.encode(DigestAlgorithm.sha256.hash(JCS.canonical(.object(body))).prefix(12))
+    }
+
     /// What was done to reach the result, said only of what was done: a
     /// digest recomputed from the original only for items checked
     /// `original`, the witnesses only when a cosignature was checked.
@@ -81,6 +106,12 @@ public enum CustodyCertificate {
     /// Builds and signs a certificate from a verification report.
     public static func issue(report: EvidenceVerifier.Report, trust: CheckpointTrust, issuer: NoteSignerKey,
                              logKey: NoteVerifierKey, time: String = RFC3339.now()) throws -> JSONValue {
+        if let dependence = issuerDependence(issuer.verifierKey, logKey: logKey, witnessKeys: trust.cosigners.map(\.key)) {
+            throw EvidenceError.usage("\(Setting("issuer-key")): \(dependence)")
+        }
+        guard !report.verdicts.isEmpty else {
+            throw EvidenceError.input("no items to certify: a certificate of nothing proves nothing")
+        }
         var doc = JSONObject()
         doc.appendNew("type", .string(type))
         doc.appendNew("title", .string("全流程存证保管单 / Evidence custody certificate"))
@@ -141,8 +172,7 @@ public enum CustodyCertificate {
         doc.appendNew("items", .array(items))
         doc.appendNew("legal_basis", .string("Prepared for review under the Online Litigation Rules of the People's Courts (2021) arts. 16-18 (blockchain-deposited evidence), following SF/T 0091-2021 and GB/T 39321-2020."))
 
-        let serialBody = JCS.canonical(.object(doc))
-        doc["serial"] = .string("EVC-" + Hex.encode(DigestAlgorithm.sha256.hash(serialBody).prefix(12)))
+        doc["serial"] = .string(serial(of: doc))
         doc.appendNew("sections", .object(sections(of: doc)))
         let message = signatureDomain + JCS.canonical(.object(doc))
         doc.appendNew("signature", [
@@ -168,6 +198,9 @@ public enum CustodyCertificate {
 
     public struct CheckResult: Sendable {
         public var serial: String?
+        /// The issuer's name and key id (hex), once its signature verified
+        /// with the given issuer key.
+        public var issuer: (name: String, keyID: String)?
         public var items = 0
         /// What was checked of the witnesses (CheckpointTrust.witnessSummary).
         public var witnessSummary: String?
@@ -180,6 +213,7 @@ public enum CustodyCertificate {
             if let serial { o.appendNew("certificate", .string(serial)) }
             o.appendNew("status", .string(isValid ? "ok" : "failed"))
             o.appendNew("items", .number(Double(items)))
+            if let issuer { o.appendNew("issuer", ["name": .string(issuer.name), "key_id": .string(issuer.keyID)]) }
             if let witnessSummary { o.appendNew("witnesses", .string(witnessSummary)) }
             o.appendNew("findings", .array(findings.map { .string($0) }))
             return .object(o)
@@ -209,6 +243,8 @@ public enum CustodyCertificate {
                 finding("signature: made by \(keyText), not by the given issuer key \(issuerKey.encoded)")
             } else if !Ed25519.verify(signature, message: signatureDomain + JCS.canonical(.object(unsigned)), publicKey: issuerKey.publicKey) {
                 finding("signature: does not verify — the certificate was altered after it was issued")
+            } else {
+                result.issuer = (issuerKey.name, Hex.encode(issuerKey.keyID))
             }
         } else {
             finding("signature: missing or malformed (expected alg ed25519, key and value)")
@@ -228,6 +264,12 @@ public enum CustodyCertificate {
             for key in now.keys where signed[key] == nil { finding("\(key): added after the certificate was signed") }
         } else {
             finding("sections: missing")
+        }
+        if let dependence = issuerDependence(issuerKey, logKey: requirements.logKey, witnessKeys: requirements.witnessKeys) {
+            finding("issuer: \(dependence)")
+        }
+        if let serial = result.serial, serial != Self.serial(of: doc) {
+            finding("serial: \(serial) is not the digest of the certificate it names (\(Self.serial(of: doc)))")
         }
 
         // 3. The checkpoint, re-evaluated with the checker's keys.
@@ -261,9 +303,22 @@ public enum CustodyCertificate {
             return result
         }
         result.items = items.count
+        if items.isEmpty { finding("items: no items (evverify certifies no empty list)") }
+        // As evverify refuses two items with one id, and one entry can be
+        // only one item: ids compared as bytes, seqs as numbers.
+        var ids: [[UInt8]: Int] = [:]
+        var seqs: [Int: Int] = [:]
         for (i, itemValue) in items.enumerated() {
             let label = "items[\(i)] (\(itemValue["id"]?.stringValue ?? "?"))"
             guard case .object(let item) = itemValue else { finding("\(label): not an object"); continue }
+            let id = item["id"]?.stringValue.map { Array($0.utf8) }
+            if let id, let first = ids[id] {
+                finding("\(label): duplicate id (also items[\(first)]): evverify certifies each id once")
+            } else if let seq = item["seq"]?.integerValue, let first = seqs[seq] {
+                finding("\(label): seq \(seq) is also items[\(first)]'s: one entry is one item")
+            }
+            if let id, ids[id] == nil { ids[id] = i }
+            if let seq = item["seq"]?.integerValue, seqs[seq] == nil { seqs[seq] = i }
             guard item["status"]?.stringValue == "ok" else {
                 finding("\(label): certified with status \(item["status"]?.stringValue ?? "?"): \(item["reason"]?.stringValue ?? "")")
                 continue
