@@ -101,6 +101,10 @@ struct Evcatalog: ParsableCommand {
             Diagnostics.warn("custody certificate \(serial) certifies none of the catalogue's entries: named on no row")
         }
 
+        for group in catalogue.lookAlikeIDs {
+            let listed = group.map { "\"\($0.id)\"" + ($0.number.map { " (no. \($0))" } ?? "") }.joined(separator: ", ")
+            Diagnostics.warn("ids \(listed) differ only in Unicode normalisation: they are different evidence, listed as separate rows")
+        }
         if catalogue.leftOut > 0 {
             Diagnostics.warn("left out \(catalogue.leftOut) item\(catalogue.leftOut == 1 ? "" : "s") of other contracts")
         }

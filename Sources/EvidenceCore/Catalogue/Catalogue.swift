@@ -110,11 +110,14 @@ public struct Catalogue: Sendable {
         let wanted = options.contracts.isEmpty ? options.caseFile?.contracts ?? [] : options.contracts
         var kept: [CatalogueItem] = []
         var leftOut = 0
-        let gaps = gaps.filter { wanted.isEmpty || wanted.contains($0.contract) }
+        // Ids and contracts are bytes: a look-alike in another Unicode
+        // normalisation is another item, never folded into this one.
+        let wantedExactly = Set(wanted.map(\.exact))
+        let gaps = gaps.filter { wanted.isEmpty || wantedExactly.contains($0.contract.exact) }
         // Items by id (as bytes), so that a long chain stays linear.
         var sameID: [[UInt8]: [Int]] = [:]
         for item in items {
-            if !wanted.isEmpty && !wanted.contains(item.record.contract ?? "") {
+            if !wanted.isEmpty && !wantedExactly.contains((item.record.contract ?? "").exact) {
                 leftOut += 1
                 continue
             }
@@ -147,14 +150,14 @@ public struct Catalogue: Sendable {
         self.rows = rows
         let contracts = self.contracts
         let covering = contracts.isEmpty ? [nil] : contracts.map(Optional.some)
-        let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")" })
-        let stagesPresent = Set(rows.map(\.stage.name))
+        let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")".exact })
+        let stagesPresent = Set(rows.map(\.stage.name.exact))
         var missing: [Row] = []
-        var listed = Set<String>()
+        var listed = Set<ExactString>()
         func addMissing(_ stageName: String, _ contract: String?, reason: String?) {
-            let key = "\(stageName)\u{0}\(contract ?? "")"
+            let key = "\(stageName)\u{0}\(contract ?? "")".exact
             guard !listed.contains(key),
-                  !(contract.map { present.contains("\(stageName)\u{0}\($0)") } ?? stagesPresent.contains(stageName)) else { return }
+                  !(contract.map { present.contains("\(stageName)\u{0}\($0)".exact) } ?? stagesPresent.contains(stageName.exact)) else { return }
             listed.insert(key)
             let stage = Stage.named(stageName)
             missing.append(Row(number: nil, stage: stage, contract: contract, item: nil,

@@ -77,11 +77,12 @@ public enum CustodyCertificate {
     /// stages of its `ok` items, as their logged records say, and the
     /// stages reported missing.
     static func contractsSummary(_ items: [JSONValue]) -> JSONValue {
-        var contracts: [String: (stages: Set<String>, missing: [String])] = [:]
-        var order: [String] = []
+        // Keyed by bytes: a contract that only looks like another is another.
+        var contracts: [ExactString: (stages: Set<String>, missing: [String])] = [:]
+        var order: [ExactString] = []
         for item in items {
             let record = item["record"]
-            guard let contract = record?["contract"]?.stringValue ?? item["contract"]?.stringValue else { continue }
+            guard let contract = (record?["contract"]?.stringValue ?? item["contract"]?.stringValue)?.exact else { continue }
             if contracts[contract] == nil { contracts[contract] = ([], []); order.append(contract) }
             if record == nil, let stage = item["stage"]?.stringValue { contracts[contract]!.missing.append(stage) }
             if item["status"]?.stringValue == "ok", let stage = record?["stage"]?.stringValue {
@@ -91,7 +92,7 @@ public enum CustodyCertificate {
         let known = Stage.known.map(\.name)
         return .array(order.map { c in
             let stages = contracts[c]!.stages.sorted { (known.firstIndex(of: $0) ?? 99, $0) < (known.firstIndex(of: $1) ?? 99, $1) }
-            return ["contract": .string(c), "stages": .array(stages.map { .string($0) }),
+            return ["contract": .string(c.string), "stages": .array(stages.map { .string($0) }),
                     "missing_stages": .array(contracts[c]!.missing.map { .string($0) })]
         })
     }
@@ -329,7 +330,7 @@ public enum CustodyCertificate {
                 continue
             }
             if (try? EvidenceRecord(json: record)) == nil { finding("\(label): record is not a valid evidence record") }
-            if record["id"]?.stringValue != item["id"]?.stringValue { finding("\(label): id differs from the record's") }
+            if record["id"]?.stringValue?.exact != item["id"]?.stringValue?.exact { finding("\(label): id differs from the record's") }
             let entry = ChainEntry(seq: UInt64(seq), time: logged, canonicalRecord: JCS.canonical(.object(record)))
             if Hex.encode(entry.leaf) != leafHex {
                 finding("\(label): leaf does not match the entry (record, seq or logged time altered)")

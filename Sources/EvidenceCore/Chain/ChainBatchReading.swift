@@ -193,7 +193,7 @@ public final class ChainBatchReader: @unchecked Sendable {
     public func confirmed(_ seqs: [UInt64], _ field: ChainLookup.Field, _ value: String,
                           context: HashContext) throws -> [ChainEntry] {
         let name = field == .id ? "id" : "contract"
-        return try seqs.map { try entry($0, context: context) }.filter { $0.record[name]?.stringValue == value }
+        return try seqs.map { try entry($0, context: context) }.filter { $0.record[name]?.stringValue?.sameBytes(as: value) == true }
     }
 
     /// The Merkle tree from the mapped stored hashes.

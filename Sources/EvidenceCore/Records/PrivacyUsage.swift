@@ -145,12 +145,15 @@ public struct PrivacyUsage {
         order.append(record.digest)
     }
 
-    private var tallies: [String: [String: Tally]] {
-        var tallies: [String: [String: Tally]] = [:]
+    /// Values (purposes, peers) are bytes: two that differ only in Unicode
+    /// normalisation are two rows, never one.
+    private var tallies: [String: [ExactString: Tally]] {
+        var tallies: [String: [ExactString: Tally]] = [:]
         for digest in order {
             let (c, _, logged) = steps[digest]!
             let month = logged.map { String($0.prefix(7)) } ?? Self.notLogged
-            let keys = ["purpose": c.purpose ?? Self.noPurpose, "peer": c.peer ?? Self.unsigned, "month": month]
+            let keys: [String: ExactString] = ["purpose": (c.purpose ?? Self.noPurpose).exact, "peer": (c.peer ?? Self.unsigned).exact,
+                                               "month": month.exact]
             let requester = Self.requester[c.protocolName] ?? "b"
             for (by, value) in keys {
                 var t = tallies[by, default: [:]][value, default: Tally()]
@@ -174,7 +177,7 @@ public struct PrivacyUsage {
         let tallies = self.tallies
         return Self.dimensions.flatMap { by in
             (tallies[by] ?? [:]).sorted { $0.key < $1.key }.map { value, t in
-                Row(by: by, value: value, sessions: t.sessions.count, records: t.records, requested: t.requested, answered: t.answered)
+                Row(by: by, value: value.string, sessions: t.sessions.count, records: t.records, requested: t.requested, answered: t.answered)
             }
         }
     }
