@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import CCurl
+internal import CCurl
 import EvidenceSupport
 
 /// HTTP and HTTPS through libcurl: GET of published tiles, POST of RFC 3161
@@ -152,12 +152,12 @@ public struct HTTPClient: Sendable {
             message = osErrno == ECONNREFUSED ? "connection refused" : "cannot connect (\(detail))"
         case CURLE_COULDNT_RESOLVE_HOST: message = "cannot resolve the host name (\(detail))"
         case CURLE_COULDNT_RESOLVE_PROXY: message = "cannot resolve the proxy's host name (\(detail))"
-        case CURLE_PARTIAL_FILE: message = "reply shorter than its Content-Length"
+        case CURLE_PARTIAL_FILE: message = "reply cut short (shorter than its Content-Length or chunk size)"
         case CURLE_GOT_NOTHING: message = "the server closed the connection without a reply"
         case CURLE_WEIRD_SERVER_REPLY, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2,
              CURLE_HTTP2_STREAM:
-            message = "malformed reply (\(detail))"
-        case CURLE_RECV_ERROR where detail.contains("chunk"): message = "malformed reply (\(detail))"
+            message = "malformed HTTP reply (\(detail))"
+        case CURLE_RECV_ERROR where detail.contains("chunk"): message = "malformed HTTP reply (\(detail))"
         case CURLE_RECV_ERROR: message = "receive failed (\(detail))"
         case CURLE_SEND_ERROR: message = "send failed (\(detail))"
         default: message = "request failed (\(detail))"

@@ -4,9 +4,11 @@
 Usage: hostile_http.py MODE [DIR] [--tls CERT KEY]. Listens on 127.0.0.1 (a
 free port), prints "port N" on stdout, and answers every request as MODE says:
 
-  serve           the files of DIR (a tiles directory), like http.server
+  serve           the files of DIR (a tiles directory), like http.server, also
+                  as a proxy would be asked for them (GET http://host/path)
   chunk-huge      chunked, first chunk size 7fffffffffffffff, then a trickle
   chunk-negative  chunked, chunk size -10
+  chunk-closed    chunked, chunk size 7fffffffffffffff, 3 bytes, then closes
   trickle         Content-Length 8192, then one byte a second
   stall           the status line and headers, then nothing
   endless         200 with no length, bytes until the client goes away
@@ -20,6 +22,7 @@ import socketserver
 import ssl
 import sys
 import time
+import urllib.parse
 
 args = sys.argv[1:]
 tls = None
@@ -57,6 +60,8 @@ class Hostile(http.server.BaseHTTPRequestHandler):
                     time.sleep(1)
             except OSError:
                 pass
+        elif mode == "chunk-closed":
+            w.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nabc")
         elif mode == "trickle":
             w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 8192\r\n\r\n")
             try:
@@ -88,6 +93,10 @@ class Hostile(http.server.BaseHTTPRequestHandler):
 class Files(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *a, **k):
         super().__init__(*a, directory=directory, **k)
+
+    def translate_path(self, path):
+        # A request through a proxy names the whole URL.
+        return super().translate_path(urllib.parse.urlsplit(path).path)
 
     def log_message(self, fmt, *a):
         sys.stderr.write(fmt % a + "\n")
