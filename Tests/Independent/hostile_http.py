@@ -47,30 +47,26 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def trickle(self, head):
+        """head, then one byte a second until the client goes away."""
+        self.wfile.write(head)
+        try:
+            while True:
+                self.wfile.flush()
+                time.sleep(1)
+                self.wfile.write(b"x")
+        except OSError:
+            pass
+
     def do_GET(self):
         w = self.wfile
         if mode == "chunk-huge" or mode == "chunk-negative":
             size = b"7fffffffffffffff" if mode == "chunk-huge" else b"-10"
-            w.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + size + b"\r\n")
-            w.flush()
-            try:
-                while True:
-                    w.write(b"x")
-                    w.flush()
-                    time.sleep(1)
-            except OSError:
-                pass
+            self.trickle(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + size + b"\r\n")
         elif mode == "chunk-closed":
             w.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nabc")
         elif mode == "trickle":
-            w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 8192\r\n\r\n")
-            try:
-                for _ in range(8192):
-                    w.write(b"x")
-                    w.flush()
-                    time.sleep(1)
-            except OSError:
-                pass
+            self.trickle(b"HTTP/1.1 200 OK\r\nContent-Length: 8192\r\n\r\n")
         elif mode == "stall":
             w.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
             w.flush()
