@@ -17,8 +17,9 @@ struct CheckpointCommand: ParsableCommand {
     @Argument(help: "The chain.") var chain: String
     @Option(help: ArgumentHelp("The log's private key file.", valueName: "file")) var key: String
     @Option(help: ArgumentHelp("Write the checkpoint here instead of stdout.", valueName: "file")) var out: String?
-    @Option(name: .customLong("tsa-url"), help: ArgumentHelp("RFC 3161 timestamp authority (HTTP POST).", valueName: "url"))
+    @Option(name: .customLong("tsa-url"), help: ArgumentHelp("RFC 3161 timestamp authority (HTTP or HTTPS POST).", valueName: "url"))
     var tsaURL: String?
+    @OptionGroup var network: NetworkOptions
 
     func run() throws {
         let signer = try KeyFile.readSigner(key)
@@ -26,7 +27,7 @@ struct CheckpointCommand: ParsableCommand {
         let note = try store.signCheckpoint(with: signer)
         // The token first: if the authority fails, no file has changed.
         let token = try tsaURL.map { url in try Timestamping.requestToken(for: note) {
-                try HTTPClient.post(url: url, body: $0, contentType: "application/timestamp-query",
+                try network.client().post(url: url, body: $0, contentType: "application/timestamp-query",
                                     accept: "application/timestamp-reply")
             } }
         try DurableFile.replace(ChainStore.checkpointPath(chain), with: note)

@@ -33,7 +33,7 @@ struct ItemOptions: ParsableArguments {
         s.chainPath = trust.chain
         s.proofsPath = trust.proofs
         s.tilesLocation = trust.tiles
-        s.tileFetch = trust.tiles.map(TileSource.fetch)
+        s.tileFetch = trust.tiles.map { TileSource.fetch($0, client: trust.network.client()) }
         s.checkpointPath = trust.checkpoint
         s.timestampPath = trust.timestamp
         s.witnessKeys = trust.keys.witnessKeys
