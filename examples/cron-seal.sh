@@ -38,6 +38,8 @@ seal() {
     ${NOTARY:-local_notary} "${proof[@]}" < "$cp" > "$dir/$day.cosigned"
     evchain audit "$chain" --checkpoint "$dir/$day.cosigned" ${LOG_VKEY:+--log-key "$LOG_VKEY"} \
         ${NOTARY_VKEY:+--witness-key "$NOTARY_VKEY"} > /dev/null
+    # Kept beside the log: the cosignature dates every entry it holds.
+    evchain keep "$chain" "$dir/$day.cosigned"
     cp "$dir/$day.cosigned" "$chain.cosigned.tmp" && mv "$chain.cosigned.tmp" "$chain.cosigned"
     echo "sealed: size $(sed -n 2p "$chain.cosigned"), cosigned checkpoint $dir/$day.cosigned" >&2
 }

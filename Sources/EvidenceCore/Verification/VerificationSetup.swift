@@ -118,6 +118,24 @@ public struct VerificationSetup: Sendable {
         options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
         // A tiles source reads the tree of the checkpoint's size.
         let resolved = source ?? .tiles(TileLog(treeSize: trust.checkpoint.size, fetch: tileFetch!))
-        return EvidenceVerifier(source: resolved, trust: trust, options: options)
+        return EvidenceVerifier(source: resolved, trust: trust, options: options,
+                                attested: pastCheckpoints(resolved, trust: trust, requirements: requirements))
+    }
+
+    /// The past checkpoints the source holds, checked under the same trust
+    /// as the main one (see `AttestedTimes`).
+    func pastCheckpoints(_ source: EvidenceVerifier.Source, trust: CheckpointTrust,
+                         requirements: CheckpointTrust.Requirements) -> AttestedTimes {
+        let size = trust.checkpoint.size
+        switch source {
+        case .chain(let store):
+            let dir = KeptCheckpoints.directory(ofChain: store.path)
+            let tree = store.tree
+            return AttestedTimes(main: trust, requirements: requirements, sizes: KeptCheckpoints.sizes(in: dir),
+                                 load: { try KeptCheckpoints.read(dir, size: $0).map { AttestedTimes.Past(note: $0.note, token: $0.token) } },
+                                 prove: { try tree.consistencyProof(oldSize: $0, newSize: size) })
+        default:
+            return AttestedTimes(main: trust)
+        }
     }
 }
