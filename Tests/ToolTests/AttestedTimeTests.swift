@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-import EvidenceSupport
+@testable import EvidenceSupport
+@testable import EvidenceLog
+@testable import EvidenceCore
 
 /// "Logged before T" rests on a checkpoint someone independent dated (a
 /// timestamp authority's genTime, a witness quorum's cosignature times),
@@ -162,5 +164,52 @@ import EvidenceSupport
         #expect(dated.status == 1, "\(dated.out)")
         #expect(dated.objects.allSatisfy { $0["status"] as? String == "unproven" })
         #expect((dated.objects.first?["reason"] as? String)?.contains("bank's clock") == true, "\(dated.out)")
+    }
+
+    @Test func theCertificateCarriesTheAttestedTimeAndCheckCertReChecksIt() throws {
+        let f = try VerifyFixture()
+        try Self.appendAndSeal(f, from: 31)
+        let tomorrow = Self.rfc3339(Int64(Date().timeIntervalSince1970) + 86_400)
+        let cert = try f.certify(["--root", f.contracts.path, "--logged-before", tomorrow], stdin: try f.originals("C2025-0001"))
+        try #require(cert.status == 0, "\(cert.stderr)")
+        let original = try JSON.parse(Array(cert.stdout))
+        let past = try #require(original["attestations"]?.arrayValue, "no attestations in the certificate")
+        #expect(past.count == 1)
+        #expect(past.first?["tree_size"]?.integerValue == 31)
+        #expect(past.first?["by"]?.stringValue == "cosignatures")
+        let items = try #require(original["items"]?.arrayValue)
+        for item in items {
+            #expect(item["attested"]?["tree_size"]?.integerValue == 31, "\(item)")
+            #expect(item["attested"]?["time"] == past.first?["time"])
+            #expect(item["logged"]?.stringValue != nil)
+        }
+        let checked = try f.checkCert(cert.stdout)
+        #expect(checked.status == 0, "\(checked.out)")
+
+        // A dishonest issuer edits, recomputes the sections and signs again.
+        let issuer = try KeyFile.readSigner(f.dir.file("issuer.key").path)
+        func resigned(_ path: [String], _ value: JSONValue?) throws -> Data {
+            guard case .object(var doc) = original else { throw EvidenceError.input("not an object") }
+            if let value { doc = replacing(.object(doc), at: path[...], with: value).objectValue! } else { doc[path[0]] = nil }
+            doc["signature"] = nil
+            doc["sections"] = nil
+            doc.appendNew("sections", .object(CustodyCertificate.sections(of: doc)))
+            let sig = try issuer.sign(CustodyCertificate.signatureDomain + JCS.canonical(.object(doc)))
+            doc.appendNew("signature", ["alg": "ed25519", "key": .string(issuer.verifierKey.encoded), "value": .string(Base64.encode(sig))])
+            return Data(JCS.canonical(.object(doc)))
+        }
+        #expect(try f.checkCert(try resigned(["issued"], original["issued"]!)).status == 0, "re-signing alone changes nothing")
+        let edits: [([String], JSONValue?, String)] = [
+            (["items", "0", "attested", "time"], "2020-01-01T00:00:00Z", "items[0]"),
+            (["attestations", "0", "time"], "2020-01-01T00:00:00Z", "attestations[0]"),
+            (["attestations", "0", "consistency"], [], "attestations[0]"),
+            (["attestations"], nil, "items[0]"),
+            (["verification", "logged_before"], "2020-01-01T00:00:00Z", "logged_before"),
+        ]
+        for (path, value, named) in edits {
+            let r = try f.checkCert(try resigned(path, value))
+            #expect(r.status == 1, "\(path) edited and re-signed still checks: \(r.out)")
+            #expect(r.out.contains(named), "\(path): \(r.out)")
+        }
     }
 }
