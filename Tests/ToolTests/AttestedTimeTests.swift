@@ -212,4 +212,21 @@ import Testing
             #expect(r.out.contains(named), "\(path): \(r.out)")
         }
     }
+
+    @Test func theCatalogueShowsTheAttestedTimeBesideTheBanksClock() throws {
+        let f = try VerifyFixture()
+        let verdicts = try f.verify([], stdin: try f.originals("C2025-0001"))
+        try #require(verdicts.status == 0, "\(verdicts.out)")
+        let md = try Tools.run("evcatalog", ["--format", "md", "--lang", "en"], stdin: verdicts.stdout)
+        #expect(md.status == 0, "\(md.stderr)")
+        #expect(md.out.contains("bank's clock: "), "\(md.out)")
+        #expect(md.out.contains("attested: in the log by ") && md.out.contains("(witness cosignatures)"), "\(md.out)")
+        let rows = try Tools.run("evcatalog", ["--format", "jsonl"], stdin: verdicts.stdout)
+        #expect(rows.objects.allSatisfy { $0["attested"] as? String != nil && $0["attested_by"] as? String == "cosignatures" }, "\(rows.out)")
+        // Only what evverify can say attests a time.
+        let forged = verdicts.out.replacingOccurrences(of: #""attested_by":"cosignatures""#, with: #""attested_by":"bank""#)
+        let refused = try Tools.run("evcatalog", ["--format", "md"], stdin: Data(forged.utf8))
+        #expect(refused.status == 2, "\(refused.out)")
+        #expect(refused.stderr.contains("attested_by"), "\(refused.stderr)")
+    }
 }

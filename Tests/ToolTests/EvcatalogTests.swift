@@ -22,7 +22,10 @@ import Testing
             let s = status(i)
             let found = s == "missing" ? "" : #","seq":\#(i),"logged":"2026-11-25T10:00:\#(String(format: "%02d", i % 60))Z","tree_size":\#(records.count)"#
             let reason = s == "ok" ? "" : #","reason":"\#(s) (test)""#
-            return String(line.dropLast()) + #","status":"\#(s)""# + found + reason + "}"
+            // What someone independent attests, beside the bank's clock.
+            let by = i == 1 ? "timestamp" : "cosignatures"
+            let attested = s == "ok" ? #","attested":"2026-11-25T10:05:00Z","attested_by":"\#(by)","attested_tree_size":\#(records.count)"# : ""
+            return String(line.dropLast()) + #","status":"\#(s)""# + found + attested + reason + "}"
         }.joined(separator: "\n") + "\n"
     }
 
