@@ -229,4 +229,37 @@ import Testing
         #expect(refused.status == 2, "\(refused.out)")
         #expect(refused.stderr.contains("attested_by"), "\(refused.stderr)")
     }
+
+    @Test func aProofBundleCarriesTheEarliestAttestedCheckpoint() throws {
+        let f = try VerifyFixture()
+        try Self.appendAndSeal(f, from: 31)
+        let bundle = try f.run("evchain", ["prove", f.chain, "--checkpoint", f.cosigned], stdin: try f.records("C2025-0001"))
+        let lines = bundle.out.split(separator: "\n").map(String.init)
+        let first = try #require(lines.first.flatMap { try? JSON.parse(Array($0.utf8)) })
+        #expect(first["attestation"]?["tree_size"]?.integerValue == 31, "\(lines.first ?? "")")
+        func verify(_ text: String) throws -> ToolResult {
+            try f.dir.write("c1.proofs", Data(text.utf8))
+            return try Tools.run("evverify", ["--proofs", f.dir.file("c1.proofs").path, "--log-key", f.logVKey,
+                                              "--witness-key", f.notaryVKey, "--root", f.contracts.path], stdin: try f.originals("C2025-0001"))
+        }
+        let genuine = try verify(bundle.out)
+        try #require(genuine.status == 0, "\(genuine.out) \(genuine.stderr)")
+        for v in genuine.objects { #expect(v["attested_tree_size"] as? Int == 31, "\(v)") }
+
+        // The bank edits what it exports: another root, the cosignature dropped, a broken proof.
+        let note = try #require(first["attestation"]?["note"]?.stringValue)
+        let noteLines = note.components(separatedBy: "\n")
+        let otherRoot = ([noteLines[0], noteLines[1], String(repeating: "A", count: 43) + "="] + noteLines.dropFirst(3)).joined(separator: "\n")
+        let unsigned = noteLines.filter { !$0.contains("notary.example/witness") }.joined(separator: "\n")
+        func jsonString(_ s: String) -> String { String(decoding: JCS.canonical(.string(s)), as: UTF8.self) }
+        let consistency = try #require(first["attestation"]?["consistency"]?.arrayValue?.first?.stringValue)
+        for edited in [bundle.out.replacingOccurrences(of: jsonString(note), with: jsonString(otherRoot)),
+                       bundle.out.replacingOccurrences(of: jsonString(note), with: jsonString(unsigned)),
+                       bundle.out.replacingOccurrences(of: consistency, with: String(repeating: "0", count: 64))] {
+            #expect(edited != bundle.out)
+            let r = try verify(edited)
+            #expect(r.status == 0, "\(r.out) \(r.stderr)")
+            for v in r.objects { #expect(v["attested_tree_size"] as? Int == 32, "\(v)") }
+        }
+    }
 }

@@ -89,3 +89,46 @@ public enum KeptCheckpoints {
         return sizes
     }
 }
+
+/// For `evchain prove`: each entry's earliest kept checkpoint that someone
+/// other than the log dated (a cosignature line or a token), with the RFC
+/// 9162 consistency proof to the checkpoint proven against, so that a
+/// bundle lets its verifier find the entry's attested time without the log.
+/// The verifier checks it like any other; this only picks the candidate.
+public final class KeptAttestations {
+    let store: ChainStore
+    let cp: ChainCheckpoint
+    let directory: String
+    let sizes: [UInt64]
+    private var cache: [UInt64: JSONValue?] = [:]
+
+    public init(store: ChainStore, against cp: ChainCheckpoint) {
+        self.store = store
+        self.cp = cp
+        directory = KeptCheckpoints.directory(ofChain: store.path)
+        sizes = KeptCheckpoints.sizes(in: directory).filter { $0 > 0 && $0 <= cp.checkpoint.size }
+    }
+
+    /// {"tree_size","note","timestamp"?,"consistency"} for entry `seq`, or nil.
+    public func json(for seq: UInt64) throws -> JSONValue? {
+        for size in sizes where size > seq {
+            if cache[size] == nil { cache[size] = .some(try candidate(size)) }
+            if let found = cache[size]! { return found }
+        }
+        return nil
+    }
+
+    func candidate(_ size: UInt64) throws -> JSONValue? {
+        guard let kept = try KeptCheckpoints.read(directory, size: size),
+              let note = try? SignedNote(parsing: kept.note) else { return nil }
+        let dated = kept.token != nil || note.signatures.contains { $0.name != store.origin }
+        guard dated, kept.note != Array(cp.note.utf8) || kept.token != nil else { return nil }
+        var o = JSONObject()
+        o.appendNew("tree_size", .number(Double(size)))
+        o.appendNew("note", .string(String(decoding: kept.note, as: UTF8.self)))
+        if let token = kept.token { o.appendNew("timestamp", .string(Base64.encode(token))) }
+        let path = try store.tree.consistencyProof(oldSize: size, newSize: cp.checkpoint.size)
+        o.appendNew("consistency", .array(path.map { .string(Hex.encode($0)) }))
+        return .object(o)
+    }
+}

@@ -134,6 +134,13 @@ public struct VerificationSetup: Sendable {
             return AttestedTimes(main: trust, requirements: requirements, sizes: KeptCheckpoints.sizes(in: dir),
                                  load: { try KeptCheckpoints.read(dir, size: $0).map { AttestedTimes.Past(note: $0.note, token: $0.token) } },
                                  prove: { try tree.consistencyProof(oldSize: $0, newSize: size) })
+        case .bundle(let bundle):
+            var past: [UInt64: AttestedTimes.Past] = [:]
+            for line in bundle.lines {
+                if let a = line.attestation, past[a.size] == nil { past[a.size] = a.past }
+            }
+            return AttestedTimes(main: trust, requirements: requirements, sizes: Array(past.keys),
+                                 load: { past[$0] }, prove: { _ in [] })
         default:
             return AttestedTimes(main: trust)
         }
