@@ -262,4 +262,29 @@ import Testing
             for v in r.objects { #expect(v["attested_tree_size"] as? Int == 32, "\(v)") }
         }
     }
+
+    @Test func aTileExportCarriesThePastCheckpoints() throws {
+        let f = try VerifyFixture()
+        try Self.appendAndSeal(f, from: 31)
+        let tiles = f.dir.file("tiles").path
+        try f.run("evchain", ["tiles", f.chain, "--out", tiles, "--checkpoint", f.cosigned])
+        #expect(try String(contentsOfFile: tiles + "/checkpoints/index", encoding: .utf8) == "31\n32\n")
+        let args = ["--tiles", tiles, "--log-key", f.logVKey, "--witness-key", f.notaryVKey, "--root", f.contracts.path]
+        let genuine = try Tools.run("evverify", args, stdin: try f.originals("C2025-0001"))
+        try #require(genuine.status == 0, "\(genuine.out) \(genuine.stderr)")
+        for v in genuine.objects { #expect(v["attested_tree_size"] as? Int == 31, "\(v)") }
+
+        // A published past checkpoint edited, or removed: no earlier time.
+        let past = tiles + "/checkpoints/31"
+        let note = try String(contentsOfFile: past, encoding: .utf8)
+        try note.components(separatedBy: "\n").filter { !$0.contains("notary.example/witness") }.joined(separator: "\n")
+            .write(toFile: past, atomically: true, encoding: .utf8)
+        let edited = try Tools.run("evverify", args, stdin: try f.originals("C2025-0001"))
+        #expect(edited.status == 0)
+        for v in edited.objects { #expect(v["attested_tree_size"] as? Int == 32, "\(v)") }
+        try FileManager.default.removeItem(atPath: past)
+        let removed = try Tools.run("evverify", args, stdin: try f.originals("C2025-0001"))
+        #expect(removed.status == 0, "\(removed.stderr)")
+        for v in removed.objects { #expect(v["attested_tree_size"] as? Int == 32, "\(v)") }
+    }
 }

@@ -52,6 +52,7 @@ extension ChainStore {
                 _ = try lookups.write(to: directory, previous: lookupFrom) { try files.write($0, $1) }
                 try files.write(TileLookup.formatPath, TileLookup.format)
             }
+            try writeKeptCheckpoints(files, size: size)
             try files.commit()
         } catch {
             files.abandon()

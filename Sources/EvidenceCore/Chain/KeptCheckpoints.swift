@@ -75,6 +75,9 @@ public enum KeptCheckpoints {
         return (try DurableFile.readAll(path), DurableFile.exists(tsr) ? try DurableFile.readAll(tsr) : nil)
     }
 
+    /// Where a tile export lists its past checkpoints.
+    public static let indexPath = "checkpoints/index"
+
     /// The sizes listed in a tile export's `checkpoints/index` (one decimal
     /// per line, ascending).
     public static func parseIndex(_ bytes: [UInt8], at location: String) throws -> [UInt64] {
@@ -130,5 +133,29 @@ public final class KeptAttestations {
         let path = try store.tree.consistencyProof(oldSize: size, newSize: cp.checkpoint.size)
         o.appendNew("consistency", .array(path.map { .string(Hex.encode($0)) }))
         return .object(o)
+    }
+}
+
+extension ChainStore {
+    /// The past checkpoints in a tile export: `checkpoints/SIZE`,
+    /// `checkpoints/SIZE.tsr` and `checkpoints/index` (the sizes, one per
+    /// line, ascending), for every kept checkpoint up to the export's size.
+    /// A file whose bytes are already published is not rewritten; a note
+    /// that gained cosignatures since is.
+    func writeKeptCheckpoints(_ files: TileFileWriter, size: UInt64) throws {
+        let kept = KeptCheckpoints.directory(ofChain: path)
+        let sizes = KeptCheckpoints.sizes(in: kept).filter { $0 > 0 && $0 <= size }
+        guard !sizes.isEmpty else { return }
+        func publish(_ relative: String, _ bytes: [UInt8]) throws {
+            let published = "\(files.directory)/\(relative)"
+            if DurableFile.exists(published), (try? DurableFile.readAll(published)) == bytes { return }
+            try files.write(relative, bytes)
+        }
+        for n in sizes {
+            guard let (note, token) = try KeptCheckpoints.read(kept, size: n) else { continue }
+            try publish("checkpoints/\(n)", note)
+            if let token { try publish("checkpoints/\(n).tsr", token) }
+        }
+        try publish(KeptCheckpoints.indexPath, Array(sizes.map { "\($0)\n" }.joined().utf8))
     }
 }

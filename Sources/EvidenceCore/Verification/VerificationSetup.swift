@@ -141,8 +141,20 @@ public struct VerificationSetup: Sendable {
             }
             return AttestedTimes(main: trust, requirements: requirements, sizes: Array(past.keys),
                                  load: { past[$0] }, prove: { _ in [] })
-        default:
-            return AttestedTimes(main: trust)
+        case .tiles(let log):
+            // The published index is read now; a missing one means no past checkpoints.
+            let sizes: [UInt64]
+            do {
+                sizes = try log.fetchFile(KeptCheckpoints.indexPath)
+                    .map { try KeptCheckpoints.parseIndex($0, at: KeptCheckpoints.indexPath) } ?? []
+            } catch { sizes = [] }
+            let tree = log.tree
+            return AttestedTimes(main: trust, requirements: requirements, sizes: sizes,
+                                 load: { n in
+                                     guard let note = try log.fetchFile("checkpoints/\(n)") else { return nil }
+                                     return AttestedTimes.Past(note: note, token: try log.fetchFile("checkpoints/\(n).tsr"))
+                                 },
+                                 prove: { try tree.consistencyProof(oldSize: $0, newSize: size) })
         }
     }
 }
