@@ -287,4 +287,35 @@ import Testing
         #expect(removed.status == 0, "\(removed.stderr)")
         for v in removed.objects { #expect(v["attested_tree_size"] as? Int == 32, "\(v)") }
     }
+
+    @Test func keepAddsCosignaturesToTheKeptCheckpointAndRefusesAnotherChains() throws {
+        let f = try VerifyFixture()
+        let kept = f.chain + ".checkpoints/31"
+        // evchain checkpoint kept the signed note; keep (in seal) added the notary's line.
+        let note = try String(contentsOfFile: kept, encoding: .utf8)
+        #expect(note.contains("— bank.example/evidence/2026 ") && note.contains("— notary.example/witness "), "\(note)")
+        // A second witness's cosignature arrives later: added, the first kept.
+        let second = try f.run("evchain", ["keygen", "--witness", "--name", "notary2.example/witness", "--out", f.dir.file("notary2.key").path])
+        try FileManager.default.createDirectory(at: f.dir.file("state2"), withIntermediateDirectories: true)
+        let cosigned2 = try f.run("evchain", ["cosign", "--witness-key", f.dir.file("notary2.key").path, "--log-key", f.logVKey,
+                                              "--state", f.dir.file("state2").path, "--init"],
+                                  stdin: try Data(contentsOf: URL(fileURLWithPath: f.signedOnly)))
+        try f.run("evchain", ["keep", f.chain], stdin: cosigned2.stdout)
+        let merged = try String(contentsOfFile: kept, encoding: .utf8)
+        #expect(merged.hasPrefix(note), "\(merged)")
+        #expect(merged.contains("— notary2.example/witness "), "\(merged)")
+        let both = try Tools.run("evverify", ["--chain", f.chain, "--checkpoint", f.cosigned, "--log-key", f.logVKey,
+                                              "--witness-key", f.notaryVKey, "--witness-key", second.out.trimmingCharacters(in: .whitespacesAndNewlines),
+                                              "--quorum", "1", "--root", f.contracts.path], stdin: try f.originals("C2025-0001"))
+        #expect(both.status == 0, "\(both.out) \(both.stderr)")
+
+        // Another chain's checkpoint (same origin and key, another tree) is refused, nothing kept.
+        let fork = f.dir.file("fork.chain").path
+        try f.run("evchain", ["init", fork, "--origin", "bank.example/evidence/2026"])
+        try f.run("evchain", ["append", fork], stdin: Data(Self.oneRecord.utf8))
+        let forkNote = try f.run("evchain", ["checkpoint", fork, "--key", f.dir.file("log.key").path])
+        let refused = try Tools.run("evchain", ["keep", f.chain], stdin: forkNote.stdout)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: f.chain + ".checkpoints/1"))
+    }
 }
