@@ -58,15 +58,20 @@ uninstall:
 	    rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/$$t.1 $(DESTDIR)$(BASHDIR)/$$t \
 	        $(DESTDIR)$(ZSHDIR)/_$$t $(DESTDIR)$(FISHDIR)/$$t.fish; \
 	done
+	@# The folders install made, once empty, up to (not including) PREFIX.
+	for d in $(BINDIR) $(MANDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR); do \
+	    d="$(DESTDIR)$$d"; \
+	    while [ "$$d" != "$(DESTDIR)$(PREFIX)" ] && rmdir "$$d" 2>/dev/null; do d=$$(dirname "$$d"); done; \
+	done
 
 # Installs into a temporary DESTDIR, checks the result (scripts/installcheck),
-# then uninstalls and checks that nothing is left.
+# then uninstalls and checks that nothing is left, not even an empty folder.
 installcheck:
 	@stage=$$(mktemp -d) && trap 'rm -rf "$$stage"' EXIT && \
 	$(MAKE) --no-print-directory install DESTDIR="$$stage" PREFIX=/opt/evidence >/dev/null && \
 	scripts/installcheck "$$stage/opt/evidence" "$(VERSION)" && \
 	$(MAKE) --no-print-directory uninstall DESTDIR="$$stage" PREFIX=/opt/evidence >/dev/null && \
-	left=$$(find "$$stage" -type f) && \
+	left=$$(find "$$stage/opt/evidence" -mindepth 1) && \
 	if [ -n "$$left" ]; then echo "installcheck: uninstall left $$left" >&2; exit 1; fi
 
 # A versioned tarball of the committed tree: evidence-$(VERSION).tar.gz.

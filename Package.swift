@@ -19,7 +19,8 @@ let package = Package(
         .executable(name: "evcatalog", targets: ["evcatalog"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Pinned: Package.resolved is not committed (the copies here have their own commit ids).
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
         .systemLibrary(

@@ -8,15 +8,24 @@
 #   4. intersection-sum: the total outstanding amount over the matches
 #   5. private comparison: does each claim not exceed the contract amount?
 # Usage: examples/psi-demo.sh [workdir]     (default: examples/psi-out, rebuilt each run)
+# Only a directory an example script made (it holds the marker file
+# .evidence-example-run) is removed and rebuilt; an empty one is used as is;
+# anything else is refused (exit 2), so a mistyped workdir never loses data.
+# EVIDENCE_BIN: run the tools from that directory instead of building them.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 work="${1:-$here/psi-out}"
+. "$here/workdir.sh"
+claim_workdir psi-demo.sh "$work"
 
-(cd "$root" && swift build --product evpsi >&2 && swift build --product evchain >&2)
-bin="$(cd "$root" && swift build --show-bin-path)"
+if [ -n "${EVIDENCE_BIN:-}" ]; then
+    bin="$EVIDENCE_BIN"
+else
+    (cd "$root" && swift build --product evpsi >&2 && swift build --product evchain >&2)
+    bin="$(cd "$root" && swift build --show-bin-path)"
+fi
 export PATH="$bin:$PATH"
-rm -rf "$work"
 mkdir -p "$work/bank" "$work/commission"
 bank="$work/bank" commission="$work/commission"
 send() { cp "$1/$3" "$2/$3"; echo "   ($3: $(wc -c < "$1/$3") bytes, $1 -> $2)" | sed "s|$work/||g"; }

@@ -13,16 +13,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 work="${1:-$here/out}"
-marker=".evidence-example-run"
-
-if [ -L "$work" ] || { [ -e "$work" ] && [ ! -d "$work" ]; }; then
-    echo "run.sh: $work: not a directory; refusing to replace it" >&2
-    exit 2
-fi
-if [ -d "$work" ] && [ ! -f "$work/$marker" ] && [ -n "$(ls -A "$work")" ]; then
-    echo "run.sh: $work: directory not made by run.sh (no $marker in it) and not empty; refusing to remove it" >&2
-    exit 2
-fi
+. "$here/workdir.sh"
+claim_workdir run.sh "$work"
 
 if [ -n "${EVIDENCE_BIN:-}" ]; then
     bin="$EVIDENCE_BIN"
@@ -32,9 +24,6 @@ else
     bin="$(cd "$root" && swift build --show-bin-path)"
 fi
 export PATH="$bin:$PATH"
-if [ -f "$work/$marker" ]; then rm -rf "$work"; fi
-mkdir -p "$work"
-echo "made by examples/run.sh; the next run removes this directory" > "$work/$marker"
 cd "$work"
 contracts="$here/contracts"
 
@@ -81,13 +70,14 @@ evverify check-cert --text c1-certificate.json --issuer-key "$ISSUER_VKEY" --log
 # ---- catalogue step (evcatalog) -------------------------------------------
 echo "== 7. the evidence catalogue (证据目录) of C2025-0001 for the arbitration commission (evcatalog)"
 catalogue_options=(--case "$here/case-C2025-0001.json" --certificate c1-certificate.json
+                   --issuer-key "$ISSUER_VKEY" --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY"
                    --require-stages esign,face,liveness,performance,default --utc-offset +08:00)
 evcatalog "${catalogue_options[@]}" c1-verdicts.jsonl > c1-catalogue.jsonl
 evcatalog "${catalogue_options[@]}" --format csv --bom c1-verdicts.jsonl > c1-catalogue.csv
 evcatalog "${catalogue_options[@]}" --format html c1-verdicts.jsonl > c1-catalogue.html
 echo "   $(wc -l < c1-catalogue.jsonl) rows: c1-catalogue.jsonl, c1-catalogue.csv, c1-catalogue.html"
 if command -v chromium > /dev/null; then
-    chromium --headless --no-sandbox --print-to-pdf=c1-catalogue.pdf c1-catalogue.html 2> /dev/null
+    chromium --headless --no-sandbox --log-level=3 --print-to-pdf=c1-catalogue.pdf c1-catalogue.html
     echo "   printed: $work/c1-catalogue.pdf"
 else
     echo "   (install chromium and fonts-noto-cjk to print c1-catalogue.html to PDF)"

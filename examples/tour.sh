@@ -49,10 +49,11 @@ echo "== the evidence catalogue (evcatalog)"
 evverify --proofs C2025-0001.proofs --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY" \
       --root examples/contracts < C2025-0001.jsonl > C2025-0001.verdicts.jsonl
 evcatalog --format html --case examples/case-C2025-0001.json --certificate C2025-0001.cert.json \
+      --issuer-key "$ISSUER_VKEY" --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY" \
       --require-stages esign,face,liveness,performance,default --utc-offset +08:00 \
       C2025-0001.verdicts.jsonl > catalogue.html
 if command -v chromium > /dev/null; then
-chromium --headless --no-sandbox --print-to-pdf=catalogue.pdf catalogue.html
+chromium --headless --no-sandbox --log-level=3 --print-to-pdf=catalogue.pdf catalogue.html
 else echo "(no chromium: catalogue.html not printed)"; fi
 
 echo "== comparing records without handing them over (evpsi)"

@@ -15,6 +15,8 @@ public enum ToolMain {
         // The library names settings; here they are the command line's flags.
         Setting.spelling = { $0.count == 1 ? "-" + $0 : "--" + $0 }
         BrokenPipe.ignoreSignal()
+        // Tests kill a tool at a named step of a commit (CrashPoint).
+        if let crashAt = getenv("EVIDENCE_CRASH_AT") { CrashPoint.arm(String(cString: crashAt)) }
         let status: Int32
         do {
             var parsed = try C.parseAsRoot(Array(CommandLine.arguments.dropFirst()))

@@ -76,6 +76,9 @@ public struct AuditTrustOptions: ParsableArguments {
         if tsaCA != nil && logKey == nil {
             throw ValidationError("--tsa-ca needs --log-key: a token covers the checkpoint as the log signed it")
         }
+        if !witnessKeys.isEmpty && logKey == nil {
+            throw ValidationError("--witness-key needs --log-key: a witness is independent only of a known log key")
+        }
     }
 
     /// The given checkpoints, then CHAIN.checkpoint, each checked.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EvidenceCLI
 import EvidenceCore
+import EvidenceLog
 import EvidenceSupport
 
 struct Evcatalog: ParsableCommand {
@@ -16,11 +17,18 @@ struct Evcatalog: ParsableCommand {
 
             An item whose verification failed, that is not in the chain, or a stage required by \
             --require-stages with no evidence, is marked in every format. Chain entries and bare \
-            records are marked as not verified unless --accept-unverified.
+            records are marked as not verified unless --accept-unverified. A pass says how much was \
+            checked (original recomputed or record only, witness cosignatures, other digests logged \
+            under the id); any pass short of the full check is shown as limited.
+
+            A custody certificate (--certificate) is checked as 'evverify check-cert' checks it, \
+            with --issuer-key, --log-key and --witness-key (or --no-witness), and named only on the \
+            rows whose entry it certifies.
 
             EXIT STATUS: 0 every row verified (or accepted); 1 the catalogue was written but marks \
             failed, missing or unverified evidence (or holds none), unless --allow-failed; \
-            2 usage or input error (a bad line, case file or certificate); 3 I/O error.
+            2 usage or input error (a bad line or case file; a certificate that does not hold under \
+            the given keys, or is none); 3 I/O error.
             """,
         version: PackageVersion.line("evcatalog"))
 
@@ -39,8 +47,27 @@ struct Evcatalog: ParsableCommand {
     @Option(help: ArgumentHelp("Purposes of proof (JSON) by id, name pattern or stage, over the built-in defaults.", valueName: "file"))
     var purposes: String?
 
-    @Option(help: ArgumentHelp("Custody certificate (JSON); its \"serial\" goes in the remarks of the rows it covers.", valueName: "file"))
+    @Option(help: ArgumentHelp("Custody certificate (JSON), checked with the key options; its \"serial\" goes in the remarks of the rows whose entry it certifies.", valueName: "file"))
     var certificate: String?
+
+    @Option(name: .customLong("issuer-key"), help: ArgumentHelp("With --certificate: the issuer's verifier key.", valueName: "vkey"))
+    var issuerKey: String?
+
+    @Option(name: .customLong("log-key"), help: ArgumentHelp("With --certificate: the log's verifier key.", valueName: "vkey"))
+    var logKey: String?
+
+    @Option(name: .customLong("witness-key"), help: ArgumentHelp("With --certificate: a witness (notary) verifier key. Repeatable.", valueName: "vkey"))
+    var witnessKeys: [String] = []
+
+    @Option(help: ArgumentHelp("With --certificate: valid cosignatures required among the distinct witness keys (default: 1).", valueName: "k"),
+            transform: IntegerOption.parser(0...IntegerOption.maximumWitnesses))
+    var quorum: Int?
+
+    @Flag(name: .customLong("no-witness"), help: "With --certificate: accept a certificate whose checkpoint has no witness cosignature checked.")
+    var noWitness = false
+
+    @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("With --certificate: CA certificates (PEM); require a valid RFC 3161 token on the certificate's checkpoint.", valueName: "file"))
+    var tsaCA: String?
 
     @Option(name: .customLong("contract"), help: ArgumentHelp("Only this contract's evidence (repeatable; default: the case file's contracts, or all).", valueName: "id"))
     var contracts: [String] = []
@@ -70,6 +97,14 @@ struct Evcatalog: ParsableCommand {
         StandardOutput.shared.write(format.render(catalogue, byteOrderMark: bom))
         StandardOutput.shared.flush()
 
+        if let serial = options.certificate?.serial, !catalogue.rows.contains(where: { $0.certificate != nil }) {
+            Diagnostics.warn("custody certificate \(serial) certifies none of the catalogue's entries: named on no row")
+        }
+
+        for group in catalogue.lookAlikeIDs {
+            let listed = group.map { "\"\($0.id)\"" + ($0.number.map { " (no. \($0))" } ?? "") }.joined(separator: ", ")
+            Diagnostics.warn("ids \(listed) differ only in Unicode normalisation: they are different evidence, listed as separate rows")
+        }
         if catalogue.leftOut > 0 {
             Diagnostics.warn("left out \(catalogue.leftOut) item\(catalogue.leftOut == 1 ? "" : "s") of other contracts")
         }
@@ -104,7 +139,22 @@ struct Evcatalog: ParsableCommand {
         }
         if let path = caseFile { options.caseFile = try JSONDocumentFile.read(path, as: CaseFile.init(json:)) }
         if let path = purposes { options.purposes = try JSONDocumentFile.read(path, as: ProofPurposes.init(json:)) }
-        if let path = certificate { options.certificate = try JSONDocumentFile.read(path, as: CatalogueInput.certificateSerial) }
+        if let path = certificate {
+            guard let issuerKey, let logKey else {
+                throw ValidationError("--certificate needs --issuer-key and --log-key (and --witness-key or --no-witness): it is checked before it is named")
+            }
+            let issuer = try KeyFile.readVerifier(issuerKey)
+            let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, quorum: quorum,
+                                                                tsaCAFile: tsaCA, noWitness: noWitness)
+            do {
+                options.certificate = try CatalogueCertificate(checking: try DurableFile.readAll(path), issuerKey: issuer,
+                                                               requirements: requirements)
+            } catch let e as EvidenceError {
+                throw e.located(path)
+            }
+        } else if issuerKey != nil || logKey != nil || !witnessKeys.isEmpty || quorum != nil || noWitness || tsaCA != nil {
+            throw ValidationError("--issuer-key, --log-key, --witness-key, --quorum, --no-witness and --tsa-ca check a --certificate: give one")
+        }
         return (format, options)
     }
 }

@@ -10,14 +10,21 @@ struct Append: ParsableCommand {
         discussion: """
             Prints one receipt per record, {"seq","time","id","leaf","tree_size"}, once the batch \
             is durable. A bad line appends nothing (exit 2). Appenders are serialised by a lock. \
-            A record whose digest is already in the log is appended again as its own entry.
+            A record the log already holds (its id's latest entry has the same alg and digest) is \
+            not appended again: its receipt is that entry's, with "existing":true, so running a \
+            batch again logs nothing twice. The same id with another digest is appended, its \
+            receipt marked "relogged":true.
             """)
     @Argument(help: "The chain.") var chain: String
     @Argument(help: ArgumentHelp("Record files ('-' is stdin; default stdin).", valueName: "file")) var files: [String] = []
     @Option(help: ArgumentHelp("Bytes of entries held until the whole batch is validated (4096 to 1073741824); a larger batch is written uncommitted as it goes.", valueName: "bytes"))
     var buffer: Int = 1 << 26
+    @Flag(name: .customLong("always-append"), help: "Append every record, also one the log already holds with the same id and digest.")
+    var alwaysAppend = false
 
     func validate() throws {
+        // Before the lock is taken: a usage error never waits for another appender.
+        guard files.count <= 1 else { throw ValidationError("append takes one input (stdin or one file)") }
         guard ChainStore.appendBufferRange.contains(buffer) else {
             throw ValidationError("--buffer must be from \(ChainStore.appendBufferRange.lowerBound) to \(ChainStore.appendBufferRange.upperBound) bytes")
         }
@@ -37,13 +44,14 @@ struct Append: ParsableCommand {
     func run() throws {
         let readers = try Inputs.open(files, what: "evidence records")
         let store = try ChainStore(path: chain, access: .write)
-        guard readers.count == 1 else { throw ValidationError("append takes one input (stdin or one file)") }
         let progress = Progress(label: "appending")
         let receipts: AppendReceipts
         do {
             defer { progress.finish() }
-            receipts = try store.append(from: readers[0], buffer: buffer, now: try Append.clock(), progress: progress.handler)
+            receipts = try store.append(from: readers[0], buffer: buffer, alwaysAppend: alwaysAppend, now: try Append.clock(),
+                                        progress: progress.handler)
         }
+        if let removed = receipts.removedTornTail { Diagnostics.warn("\(chain): removed \(removed)") }
         try receipts.forEachLine { StandardOutput.shared.write($0) }
     }
 }

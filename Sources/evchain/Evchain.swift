@@ -17,6 +17,6 @@ struct Evchain: ParsableCommand {
             a key file readable by others); 3 I/O or environment error (file, lock, network).
             """,
         version: PackageVersion.line("evchain"),
-        subcommands: [Init.self, Keygen.self, Append.self, CheckpointCommand.self, Prove.self,
+        subcommands: [Init.self, Keygen.self, Key.self, Append.self, CheckpointCommand.self, Prove.self,
                       Consistency.self, Cosign.self, Keep.self, Audit.self, Tiles.self, Show.self, Usage.self])
 }

@@ -15,6 +15,9 @@ struct Tiles: ParsableCommand {
         let store = try ChainStore(path: chain, access: .read)
         let cp = try store.matchCheckpoint(try checkpoint.map(DurableFile.readAll))
         let export = try store.exportTiles(to: out, checkpoint: cp)
+        if export.leftoversRemoved > 0 {
+            Diagnostics.warn("\(out): removed \(export.leftoversRemoved) temporary file\(export.leftoversRemoved == 1 ? "" : "s") left by an interrupted export")
+        }
         var o = JSONObject()
         o["tree_size"] = .number(Double(export.treeSize))
         o["previous_size"] = .number(Double(export.previousSize))

@@ -15,8 +15,11 @@ struct Usage: ParsableCommand {
             Reads the committed entries of CHAIN, or with '-' chain entries or evidence records \
             (JSON Lines) on stdin, and counts the records of stage privacy-computing: sessions, \
             records, items requested and answered, per purpose, per peer key and per month. \
-            Records of other stages are skipped; a malformed or altered record is refused (exit 2, \
-            file:line).
+            Only what the log commits to counts: the month is the entry's log time (a bare record \
+            has none: "(not logged)"), never the record's own time, and a record read twice counts \
+            once. Records of other stages are skipped; a malformed or altered record or entry, or \
+            two records naming one message with different counts, kinds, sessions or purposes, is \
+            refused (exit 2, file:line).
             """)
     @Argument(help: ArgumentHelp("The chain, or '-' for entries or records on stdin.", valueName: "chain"))
     var chain: String

@@ -38,7 +38,7 @@ struct Evhash: ParsableCommand {
     @Option(help: ArgumentHelp("With --key-file: key all records, or only inline data records (default: all).", valueName: "all|data"))
     var keyed: ManifestHasher.KeyedScope?
 
-    @Option(help: ArgumentHelp("Identifying fields to carry into records: path, name, both, or none.", valueName: "fields"))
+    @Option(help: ArgumentHelp("Identifying fields to carry into records, comma-separated: name (default), path, path,name, or none.", valueName: "fields"))
     var keep = KeptFields(argument: "name")!
 
     @Flag(name: .customLong("keep-going"), help: "Report a failing line on stderr and go on; exit 1 at the end.")

@@ -23,7 +23,13 @@ extension Evverify {
 
         func run() throws {
             let issuer = try CustodyCertificate.readIssuerKey(issuerKey)
-            let (verifier, report) = try items.verify(trust, requiresItems: true)
+            // Refused before any work: the trust options name every key the issuer must not be.
+            let requirements = try trust.keys.requirements()
+            if let dependence = CustodyCertificate.issuerDependence(issuer.verifierKey, logKey: requirements.logKey,
+                                                                    witnessKeys: requirements.witnessKeys) {
+                throw EvidenceError.usage("\(Setting("issuer-key")): \(dependence)")
+            }
+            let (verifier, report) = try items.verify(trust)
             if report.failures > 0 && !allowFailed {
                 for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
                 Diagnostics.warn("no certificate issued: \(report.failures) of \(report.count) items FAILED")

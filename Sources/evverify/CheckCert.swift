@@ -18,7 +18,7 @@ extension Evverify {
 
         @OptionGroup var keys: KeyOptions
 
-        @Flag(help: "Print findings as text lines instead of a JSON report.")
+        @Flag(help: "Print findings as text lines, and who issued the certificate, instead of a JSON report.")
         var text = false
 
         func run() throws {
@@ -36,6 +36,9 @@ extension Evverify {
                     StandardOutput.shared.write("\(name): OK (\(result.items) items)\n")
                 } else {
                     for f in result.findings { StandardOutput.shared.write("\(name): FAILED \(f)\n") }
+                }
+                if let issuer = result.issuer {
+                    StandardOutput.shared.write("\(name): issued by \(DisplayText.visible(issuer.name, keepingLines: false)) (key id \(issuer.keyID))\n")
                 }
                 if let witnesses = result.witnessSummary { StandardOutput.shared.write(witnesses + "\n") }
             } else {

@@ -12,7 +12,7 @@ struct Evverify: ParsableCommand {
             (mismatch, missing — including a missing original or, with --complete, an entry not \
             presented — or unproven) or the certificate does not hold; 2 usage or input error \
             (also: neither --witness-key nor --no-witness, evidence records with --root, two \
-            items with one id, no items to certify or to check stages of); 3 I/O error.
+            items with one id, no items at all — an empty input); 3 I/O error.
             """,
         version: PackageVersion.line("evverify"),
         subcommands: [Check.self, Certify.self, CheckCert.self],

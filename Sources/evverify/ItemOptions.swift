@@ -50,10 +50,12 @@ struct ItemOptions: ParsableArguments {
         return s
     }
 
-    func verify(_ trust: TrustOptions, requiresItems: Bool = false,
+    /// No items is an error (exit 2), as `sha256sum -c` on no lines fails:
+    /// an empty file or a mistyped filter must not read as a pass.
+    func verify(_ trust: TrustOptions,
                 render: EvidenceVerifier.Renderer? = nil) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
         var setup = setup(trust)
-        setup.requiresItems = requiresItems
+        setup.requiresItems = true
         let verifier = try setup.makeVerifier()
         let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
         return (verifier, try verifier.verify(items, render: render))

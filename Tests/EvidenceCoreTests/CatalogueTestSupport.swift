@@ -27,6 +27,7 @@ enum Fixture {
                         status: String = "ok", seq: Int = 0, extra: String = "") -> String {
         let tail = status == "missing" ? #","status":"missing","reason":"no entry""#
             : #","status":"\#(status)","seq":\#(seq),"logged":"2026-11-25T10:00:00Z","tree_size":9"#
+                + (status == "ok" ? #","checked":"original","cosignatures":1"# : "")
         return record(contract, stage, name, time: time, extra: tail + extra)
     }
 

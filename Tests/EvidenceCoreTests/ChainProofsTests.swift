@@ -120,6 +120,34 @@ import Testing
         #expect(unstamped?.message.contains("no timestamp token \(cosigned).tsr") == true)
     }
 
+    /// The audit trusts witnesses as evverify does (CheckpointTrust): the
+    /// log's own key, or its public key under a witness's name, is no
+    /// witness; and every `--checkpoint` file is checked in full, whatever
+    /// its path, CHAIN.checkpoint included.
+    @Test func auditTrustsWitnessesAsEvverifyDoes() throws {
+        _ = try chain.append(Self.records(0..<8))
+        let s = try ChainStore(path: chain.path, access: .audit)
+        let signed = try s.signCheckpoint(with: log)
+        let plain = try file("plain.cp", signed)
+        func refused(_ paths: [String], _ witnesses: [NoteVerifierKey]) -> Bool {
+            do { _ = try s.auditCheckpoints(paths, logKey: log.verifierKey, witnessKeys: witnesses, tsaCAFile: nil); return false }
+            catch { return true }
+        }
+        #expect(refused([plain], [log.verifierKey]), "the log's own key counted as a witness")
+        let twin = try NoteSignerKey(name: "notary.example/twin", type: .cosignatureV1, seed: log.seed)
+        var note = try SignedNote(parsing: signed)
+        note.signatures.append(try Cosignature.sign(text: note.text, key: twin, time: 1_764_064_800))
+        let selfCosigned = try file("self.cp", note.bytes)
+        #expect(refused([selfCosigned], [twin.verifierKey]), "the log's public key under another name counted as a witness")
+        // The chain's own checkpoint file, uncosigned, given as --checkpoint: checked like any other.
+        let saved = ChainStore.checkpointPath(chain.path)
+        try Data(signed).write(to: URL(fileURLWithPath: saved))
+        let dir = chain.dir.path
+        for spelling in [saved, "\(dir)/./\(URL(fileURLWithPath: saved).lastPathComponent)"] {
+            #expect(refused([spelling], [witness.verifierKey]), "\(spelling) skipped the witness check")
+        }
+    }
+
     /// An audit recomputes the root and refuses a checkpoint whose root the
     /// entries do not give.
     @Test func auditComparesCheckpointRootsWithTheEntries() throws {

@@ -78,6 +78,58 @@ import Testing
         #expect(!trust.isTrusted)
     }
 
+    /// A witness is independent of the log only if its public key differs:
+    /// the log's key as a cosignature key under a witness's name cosigns
+    /// nothing a neutral party saw, and the log's own verifier key given as
+    /// a witness key is refused before anything is checked.
+    @Test func witnessKeyWithTheLogsPublicKeyIsNoWitness() throws {
+        let twin = try NoteSignerKey(name: "notary.example/twin", type: .cosignatureV1, seed: log.seed)
+        let trust = try CheckpointTrust(noteBytes: try note(cosigners: [twin]), timestampToken: nil,
+                                        requirements: requirements(witnesses: [twin], quorum: 1))
+        #expect(!trust.isTrusted)
+        #expect(trust.failure?.contains("the log key's public key") == true, "\(trust.failure ?? "trusted")")
+        for witness in [log.verifierKey.encoded, twin.verifierKey.encoded] {
+            do {
+                _ = try CheckpointTrust.Requirements(logKey: log.verifierKey.encoded, witnessKeys: [witness], quorum: nil, tsaCAFile: nil)
+                Issue.record("accepted \(witness) as a witness of its own log")
+            } catch let e as EvidenceError {
+                #expect(e.kind == .usage && e.message.contains("the log key's public key"), "\(e.message)")
+            }
+        }
+    }
+
+    /// Two names for one witness public key are one witness: they count once
+    /// towards the quorum however the requirements were built.
+    @Test func twoNamesForOneWitnessKeyCountOnce() throws {
+        let again = try NoteSignerKey(name: "notary.example/w1-again", type: .cosignatureV1, seed: w1.seed)
+        let trust = try CheckpointTrust(noteBytes: try note(cosigners: [w1, again]), timestampToken: nil,
+                                        requirements: requirements(witnesses: [w1, again], quorum: 2))
+        #expect(!trust.isTrusted)
+        #expect(trust.cosigners.count == 1)
+        let args = try CheckpointTrust.Requirements(logKey: log.verifierKey.encoded,
+                                                    witnessKeys: [w1.verifierKey.encoded, again.verifierKey.encoded],
+                                                    quorum: nil, tsaCAFile: nil)
+        #expect(args.witnessKeys.count == 1)
+    }
+
+    /// A cosignature dated in the future beyond the clock skew does not
+    /// count (a certificate once printed a cosigner time in year
+    /// 292277026596: the largest time a cosignature can hold).
+    @Test func cosignatureTimeInTheFutureDoesNotCount() throws {
+        let r = requirements(witnesses: [w1], quorum: 1)
+        let now = UInt64(Date().timeIntervalSince1970)
+        for time in [UInt64(Int64.max), now + 86_400] {
+            var note = try checkpoint.signed(with: log)
+            note.signatures.append(try Cosignature.sign(text: note.text, key: w1, time: time))
+            let trust = try CheckpointTrust(noteBytes: note.bytes, timestampToken: nil, requirements: r)
+            #expect(!trust.isTrusted && trust.cosigners.isEmpty)
+            #expect(trust.failure?.contains("in the future") == true, "\(trust.failure ?? "trusted")")
+        }
+        var note = try checkpoint.signed(with: log)
+        note.signatures.append(try Cosignature.sign(text: note.text, key: w1, time: now + 60))
+        #expect(try CheckpointTrust(noteBytes: note.bytes, timestampToken: nil, requirements: r).isTrusted)
+    }
+
     @Test func requiredTimestampThatIsAbsentIsAFailure() throws {
         var r = requirements(witnesses: [w1], quorum: 1)
         r.tsaCAFile = "/nonexistent/ca.pem"

@@ -14,7 +14,7 @@ enum IndependentCheck {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let inURL = scratch.appendingPathComponent("in"), outURL = scratch.appendingPathComponent("out")
         try input.write(to: inURL)
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        try Data().write(to: outURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [directory.appendingPathComponent(script).path] + arguments

@@ -57,7 +57,10 @@ import Testing
             case 2: return ["9007199254740991", "-9007199254740991", "9007199254740992", "-9007199254740993",
                             "123456789012345678901234567890", "-0", "0", "-0.0", "0e0", "1E400", "-1e-400",
                             "1e21", "1e20", "999999999999999999999", "0.000001", "0.0000001", "1.5e-7",
-                            "100000000000000000000", "4.35", "0.1", "1e+2", "1E-2"].randomElement(using: &random)!
+                            "100000000000000000000", "4.35", "0.1", "1e+2", "1E-2",
+                            // Spellings that a double rounds (the number rule refuses them).
+                            "9007199254740993.0", "9.007199254740993e15", "0.10000000000000001", "1e-400",
+                            "9007199254740992.0", "2.5e-324"].randomElement(using: &random)!
             case 3:
                 var d: Double
                 repeat { d = Double(bitPattern: random.next()) } while !d.isFinite
@@ -98,28 +101,26 @@ import Testing
     }
 
     /// General path; nil where it refuses.
-    static func general(_ bytes: [UInt8], exactIntegers: Bool) -> [UInt8]? {
+    static func general(_ bytes: [UInt8]) -> [UInt8]? {
         bytes.withUnsafeBytes { buffer in
-            (try? JSON.parse(buffer, exactIntegers: exactIntegers)).map(JCS.canonical)
+            (try? JSON.parse(buffer)).map(JCS.canonical)
         }
     }
 
-    static func fast(_ bytes: [UInt8], exactIntegers: Bool) -> [UInt8]? {
-        bytes.withUnsafeBytes { JCSBytes.canonical($0, exactIntegers: exactIntegers) }
+    static func fast(_ bytes: [UInt8]) -> [UInt8]? {
+        bytes.withUnsafeBytes { JCSBytes.canonical($0) }
     }
 
     static func mismatches(_ documents: [[UInt8]]) -> (accepted: Int, refused: Int, failures: [String]) {
         var accepted = 0, refused = 0, failures: [String] = []
         for document in documents {
-            for exact in [false, true] {
-                let expected = general(document, exactIntegers: exact)
-                let got = fast(document, exactIntegers: exact)
-                if expected == nil { refused += 1 } else { accepted += 1 }
-                if expected != got {
-                    failures.append("\(exact ? "exact " : "")\(Hex.encode(document)): expected "
-                                    + "\(expected.map { String(decoding: $0, as: UTF8.self) } ?? "refusal"), got "
-                                    + "\(got.map { String(decoding: $0, as: UTF8.self) } ?? "refusal")")
-                }
+            let expected = general(document)
+            let got = fast(document)
+            if expected == nil { refused += 1 } else { accepted += 1 }
+            if expected != got {
+                failures.append("\(Hex.encode(document)): expected "
+                                + "\(expected.map { String(decoding: $0, as: UTF8.self) } ?? "refusal"), got "
+                                + "\(got.map { String(decoding: $0, as: UTF8.self) } ?? "refusal")")
             }
         }
         return (accepted, refused, failures)
@@ -170,7 +171,7 @@ import Testing
 
     /// A sample against an independent implementation (Python `rfc8785`).
     @Test func matchesPythonRFC8785OnASample() throws {
-        let documents = Self.generated(seed: 31337, count: 600).filter { Self.general($0, exactIntegers: true) != nil }
+        let documents = Self.generated(seed: 31337, count: 600).filter { Self.general($0) != nil }
         // One per line: a raw newline only ever occurs as whitespace.
         let lines = documents.map { String(decoding: $0, as: UTF8.self).replacingOccurrences(of: "\r\n", with: " ")
             .replacingOccurrences(of: "\n", with: " ") }
@@ -181,7 +182,7 @@ import Testing
         try #require(expected.count == lines.count)
         var differing = 0
         for (i, line) in lines.enumerated() {
-            let ours = JCSBytes.canonical(Array(line.utf8), exactIntegers: true).map(Hex.encode)
+            let ours = JCSBytes.canonical(Array(line.utf8)).map(Hex.encode)
             if ours != expected[i] {
                 differing += 1
                 if differing <= 5 { Issue.record("differs on \(line)") }

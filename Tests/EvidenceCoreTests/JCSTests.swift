@@ -26,11 +26,20 @@ func ecmaScriptNumberFormatting(bits: UInt64, expected: String) {
     #expect(ECMAScriptNumber.string(Double(bitPattern: bits)) == expected)
 }
 
-/// RFC 8785 §3.2.2: the worked example.
+/// RFC 8785 §3.2.2: the worked example, with its first number written as
+/// the double holds it. The example's own 333333333.33333329 is not a
+/// double (it would read as 333333333.3333333, one digest for two numbers):
+/// the number rule refuses it, and says what it would read as.
 @Test func canonicalizesTheRFCExample() throws {
+    #expect(throws: EvidenceError.self) { try JCS.canonicalize(Array("[333333333.33333329]".utf8)) }
+    do {
+        _ = try JSON.parse("[333333333.33333329]")
+    } catch let e as EvidenceError {
+        #expect(e.message.contains("would read as 333333333.3333333"), "\(e.message)")
+    }
     let input = #"""
     {
-      "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+      "numbers": [333333333.3333333, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
       "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
       "literals": [null, true, false]
     }

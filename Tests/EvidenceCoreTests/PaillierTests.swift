@@ -22,6 +22,35 @@ let testPaillierKey = try! PaillierPrivateKey.generate(bits: 768, allowInsecure:
         #expect(throws: EvidenceError.self) { try PaillierPrivateKey(p: p, q: p, allowInsecure: true) }
     }
 
+    /// The party that does not hold the key checks its modulus (issue 23):
+    /// a factor 3 would let the key holder learn a ≡ b (mod 3) from an
+    /// equality answer, and a prime or a perfect power is no RSA modulus.
+    /// Each is refused naming the rule, whatever the key's size.
+    @Test func malformedModulusFromAPeerIsRefused() throws {
+        let q2047 = BigInt.randomPrime(bits: 2047)
+        let p1024 = BigInt.randomPrime(bits: 1024)
+        let cases: [(String, BigInt)] = [
+            ("3·q", BigInt(3) * q2047),
+            ("prime", BigInt.randomPrime(bits: 2048)),
+            ("p²", p1024 * p1024),
+            ("small factor", BigInt(1_048_573) * BigInt.randomPrime(bits: 2030)),
+            ("even", p1024 * p1024 * BigInt(2)),
+        ]
+        for (name, n) in cases {
+            let jwk: JSONValue = .object(["kty": "DAJ", "alg": "PAI-GN1", "n": .string(Base64URL.encode(n.bigEndianBytes))])
+            do {
+                _ = try PaillierPublicKey(jwk: jwk)
+                Issue.record("\(name): accepted")
+            } catch let e as EvidenceError {
+                #expect(e.kind == .input, "\(name)")
+                #expect(e.message.contains("well-formed-modulus") || name == "even", "\(name): \(e.message)")
+            }
+        }
+        // A real key passes.
+        let good = BigInt.randomPrime(bits: 1024) * BigInt.randomPrime(bits: 1024)
+        _ = try PaillierPublicKey(jwk: .object(["kty": "DAJ", "n": .string(Base64URL.encode(good.bigEndianBytes))]))
+    }
+
     @Test(arguments: [0, 1, -1, 42, -123456789, Int.max, Int.min + 1])
     func roundTrip(value: Int) throws {
         let c = try pk.encrypt(value)

@@ -43,12 +43,27 @@ import Testing
         for c in [computation(step: "request", party: "b", sent: [Self.request], received: []),
                   computation(step: "respond", party: "a", sent: [Self.response], received: [Self.request]),
                   computation(step: "finish", party: "b", sent: [], received: [Self.response])] {
-            try usage.add(c.record(time: "2026-12-01T10:00:00Z"))
+            // The month is the log's entry time, passed as the chain gives it.
+            try usage.add(c.record(time: "2026-12-01T10:00:00Z"), logged: "2026-12-01T10:00:05Z")
         }
         let purpose = usage.rows.first { $0.by == "purpose" }
         #expect(purpose == PrivacyUsage.Row(by: "purpose", value: "case 1", sessions: 1, records: 3, requested: 3, answered: 6))
         #expect(usage.rows.map(\.by) == ["purpose", "peer", "month"])
         #expect(usage.rows.last?.value == "2026-12")
+    }
+
+    /// Purposes are bytes: one written with "é" as U+00E9 and one with
+    /// "e" U+0301 are two purposes, two rows, never merged.
+    @Test func purposesThatDifferOnlyInNormalisationAreTwoRows() throws {
+        var usage = PrivacyUsage()
+        for (i, purpose) in ["caf\u{E9} case", "cafe\u{301} case"].enumerated() {
+            let m = PrivacyComputation.Message(kind: "psi-request", from: "b", count: 3, sha256: String(repeating: "\(i + 3)", count: 64))
+            let c = computation(step: "request", party: "b", sent: [m], received: [], purpose: purpose)
+            try usage.add(c.record(time: "2026-12-01T10:00:00Z"), logged: "2026-12-01T10:00:05Z")
+        }
+        let purposes = usage.rows.filter { $0.by == "purpose" }
+        #expect(purposes.count == 2, "\(purposes)")
+        #expect(Set(purposes.map { Array($0.value.utf8) }).count == 2)
     }
 
     @Test func theTableAlignsWideCharacters() {

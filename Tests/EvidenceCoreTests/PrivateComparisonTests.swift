@@ -12,7 +12,7 @@ import Testing
     func compare(_ a: BigInt, _ b: BigInt, _ op: PrivateComparison.Operation, bits: Int) throws -> Bool {
         let sent = try PrivateComparison.encryptOwn(b, op: op, bits: bits, key: key)
         let answer = try PrivateComparison.answer(a, to: sent, op: op, bits: bits, publicKey: key.publicKey)
-        return PrivateComparison.result(answer, op: op, key: key)
+        return try PrivateComparison.result(answer, op: op, key: key)
     }
 
     @Test func edgeValues() throws {

@@ -53,4 +53,80 @@ import Testing
         #expect(sent.first == 0x30 && sent.count > 56)
         #expect(Array(sent.dropFirst(24).prefix(32)) == DigestAlgorithm.sha256.hash(Array("note".utf8)))
     }
+
+    /// A token made by Tests/Independent/tsa_token.py: the TSA certificate
+    /// valid from `notBefore` to `notAfter`, genTime and imprint as given.
+    func dated(_ data: [UInt8], genTime: String, alg: String = "sha256",
+               notBefore: String = "20000101000000Z", notAfter: String = "20991231000000Z") throws -> (token: [UInt8], ca: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("evidence-tsa-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dataFile = dir.appendingPathComponent("data"), out = dir.appendingPathComponent("token.tsr")
+        try Data(data).write(to: dataFile)
+        _ = try IndependentCheck.run("tsa_token.py", input: Data(), arguments: [
+            dir.appendingPathComponent("tsa").path, dataFile.path, out.path, "--gen-time", genTime, "--alg", alg,
+            "--not-before", notBefore, "--not-after", notAfter], requires: ["cryptography"])
+        return ([UInt8](try Data(contentsOf: out)), dir.appendingPathComponent("tsa/ca.pem").path)
+    }
+
+    static func generalized(_ seconds: Int64) -> String {
+        RFC3339.format(epochSeconds: seconds).filter { $0.isNumber } + "Z"
+    }
+
+    /// Evidence outlives TSA certificates: a token is verified as of its
+    /// genTime (as `openssl ts -verify -attime`), so a TSA certificate that
+    /// has expired since still verifies a token it signed while valid.
+    @Test func tokenOfATSAWhoseCertificateHasSinceExpiredVerifiesAtGenTime() throws {
+        let data = Array("checkpoint stamped in 2024".utf8)
+        let (token, ca) = try dated(data, genTime: "20240601120000Z", notBefore: "20240101000000Z", notAfter: "20250101000000Z")
+        try Timestamping.verifyToken(token, for: data, caFile: ca)
+        #expect(Timestamping.generationTime(token) == "2024-06-01T12:00:00Z")
+        // Not over other data.
+        #expect(throws: EvidenceError.self) { try Timestamping.verifyToken(token, for: data + [0x0a], caFile: ca) }
+    }
+
+    /// A genTime outside the TSA certificate's validity is refused: after it
+    /// expired, or before it was issued (by a certificate still valid today,
+    /// which a check at today's date accepts).
+    @Test func genTimeOutsideTheTSACertificatesValidityIsRefused() throws {
+        let data = Array("checkpoint".utf8)
+        for (genTime, notAfter) in [("20250601120000Z", "20250101000000Z"), ("20231201120000Z", "20991231000000Z")] {
+            let (token, ca) = try dated(data, genTime: genTime, notBefore: "20240101000000Z", notAfter: notAfter)
+            do {
+                try Timestamping.verifyToken(token, for: data, caFile: ca)
+                Issue.record("genTime \(genTime) accepted")
+            } catch let e as EvidenceError {
+                #expect(e.kind == .failure && e.message.contains("at its genTime"), "\(e.message)")
+            }
+        }
+    }
+
+    /// A genTime in the future beyond the skew is refused; within it, accepted.
+    @Test func genTimeInTheFutureIsRefused() throws {
+        let data = Array("checkpoint".utf8)
+        let now = Int64(Date().timeIntervalSince1970)
+        let (ahead, ca) = try dated(data, genTime: Self.generalized(now + 86_400))
+        do {
+            try Timestamping.verifyToken(ahead, for: data, caFile: ca)
+            Issue.record("a genTime a day ahead accepted")
+        } catch let e as EvidenceError {
+            #expect(e.kind == .failure && e.message.contains("in the future"), "\(e.message)")
+        }
+        let (close, ca2) = try dated(data, genTime: Self.generalized(now + 60))
+        try Timestamping.verifyToken(close, for: data, caFile: ca2)
+    }
+
+    /// MD5 and SHA-1 imprints are refused, however valid the TSA's signature.
+    @Test(arguments: ["md5", "sha1"])
+    func brokenImprintDigestsAreRefused(alg: String) throws {
+        let data = Array("checkpoint".utf8)
+        let (token, ca) = try dated(data, genTime: Self.generalized(Int64(Date().timeIntervalSince1970) - 60), alg: alg)
+        do {
+            try Timestamping.verifyToken(token, for: data, caFile: ca)
+            Issue.record("\(alg) imprint accepted")
+        } catch let e as EvidenceError {
+            #expect(e.kind == .failure && e.message.contains("imprint uses"), "\(e.message)")
+        }
+        let (sha512, ca2) = try dated(data, genTime: Self.generalized(Int64(Date().timeIntervalSince1970) - 60), alg: "sha512")
+        try Timestamping.verifyToken(sha512, for: data, caFile: ca2)
+    }
 }

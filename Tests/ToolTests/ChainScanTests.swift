@@ -39,8 +39,8 @@ import Testing
     for minimum: UInt64 in [100_000, 1000, 7] {
         ChainScan.minimumEntriesPerWorker = minimum
         defer { ChainScan.minimumEntriesPerWorker = 100_000 }
-        let scan = try ChainScan(store: store, ids: wanted, contracts: ["C3", "C36"])
-        #expect(scan.entriesByID.mapValues { $0.map(\.seq) } == expected)
-        #expect(scan.stagesByContract == stages)
+        let scan = try ChainScan(store: store, ids: Set(wanted.map(\.exact)), contracts: ["C3", "C36"])
+        #expect(Dictionary(uniqueKeysWithValues: scan.entriesByID.map { ($0.key.string, $0.value.map(\.seq)) }) == expected)
+        #expect(Dictionary(uniqueKeysWithValues: scan.stagesByContract.map { ($0.key.string, Set($0.value.map(\.string))) }) == stages)
     }
 }

@@ -19,11 +19,12 @@ import Testing
     static let rowCount = 200
     static let stages = ["esign", "face", "liveness", "performance", "default"]
 
-    /// 200 verdicts of one contract, spread over the stages.
+    /// 200 verdicts of one contract, spread over the stages, each as
+    /// evverify writes a full check (original read, one cosignature).
     static func verdicts() -> String {
         (1...rowCount).map { i in
             let stage = stages[i % stages.count]
-            return #"{"id":"C2026-0200/\#(stage)/item-\#(String(format: "%03d", i)).pdf","contract":"C2026-0200","stage":"\#(stage)","name":"item-\#(String(format: "%03d", i)).pdf","source":"core-banking","time":"2025-\#(String(format: "%02d", 1 + i % 12))-01T00:00:\#(String(format: "%02d", i % 60))Z","size":\#(1000 + i),"pages":1,"kind":"file","alg":"sha256","digest":"\#(String(format: "%064x", i * 7919))","status":"ok","seq":\#(i),"logged":"2026-11-25T10:00:00Z","tree_size":\#(rowCount)}"#
+            return #"{"id":"C2026-0200/\#(stage)/item-\#(String(format: "%03d", i)).pdf","contract":"C2026-0200","stage":"\#(stage)","name":"item-\#(String(format: "%03d", i)).pdf","source":"core-banking","time":"2025-\#(String(format: "%02d", 1 + i % 12))-01T00:00:\#(String(format: "%02d", i % 60))Z","size":\#(1000 + i),"pages":1,"kind":"file","alg":"sha256","digest":"\#(String(format: "%064x", i * 7919))","status":"ok","seq":\#(i),"logged":"2026-11-25T10:00:00Z","tree_size":\#(rowCount),"checked":"original","cosignatures":1}"#
         }.joined(separator: "\n") + "\n"
     }
 
@@ -37,7 +38,7 @@ import Testing
         try dir.write("catalogue.html", html.stdout)
 
         // The command documented in evcatalog(1).
-        let print = try Tools.runExecutable("chromium", ["--headless", "--no-sandbox", "--print-to-pdf=catalogue.pdf", "catalogue.html"],
+        let print = try Tools.runExecutable("chromium", ["--headless", "--no-sandbox", "--log-level=3", "--print-to-pdf=catalogue.pdf", "catalogue.html"],
                                             directory: dir.url)
         #expect(print.status == 0, "\(print.stderr)")
         let info = try Tools.runExecutable("pdfinfo", ["catalogue.pdf"], directory: dir.url)

@@ -16,15 +16,32 @@ import Testing
         return result.lines
     }
 
-    /// Verdicts as evverify reports them: every item found at its position in the chain.
+    /// The custody certificate the golden catalogues attach (make-certificate.sh
+    /// made it: the sample records appended to a log in one batch, sealed,
+    /// cosigned, certified for C2025-0001), and the keys that check it.
+    static let certificate = (try? Data(contentsOf: golden.appendingPathComponent("certificate.json"))) ?? Data()
+    static var certificateSerial: String {
+        ((try? JSONSerialization.jsonObject(with: certificate) as? [String: Any])?["serial"] as? String) ?? "?"
+    }
+    /// The log time of the certified entries (one batch: one time).
+    static var certifiedLogged: String {
+        let doc = try? JSONSerialization.jsonObject(with: certificate) as? [String: Any]
+        return ((doc?["items"] as? [[String: Any]])?.first?["logged"] as? String) ?? "?"
+    }
+    static func key(_ name: String) -> String { golden.appendingPathComponent(name).path }
+    static let certificateKeys = ["--issuer-key", key("issuer.vkey"), "--log-key", key("log.vkey"), "--witness-key", key("notary.vkey")]
+
+    /// Verdicts as evverify reports them: every item found at its position
+    /// in the certified log, its original read, one cosignature checked.
     static func verdicts(_ records: [String], status: (Int) -> String = { _ in "ok" }) -> String {
         records.enumerated().map { i, line in
             let s = status(i)
-            let found = s == "missing" ? "" : #","seq":\#(i),"logged":"2026-11-25T10:00:\#(String(format: "%02d", i % 60))Z","tree_size":\#(records.count)"#
+            let found = s == "missing" ? "" : #","seq":\#(i),"logged":"\#(certifiedLogged)","tree_size":\#(records.count)"#
+                + (s == "ok" ? #","checked":"original","cosignatures":1"# : "")
             let reason = s == "ok" ? "" : #","reason":"\#(s) (test)""#
             // What someone independent attests, beside the bank's clock.
             let by = i == 1 ? "timestamp" : "cosignatures"
-            let attested = s == "ok" ? #","attested":"2026-11-25T10:05:00Z","attested_by":"\#(by)","attested_tree_size":\#(records.count)"# : ""
+            let attested = s == "ok" ? #","attested":"\#(certifiedLogged)","attested_by":"\#(by)","attested_tree_size":\#(records.count)"# : ""
             return String(line.dropLast()) + #","status":"\#(s)""# + found + attested + reason + "}"
         }.joined(separator: "\n") + "\n"
     }
@@ -43,7 +60,7 @@ import Testing
     func catalogue(_ format: String, lang: String = "zh", input: String, extra: [String] = []) throws -> ToolResult {
         let args = ["--format", format, "--lang", lang,
                     "--case", Self.golden.appendingPathComponent("case.json").path,
-                    "--certificate", Self.golden.appendingPathComponent("certificate.json").path,
+                    "--certificate", Self.golden.appendingPathComponent("certificate.json").path] + Self.certificateKeys + [
                     "--date", "2026-11-26", "--require-stages", Self.requiredStages] + extra
         return try Tools.run("evcatalog", args, stdin: input)
     }
@@ -97,7 +114,7 @@ import Testing
         #expect(rows.map { $0["no"] as? Int } == Array(1...10))
         #expect(rows.map { $0["stage"] as! String } == ["esign", "esign", "face", "face", "liveness",
                                                         "performance", "performance", "performance", "performance", "default"])
-        #expect(rows.allSatisfy { $0["certificate"] as? String == "CUST-2026-000042" && $0["flagged"] as? Bool == false })
+        #expect(rows.allSatisfy { $0["certificate"] as? String == Self.certificateSerial && $0["flagged"] as? Bool == false })
         // Time order within a stage (the face photo was taken before the face result).
         for (a, b) in zip(rows, rows.dropFirst()) where a["stage"] as? String == b["stage"] as? String {
             #expect((a["time"] as! String) <= (b["time"] as! String))
@@ -174,6 +191,7 @@ import Testing
         let input = Self.verdicts(try Self.sampleRecords())
         let badCase = try dir.write("case.json", #"{"case":"X","plaintiff":"Bank"}"#)
         let badCert = try dir.write("cert.json", #"{"id":"no serial here"}"#)
+        let keys = Self.certificateKeys
         let notJSON = try dir.write("purposes.json", "stages: esign")
         let usage: [([String], String)] = [
             (["--format", "pdf"], "--format takes jsonl, csv, md or html"),
@@ -183,7 +201,7 @@ import Testing
             (["--utc-offset", "+8"], "--utc-offset takes an offset such as +08:00"),
             (["--require-stages", "esign,Face"], "\"Face\" is not a stage name"),
             (["--case", badCase.path], "\(badCase.path): unknown field \"plaintiff\""),
-            (["--certificate", badCert.path], "\(badCert.path): missing \"serial\""),
+            (["--certificate", badCert.path] + keys, "\(badCert.path): not a custody certificate"),
             (["--purposes", notJSON.path], "\(notJSON.path): "),
         ]
         for (args, message) in usage {

@@ -129,3 +129,19 @@ func appendPeakKiB(records count: Int) throws -> Int {
     let large = try appendPeakKiB(records: 100_000)
     #expect(large - small < 4_096, "peak \(small) KiB for 2,000 records, \(large) KiB for 100,000")
 }
+
+/// A manifest line piped straight into append (evhash skipped) is refused
+/// with what to do, not with the record field it lacks (issue 21), and
+/// nothing is appended.
+@Test func aManifestLineGivenToAppendSaysToHashItFirst() throws {
+    let f = try ChainFixture()
+    for line in [#"{"path":"C2025-0001/esign/contract.pdf","contract":"C2025-0001","stage":"esign"}"#,
+                 #"{"id":"C2025-0001/default/notice","data":{"amount":1}}"#] {
+        let r = try f.append(records(1) + line + "\n")
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("stdin:2: a manifest line, not an evidence record"), "\(r.stderr)")
+        #expect(r.stderr.contains("evhash"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+    #expect(try Tools.run("evchain", ["show", f.chain]).out.isEmpty)
+}

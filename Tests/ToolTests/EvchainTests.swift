@@ -62,7 +62,7 @@ final class ChainFixture {
         p.arguments = ["append", chain, "--buffer", "65536"]
         p.standardInput = try FileHandle(forReadingFrom: input)
         let out = dir.file(name)
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        try Data().write(to: out)
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -178,7 +178,7 @@ final class ChainFixture {
         p.arguments = ["append", f.chain]
         p.standardInput = try FileHandle(forReadingFrom: input)
         let out = f.dir.file("out\(w)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        try Data().write(to: out)
         p.standardOutput = try FileHandle(forWritingTo: out)
         try p.run()
         processes.append((p, out))
@@ -390,7 +390,7 @@ final class ChainFixture {
     server.executableURL = URL(fileURLWithPath: try Python.require())
     server.arguments = [independentDirectory.appendingPathComponent("tsa_server.py").path, tsaDir.path]
     let portFile = f.dir.file("port")
-    FileManager.default.createFile(atPath: portFile.path, contents: nil)
+    try Data().write(to: portFile)
     server.standardOutput = try FileHandle(forWritingTo: portFile)
     try server.run()
     defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }

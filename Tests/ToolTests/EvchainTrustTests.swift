@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import EvidenceLog
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -175,5 +176,38 @@ struct NotaryFixture {
 extension NotaryFixture {
     func stateFileCount() throws -> Int {
         try FileManager.default.contentsOfDirectory(atPath: state).filter { $0.hasSuffix(".checkpoint") }.count
+    }
+}
+
+/// `evchain audit --witness-key` trusts witnesses as evverify does: the
+/// log's own verifier key, or the log's public key as a cosignature key
+/// under a notary's name, is refused (exit 2) rather than reported as a
+/// cosignature; and a `--checkpoint` is checked in full whatever its path
+/// spells, the chain's own checkpoint file included.
+@Test func auditCountsNoWitnessThatIsTheLog() throws {
+    let f = try ChainFixture()
+    let notary = try NotaryFixture(f)
+    #expect(try f.append(records(3)).status == 0)
+    #expect(try f.checkpoint().status == 0)
+    let saved = f.chain + ".checkpoint"
+    let own = try f.audit(["--checkpoint", saved, "--log-key", f.vkey, "--witness-key", f.vkey])
+    #expect(own.status == 2, "\(own.stderr)")
+    #expect(own.stderr.contains("the log key's public key"), "\(own.stderr)")
+    // The log's seed as a cosignature key named like a notary: a self-cosigned checkpoint.
+    let logKey = try NoteSignerKey(parsing: try String(contentsOfFile: f.key, encoding: .utf8))
+    let twin = try NoteSignerKey(name: "notary.example/twin", type: .cosignatureV1, seed: logKey.seed)
+    var note = try SignedNote(parsing: Array(try Data(contentsOf: URL(fileURLWithPath: saved))))
+    note.signatures.append(try Cosignature.sign(text: note.text, key: twin, time: 1_764_064_800))
+    let selfCosigned = try f.dir.write("self.cosigned", String(decoding: note.bytes, as: UTF8.self)).path
+    let twinAudit = try f.audit(["--checkpoint", selfCosigned, "--log-key", f.vkey, "--witness-key", twin.verifierKey.encoded])
+    #expect(twinAudit.status == 2, "\(twinAudit.stderr)")
+    #expect(twinAudit.stderr.contains("the log key's public key"), "\(twinAudit.stderr)")
+    // CHAIN.checkpoint is not cosigned: named as --checkpoint, in any spelling, that is a finding.
+    let relative = URL(fileURLWithPath: saved).lastPathComponent
+    for (path, cwd) in [(saved, f.dir.url), (relative, f.dir.url), ("./" + relative, f.dir.url)] {
+        let r = try Tools.run("evchain", ["audit", f.chain, "--checkpoint", path, "--log-key", f.vkey, "--witness-key", notary.vkey],
+                              directory: cwd)
+        #expect(r.status == 1, "\(path): \(r.stderr)")
+        #expect(r.stderr.contains("quorum"), "\(path): \(r.stderr)")
     }
 }

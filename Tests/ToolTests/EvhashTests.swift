@@ -119,6 +119,21 @@ import Testing
         #expect((none["id"] as? String)?.contains("contract") == false)
     }
 
+    /// Every value `--help` offers for `--keep` is one evhash accepts (it
+    /// once offered `both`, which was refused: issue 21).
+    @Test func everyKeepValueTheHelpOffersIsAccepted() throws {
+        let help = try Tools.run("evhash", ["--help"]).out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        // The option's own paragraph, not the usage line.
+        let text = try #require(help.range(of: "--keep <fields>", options: .backwards).map { String(help[$0.upperBound...].prefix(200)) })
+        let offered = ["name", "path", "path,name", "none", "both"].filter { text.contains(" \($0),") || text.contains(" \($0) ") || text.contains(" \($0).") }
+        #expect(offered.contains("path,name") && offered.contains("none"), "\(text)")
+        let input = manifestLine("esign", "C1/esign/contract.pdf")
+        for value in offered {
+            let r = try Tools.run("evhash", ["--keep", value], stdin: input, directory: dir.url)
+            #expect(r.status == 0, "--keep \(value): \(r.stderr)")
+        }
+    }
+
     /// Each bad line: one message naming the line and the field, the
     /// documented status, and no partial output.
     @Test(arguments: [

@@ -1,5 +1,7 @@
 import Foundation
 import PythonHelpers
+import EvidenceCrypto
+import EvidencePSI
 import Testing
 
 let pheScript: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -200,5 +202,57 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
         let r2 = try p.run(p.b, ["compare", "result", "--message", "c2.orig", "--state", "s", "--paillier-key", "key.json", "b.jsonl"])
         #expect(r2.status == 2)
         #expect(r2.stderr.contains("truncated message"))
+    }
+}
+
+/// What a dishonest comparison peer could send (issue 23).
+@Suite struct EvpsiDishonestCompareTests {
+    func requested(op: String = "ge") throws -> Parties {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", "{\"id\":\"x\",\"value\":1}\n")
+        try p.a.write("a.jsonl", "{\"id\":\"x\",\"value\":2}\n")
+        #expect(try p.run(p.b, ["compare", "request", "--op", op, "--bits", "8", "--paillier-key", "key.json",
+                                "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        return p
+    }
+
+    /// A `ge` answer decrypts to at most one zero; one made of encryptions
+    /// of zero (A holds B's public key, so it can make them) is refused.
+    @Test func answerWithMoreThanOneZeroIsRefused() throws {
+        let p = try requested()
+        #expect(try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"]).status == 0)
+        try p.send("c2", from: p.a, to: p.b)
+        let pk = try PaillierPrivateKey.load(p.b.file("key.json").path).publicKey
+        let zeros = try (0..<8).map { _ in "\"" + Data(pk.bytes(try pk.encrypt(0))).base64EncodedString() + "\"" }
+        try rewrite(p.b.file("c2")) { lines in
+            let i = lines.firstIndex { $0.hasPrefix("{\"z\":") }!
+            let k = lines[i].components(separatedBy: "\"k\":")[1]
+            lines[i] = "{\"z\":[" + zeros.joined(separator: ",") + "],\"k\":" + k
+        }
+        let r = try p.run(p.b, ["compare", "result", "--message", "c2", "--state", "s", "--paillier-key", "key.json", "b.jsonl"])
+        #expect(r.status == 2, "\(r.stdout)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("one-zero"), "\(r.stderr)")
+    }
+
+    /// The party without the key checks it: n = 3·q (2049 bits) and a prime
+    /// n put in B's request are refused by A (exit 2, naming the rule).
+    @Test func peerKeyThatIsNoRSAModulusIsRefused() throws {
+        for n in [BigInt(3) * BigInt.randomPrime(bits: 2047), BigInt.randomPrime(bits: 2048)] {
+            let p = try requested(op: "eq")
+            try rewrite(p.a.file("c1")) { lines in
+                var header = try! JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+                var key = header["paillier"] as! [String: Any]
+                key["n"] = Base64URL.encode(n.bigEndianBytes)
+                header["paillier"] = key
+                lines[0] = String(decoding: try! JSONSerialization.data(withJSONObject: header), as: UTF8.self)
+            }
+            let r = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"])
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(r.stderr.contains("well-formed-modulus"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: p.a.file("c2").path))
+        }
     }
 }

@@ -167,6 +167,22 @@ func rewrite(_ url: URL, fixDigest: Bool = true, _ edit: (inout [String]) -> Voi
         try p.run(p.a, ["psi", "respond", "--request", "req.msg", "-o", "resp.msg", "a.jsonl"])
     }
 
+    /// A step whose message cannot be written (here `-o` names a
+    /// directory) leaves no state behind, so the retry with the same
+    /// `--state` runs (issue 20: the state stayed and the retry was refused).
+    @Test(arguments: [["psi", "request"], ["sum", "start"]])
+    func aMessageThatCannotBeWrittenTakesItsStateWithIt(step: [String]) throws {
+        let p = try Parties()
+        try p.b.write("b.jsonl", p.items(["b1", "b2"], extra: { _ in ",\"amount\":1" }))
+        try FileManager.default.createDirectory(at: p.b.file("outdir"), withIntermediateDirectories: false)
+        let failed = try p.run(p.b, step + ["--state", "b.state", "-o", "outdir", "b.jsonl"])
+        #expect(failed.status == 3, "\(failed.status) \(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: p.b.file("b.state").path), "the state of a step that failed stayed")
+        let retry = try p.run(p.b, step + ["--state", "b.state", "-o", "req.msg", "b.jsonl"])
+        #expect(retry.status == 0, "\(retry.stderr)")
+        #expect(FileManager.default.fileExists(atPath: p.b.file("b.state").path))
+    }
+
     @Test func tamperedElementIsRefused() throws {
         let p = try requested()
         try rewrite(p.a.file("req.msg"), fixDigest: false) { lines in
@@ -291,5 +307,71 @@ extension EvpsiP256Tests {
         let r = try p.run(p.a, ["psi", "respond", "--group", "p256", "--request", "req.msg", "-o", "again.msg", "a.jsonl"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("evpsi: req.msg:4502: value is not an element of group p256"), "\(r.stderr)")
+    }
+}
+
+/// Answers no honest peer can send (issue 23): A copies answers between `r`
+/// lines and fixes the digest (as a peer re-signing its own message can).
+/// Distinct request elements have distinct honest answers and equal ones
+/// equal answers; B refuses anything else (exit 2, naming the rule) instead
+/// of reporting items A never held.
+@Suite struct EvpsiDishonestAnswerTests {
+    /// Every `r` line of the response replaced by `pick(lines of r)`.
+    func forge(_ p: Parties, _ pick: ([String]) -> [String]) throws {
+        try rewrite(p.b.file("resp.msg")) { lines in
+            let indices = lines.indices.filter { lines[$0].hasPrefix("{\"r\":") }
+            let forged = pick(indices.map { lines[$0] })
+            for (i, line) in zip(indices, forged) { lines[i] = line }
+        }
+    }
+
+    func finish(_ p: Parties) throws -> ToolResult {
+        try p.run(p.b, ["psi", "finish", "--response", "resp.msg", "--state", "b.state", "b.jsonl"])
+    }
+
+    @Test func oneAnswerCopiedOntoEveryLineIsRefused() throws {
+        let (honest, p) = try psi(a: ["x1", "a2"], b: ["x1", "y1", "y2", "y3"])
+        #expect(honest.status == 0 && honest.objects.count == 1, "\(honest.stderr)")
+        try forge(p) { r in Array(repeating: r[0], count: r.count) }
+        let r = try finish(p)
+        #expect(r.status == 2, "\(r.stdout)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("distinct-answers"), "\(r.stderr)")
+    }
+
+    /// B's duplicate lines get equal answers: moving an answer from one copy
+    /// of an item to a different item keeps the number of distinct answers
+    /// but not the pattern.
+    @Test func answersThatDoNotFollowTheRequestsPatternAreRefused() throws {
+        let (honest, p) = try psi(a: ["d2"], b: ["d1", "d1", "d2"])
+        #expect(honest.status == 0 && honest.objects.count == 1, "\(honest.stderr)")
+        try forge(p) { r in [r[0], r[2], r[2]] }
+        let r = try finish(p)
+        #expect(r.status == 2, "\(r.stdout)")
+        #expect(r.stderr.contains("distinct-answers"), "\(r.stderr)")
+    }
+
+    /// With `--cardinality-only` the answers are sorted, so the peer copies
+    /// each one in turn: whichever matches would count every line of B.
+    @Test func cardinalityAboveThePeersSetIsRefused() throws {
+        let (honest, p) = try psi(a: ["x1", "x2"], b: ["x1", "y1", "y2", "y3"], mode: ["--cardinality-only"])
+        #expect(honest.status == 0 && honest.objects.first?["cardinality"] as? Int == 1, "\(honest.stderr)")
+        let original = try Data(contentsOf: p.b.file("resp.msg"))
+        for k in 0..<4 {
+            try original.write(to: p.b.file("resp.msg"))
+            try forge(p) { r in Array(repeating: r[k], count: r.count) }
+            let r = try finish(p)
+            #expect(r.status == 2, "copy of answer \(k): \(r.stdout)")
+            #expect(r.stderr.contains("distinct-answers"), "\(r.stderr)")
+        }
+    }
+
+    @Test func oneLabelOnEveryItemIsRefused() throws {
+        let (honest, p) = try psi(a: ["x1", "x2"], b: ["x1", "y1", "y2"], mode: ["--labels"])
+        #expect(honest.status == 0 && honest.objects.count == 1, "\(honest.stderr)")
+        try forge(p) { r in Array(repeating: r[0], count: r.count) }
+        let r = try finish(p)
+        #expect(r.status == 2, "\(r.stdout)")
+        #expect(r.stderr.contains("distinct-answers"), "\(r.stderr)")
     }
 }

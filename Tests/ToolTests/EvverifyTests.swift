@@ -377,6 +377,28 @@ struct VerifyFixture {
         #expect((none.objects.first?["reason"] as? String)?.contains("no timestamp token") == true)
     }
 
+    /// Evidence outlives TSA certificates: a token signed in 2024 by a TSA
+    /// whose certificate expired on 2025-01-01 still verifies, as of its
+    /// genTime, and `--text` says so (Tests/Independent/tsa_token.py makes
+    /// the dated token; `openssl ts -reply` can only stamp the present).
+    @Test func aTokenOfAnExpiredTSACertificateVerifiesAtItsGenTime() throws {
+        let f = try VerifyFixture()
+        let stamped = f.dir.file("stamped.cp").path
+        try f.run("evchain", ["checkpoint", f.chain, "--key", f.dir.file("log.key").path, "--out", stamped])
+        let made = try Tools.runPython([Repository.root.appendingPathComponent("Tests/Independent/tsa_token.py").path,
+                                        f.dir.file("tsa").path, stamped, stamped + ".tsr", "--gen-time", "20240601120000Z",
+                                        "--not-before", "20240101000000Z", "--not-after", "20250101000000Z"],
+                                       requires: ["cryptography"], stdin: Data(), directory: f.dir.url)
+        #expect(made.status == 0, "\(made.stderr)")
+        let ca = f.dir.file("tsa/ca.pem").path
+        let args = ["--chain", f.chain, "--checkpoint", stamped, "--log-key", f.logVKey, "--no-witness", "--root", f.contracts.path,
+                    "--tsa-ca", ca]
+        let ok = try Tools.run("evverify", args + ["--text"], stdin: try f.originals("C2025-0001"))
+        #expect(ok.status == 0, "\(ok.stdout) \(ok.stderr)")
+        #expect(ok.lines.last?.hasSuffix("; timestamp 2024-06-01T12:00:00Z verified, the TSA's certificate chain checked at that time") == true,
+                "\(ok.stdout)")
+    }
+
     @Test func keyedRecordsNeedTheirKey() throws {
         let dir = try TemporaryDirectory()
         let key = try dir.write("bank.key", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n")

@@ -51,7 +51,9 @@ import Testing
             var d: Double
             repeat { d = Double(bitPattern: g.next()) } while !d.isFinite
             return "\(d)"  // Swift's shortest form: 1e-07, 1.5e+300, …
-        case 3: return String(format: "%.17g", Double.random(in: -1e6...1e6, using: &g))
+        // 15 significant digits always read back as written; 17 often do
+        // not, and the number rule refuses those (JSONNumberRuleTests).
+        case 3: return String(format: "%.15g", Double.random(in: -1e6...1e6, using: &g))
         default: return "\(Int.random(in: 1...9, using: &g)).\(Int.random(in: 0...999, using: &g))E\(Int.random(in: -30...30, using: &g))"
         }
     }
@@ -86,14 +88,62 @@ import Testing
         #expect(python.status == 0, "python rfc8785: \(python.stderr)")
         let expected = python.lines.map { String($0.split(separator: "\t")[0]) }
         try #require(expected.count == input.count)
-        var mismatches = 0
+        var mismatches = 0, refused = 0
         for (i, text) in input.enumerated() {
-            let ours = Hex.encode(try JCS.canonicalize(Array(text.utf8)))
+            let ours: String
+            do {
+                ours = Hex.encode(try JCS.canonicalize(Array(text.utf8)))
+            } catch let e as EvidenceError where e.message.contains("the number rule") {
+                // Refused only for a whole number from 2^53 to 10^21 spelled
+                // with an exponent (8.342E17): its canonical form is an integer
+                // beyond ±(2^53 − 1), which RFC 8785 libraries refuse to read.
+                refused += 1
+                let canonical = String(decoding: Hex.decode(expected[i]) ?? [], as: UTF8.self)
+                #expect(Self.hasLongInteger(canonical), "refused \(text): \(e.message)")
+                continue
+            }
             if ours != expected[i] {
                 mismatches += 1
                 if mismatches <= 5 { Issue.record("differs on \(text)") }
             }
         }
         #expect(mismatches == 0)
+        #expect(refused < input.count / 10)
+    }
+
+    /// Whether canonical JSON text holds a number written as 16 or more
+    /// integer digits (no fraction, no exponent).
+    static func hasLongInteger(_ text: String) -> Bool {
+        var run = 0, fraction = false, previous: Character = " "
+        for c in text + " " {
+            if c.isASCII && c.isNumber {
+                if run == 0 { fraction = previous == "." }
+                run += 1
+            } else {
+                if run >= 16 && !fraction && c != "." && c != "e" { return true }
+                run = 0
+            }
+            previous = c
+        }
+        return false
+    }
+
+    /// Keys that differ only in Unicode normalisation are two keys (RFC 8259
+    /// compares names code unit by code unit): RFC 8785 libraries accept and
+    /// sort them, and so do we, in both readers.
+    @Test func normalisationTwinsAreTwoKeys() throws {
+        let documents = [#"{"\u00e9":1,"e\u0301":2}"#, #"{"e\u0301":2,"é":1}"#, #"{"K":1,"\u212a":2,"k":3}"#,
+                         #"{"a":{"caf\u00e9":"x","cafe\u0301":"y"}}"#, #"{"\u1e9b\u0323":1,"\u1e69":2,"s\u0323\u0307":3}"#]
+        let python = try Tools.runPython([Repository.support("jcs_canonical.py")], requires: ["rfc8785"],
+                                         stdin: Data(documents.joined(separator: "\n").utf8))
+        #expect(python.status == 0, "python rfc8785: \(python.stderr)")
+        let expected = python.lines.map { String($0.split(separator: "\t")[0]) }
+        try #require(expected.count == documents.count)
+        for (i, text) in documents.enumerated() {
+            #expect(Hex.encode(try JCS.canonicalize(Array(text.utf8))) == expected[i], "\(text)")
+            #expect(JCSBytes.canonical(Array(text.utf8)).map(Hex.encode) == expected[i], "\(text)")
+        }
+        // A key repeated byte for byte is still a duplicate.
+        #expect(throws: EvidenceError.self) { try JSON.parse(#"{"\u00e9":1,"é":2}"#) }
     }
 }

@@ -23,6 +23,31 @@ import Testing
         }
     }
 
+    /// An mdoc macro only works at the start of a line: one run into the
+    /// text before it (`fields..It Fl -format`) is printed as text (issue 21).
+    @Test(arguments: implemented)
+    func noMacroIsRunIntoALine(tool: String) throws {
+        let page = try String(contentsOf: Repository.root.appendingPathComponent("man/\(tool).1"), encoding: .utf8)
+        let macro = try NSRegularExpression(pattern: #".\.(It|Sh|Ss|Bl|El|Pp|Bd|Ed|Fl|Cm|Ar|Op|Pa|Nm|Xr|Sx|Em|Dq|Ql|Li)\s"#)
+        for (number, line) in page.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = String(line)
+            #expect(macro.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil,
+                    "\(tool).1:\(number + 1): a macro inside the line: \(text)")
+        }
+    }
+
+    /// Every module folder under Sources/ says in a README.md what lives
+    /// there (ARCHITECTURE.md), the C wrappers too (issue 21).
+    @Test func everySourceFolderHasAReadme() throws {
+        let sources = Repository.root.appendingPathComponent("Sources")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: sources.path)
+        let missing = folders.filter {
+            !FileManager.default.fileExists(atPath: sources.appendingPathComponent("\($0)/README.md").path)
+        }
+        #expect(folders.count >= 13)
+        #expect(missing.isEmpty, "folders without README.md: \(missing.sorted())")
+    }
+
     @Test(arguments: implemented)
     func manPageDocumentsEveryOption(tool: String) throws {
         let page = try String(contentsOf: Repository.root.appendingPathComponent("man/\(tool).1"), encoding: .utf8)

@@ -1,35 +1,38 @@
 import Foundation
 import Testing
 
-/// `examples/run.sh DIR` rebuilds DIR on each run (issue 9): it may remove
-/// only a directory it made itself (its marker file inside), or use an
-/// empty one; anything else is refused before anything is touched.
+/// `examples/run.sh DIR` and `examples/psi-demo.sh DIR` rebuild DIR on each
+/// run (issues 9, 21): each may remove only a directory an example script
+/// made (its marker file inside), or use an empty one; anything else is
+/// refused before anything is touched.
 @Suite struct RunScriptTests {
     static let marker = ".evidence-example-run"
 
-    func runScript(_ workdir: String) throws -> ToolResult {
-        try Tools.runExecutable("/bin/bash", [Repository.root.appendingPathComponent("examples/run.sh").path, workdir],
+    func runScript(_ workdir: String, script: String = "run.sh") throws -> ToolResult {
+        try Tools.runExecutable("/bin/bash", [Repository.root.appendingPathComponent("examples/\(script)").path, workdir],
                                 environment: ["EVIDENCE_BIN": Tools.binDirectory.path])
     }
 
-    @Test func refusesADirectoryItDidNotMake() throws {
+    @Test(arguments: ["run.sh", "psi-demo.sh"])
+    func refusesADirectoryItDidNotMake(script: String) throws {
         let scratch = try TemporaryDirectory()
         let precious = try scratch.write("data/ledger.txt", "the only copy\n")
-        let result = try runScript(scratch.file("data").path)
+        let result = try runScript(scratch.file("data").path, script: script)
         #expect(result.status == 2)
-        #expect(result.stderr.contains("run.sh: \(scratch.file("data").path): directory not made by run.sh"), "\(result.stderr)")
+        #expect(result.stderr.contains("\(script): \(scratch.file("data").path): directory not made by \(script)"), "\(result.stderr)")
         #expect(try String(contentsOf: precious, encoding: .utf8) == "the only copy\n")
         #expect(!FileManager.default.fileExists(atPath: scratch.file("data/\(Self.marker)").path))
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func refusesAFileOrASymlink() throws {
+    @Test(arguments: ["run.sh", "psi-demo.sh"])
+    func refusesAFileOrASymlink(script: String) throws {
         let scratch = try TemporaryDirectory()
         let file = try scratch.write("notes.txt", "keep me\n")
         try FileManager.default.createDirectory(at: scratch.file("real"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: scratch.file("link").path, withDestinationPath: scratch.file("real").path)
         for path in [file.path, scratch.file("link").path] {
-            let result = try runScript(path)
+            let result = try runScript(path, script: script)
             #expect(result.status == 2, "\(path)")
             #expect(result.stderr.contains("not a directory; refusing to replace it"), "\(result.stderr)")
         }

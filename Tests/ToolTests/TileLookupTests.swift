@@ -113,3 +113,37 @@ private func lines(_ text: String) -> [Substring] { text.split(separator: "\n") 
         #expect(r.stdout.isEmpty)
     }
 }
+
+/// A killed export leaves its temporaries only in the staging folder, and
+/// the next export removes them and says so (issue 20: `*.tmp.PID` files
+/// beside the tiles once stayed forever); nothing a reader fetches is a
+/// temporary, and the export is whole afterwards.
+@Test func aKilledExportsLeftoversAreRemovedByTheNextAndSaid() throws {
+    let f = try ChainFixture()
+    #expect(try f.append(records(600)).status == 0)
+    #expect(try f.checkpoint().status == 0)
+    let out = f.dir.file("tiles").path
+    let killed = try Tools.run("evchain", ["tiles", f.chain, "--out", out], environment: ["EVIDENCE_CRASH_AT": "tiles.staged"])
+    #expect(killed.status == SIGKILL, "\(killed.status) \(killed.stderr)")
+    let staging = out + "/.evchain-export.tmp"
+    let left = try FileManager.default.contentsOfDirectory(atPath: staging)
+    #expect(left.count > 3, "\(left)")
+    // Nothing outside the staging folder: no temporary, and no checkpoint yet.
+    let published = try FileManager.default.subpathsOfDirectory(atPath: out).filter { !$0.hasPrefix(".evchain-export.tmp") }
+    #expect(!published.contains { $0.contains(".tmp") }, "\(published)")
+    #expect(!published.contains("checkpoint"))
+
+    let again = try Tools.run("evchain", ["tiles", f.chain, "--out", out])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stderr.contains("removed \(left.count) temporary files left by an interrupted export"), "\(again.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: staging))
+    let all = try FileManager.default.subpathsOfDirectory(atPath: out)
+    #expect(!all.contains { $0.contains(".tmp") }, "\(all.filter { $0.contains(".tmp") })")
+    let server = try StaticHTTPServer(serving: out)
+    let items = records(600).split(separator: "\n").prefix(3).joined(separator: "\n") + "\n"
+    let v = try Tools.run("evverify", ["--tiles", server.url, "--log-key", f.vkey, "--no-witness", "--records-only"], stdin: items)
+    #expect(v.status == 0 && v.objects.count == 3, "\(v.out)\(v.stderr)")
+    // A clean export has nothing to remove and says nothing of it.
+    let third = try Tools.run("evchain", ["tiles", f.chain, "--out", out])
+    #expect(third.status == 0 && !third.stderr.contains("removed"), "\(third.stderr)")
+}

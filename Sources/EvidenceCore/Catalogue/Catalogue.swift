@@ -13,6 +13,7 @@ public struct Catalogue: Sendable {
         /// The evidence; nil for a missing-stage row.
         public var item: CatalogueItem?
         public var purpose: String
+        /// Serial of the checked certificate that covers the row's entry.
         public var certificate: String?
         /// Marked in every format, and makes the tool exit 1 unless allowed.
         public var flagged: Bool
@@ -26,6 +27,8 @@ public struct Catalogue: Sendable {
     public struct Summary: Equatable, Sendable {
         public var items = 0
         public var verified = 0
+        /// Of `verified`: checked less than fully (`CheckStrength.isFull`).
+        public var limited = 0
         public var failed = 0
         public var unverified = 0
         public var absentStages = 0
@@ -39,8 +42,8 @@ public struct Catalogue: Sendable {
         public var contracts: [String] = []
         public var requiredStages: [String] = []
         public var purposes = ProofPurposes()
-        /// Serial of the custody certificate given with `--certificate`.
-        public var certificate: String?
+        /// The custody certificate given with `--certificate`, checked.
+        public var certificate: CatalogueCertificate?
         /// Chain entries and bare records count as acceptable, though still
         /// labelled unverified: the operator says so by choosing this.
         public var acceptUnverified = false
@@ -62,7 +65,9 @@ public struct Catalogue: Sendable {
             if row.flagged { s.flagged += 1 }
             switch row.status {
             case .absent: s.absentStages += 1; continue
-            case .ok: s.verified += 1
+            case .ok:
+                s.verified += 1
+                if row.item?.strength?.isFull == false { s.limited += 1 }
             case .notVerified, .notLogged: s.unverified += 1
             case .mismatch, .missing, .unproven: s.failed += 1
             }
@@ -92,9 +97,12 @@ public struct Catalogue: Sendable {
         return ordered
     }
 
-    /// Builds the catalogue. The same id given more than once keeps only its
+    /// Builds the catalogue. The same evidence given more than once (same
+    /// id, algorithm and digest, and seq when both have one) keeps only its
     /// most authoritative form (verdict, then entry, then record); identical
-    /// repeats collapse, differing ones of equal rank all stay, to be seen.
+    /// repeats collapse. Anything else stays, to be seen: differing items of
+    /// equal rank, and an entry or record of the same id with another digest
+    /// or seq than the verdict's (evidence logged again, differently).
     /// Stage gaps that evverify found become missing-stage rows, as do the
     /// stages of `requiredStages` of which there is no evidence.
     public init(items: [CatalogueItem], gaps: [StageGap] = [], options: Options) throws {
@@ -102,40 +110,36 @@ public struct Catalogue: Sendable {
         let wanted = options.contracts.isEmpty ? options.caseFile?.contracts ?? [] : options.contracts
         var kept: [CatalogueItem] = []
         var leftOut = 0
-        let gaps = gaps.filter { wanted.isEmpty || wanted.contains($0.contract) }
-        var best: [String: CatalogueItem.Origin] = [:]
+        // Ids and contracts are bytes: a look-alike in another Unicode
+        // normalisation is another item, never folded into this one.
+        let wantedExactly = Set(wanted.map(\.exact))
+        let gaps = gaps.filter { wanted.isEmpty || wantedExactly.contains($0.contract.exact) }
+        // Items by id (as bytes), so that a long chain stays linear.
+        var sameID: [[UInt8]: [Int]] = [:]
         for item in items {
-            if !wanted.isEmpty && !wanted.contains(item.record.contract ?? "") {
+            if !wanted.isEmpty && !wantedExactly.contains((item.record.contract ?? "").exact) {
                 leftOut += 1
                 continue
             }
-            best[item.record.id] = max(best[item.record.id] ?? .record, item.origin)
+            sameID[Array(item.record.id.utf8), default: []].append(kept.count)
             kept.append(item)
         }
         self.leftOut = leftOut
-        // Compared only within one id, so that a long chain stays linear.
         var unique: [CatalogueItem] = []
-        var sameID: [String: [Int]] = [:]
-        for item in kept where item.origin == best[item.record.id] {
-            let id = item.record.id
-            if sameID[id, default: []].contains(where: { unique[$0] == item }) { continue }
-            sameID[id, default: []].append(unique.count)
+        for (i, item) in kept.enumerated() {
+            let same = sameID[Array(item.record.id.utf8)]!
+            // Outranked by the same evidence in a more authoritative form.
+            if same.contains(where: { kept[$0].origin > item.origin && kept[$0].isSameEvidence(as: item) }) { continue }
+            // An identical repeat: the first stands.
+            if same.first(where: { kept[$0] == item }) != i { continue }
             unique.append(item)
         }
-
-        let named = Set(unique.compactMap(\.certificate))
-        if let serial = options.certificate, !named.isEmpty, !named.contains(serial) {
-            throw EvidenceError.usage("custody certificate \(serial) covers none of the items (their verdicts name \(named.sorted().joined(separator: ", ")))")
-        }
-        // A certificate no verdict names is taken to cover every item found
-        // in the log: one not in the log cannot have a proof in it.
-        let coverFound = named.isEmpty ? options.certificate : nil
 
         let unsorted = unique.map { item -> Row in
             let stage = item.record.stage.map(Stage.named) ?? Stage.unnamed
             return Row(number: nil, stage: stage, contract: item.record.contract, item: item,
                        purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
-                       certificate: item.certificate ?? (item.seq != nil ? coverFound : nil),
+                       certificate: options.certificate.flatMap { !item.status.isFailure && $0.covers(item) ? $0.serial : nil },
                        flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified),
                        gapReason: nil)
         }
@@ -146,14 +150,14 @@ public struct Catalogue: Sendable {
         self.rows = rows
         let contracts = self.contracts
         let covering = contracts.isEmpty ? [nil] : contracts.map(Optional.some)
-        let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")" })
-        let stagesPresent = Set(rows.map(\.stage.name))
+        let present = Set(rows.map { "\($0.stage.name)\u{0}\($0.contract ?? "")".exact })
+        let stagesPresent = Set(rows.map(\.stage.name.exact))
         var missing: [Row] = []
-        var listed = Set<String>()
+        var listed = Set<ExactString>()
         func addMissing(_ stageName: String, _ contract: String?, reason: String?) {
-            let key = "\(stageName)\u{0}\(contract ?? "")"
+            let key = "\(stageName)\u{0}\(contract ?? "")".exact
             guard !listed.contains(key),
-                  !(contract.map { present.contains("\(stageName)\u{0}\($0)") } ?? stagesPresent.contains(stageName)) else { return }
+                  !(contract.map { present.contains("\(stageName)\u{0}\($0)".exact) } ?? stagesPresent.contains(stageName.exact)) else { return }
             listed.insert(key)
             let stage = Stage.named(stageName)
             missing.append(Row(number: nil, stage: stage, contract: contract, item: nil,

@@ -58,8 +58,9 @@ public struct CatalogueCells: Sendable {
         logEntry = (item.seq.map { [labels.seq($0)] } ?? [])
             + (item.logged.map { [labels.loggedClaim(DisplayText.time($0, offsetMinutes: utcOffset))] } ?? [])
             + (item.attested.map { [labels.attested(DisplayText.time($0, offsetMinutes: utcOffset), by: item.attestedBy ?? "")] } ?? [])
-        verification = [labels.status(item.status)]
+        verification = [labels.status(of: row)]
         if item.status != .ok, let reason = item.reason { verification.append(v(reason)) }
+        if item.status == .ok, let strength = item.strength { verification += labels.strength(strength) }
         if let n = item.treeSize { verification.append(labels.treeSize(n)) }
 
         remarks = [labels.kind(r.kind)]

@@ -73,6 +73,7 @@ public enum CatalogueHTML {
         let c = CatalogueCells(row, labels: labels, showContract: showContract, utcOffset: utcOffset)
         var classes = ["row", "status-\(row.status.rawValue)"]
         if row.flagged { classes.append("flagged") }
+        if row.status == .ok && row.item?.strength?.isFull == false { classes.append("limited") }
         var h = "<tr class=\"\(classes.joined(separator: " "))\">"
         h += "<td class=\"no\">\(escape(c.number))</td>"
         h += "<td class=\"name\"><bdi>\(escape(c.name[0]))</bdi>"

@@ -32,13 +32,24 @@ public struct CatalogueItem: Equatable, Sendable {
     public var reason: String?
     /// With `mismatch`: the digest of the original as it is now.
     public var actual: String?
-    /// Serial of the custody certificate (保管单) covering the item.
+    /// Serial of a custody certificate the verdict names: read, never
+    /// shown — a row names only a certificate checked with `--certificate`
+    /// that covers its entry (`CatalogueCertificate`).
     public var certificate: String?
+    /// What an `ok` verdict checked (nil for entries and records).
+    public var strength: CheckStrength?
 
     public init(record: EvidenceRecord, origin: Origin, status: VerificationStatus) {
         self.record = record
         self.origin = origin
         self.status = status
+    }
+
+    /// The same piece of evidence as `other`: same id (bytes), algorithm
+    /// and digest, and the same seq when both were found in the log.
+    public func isSameEvidence(as other: CatalogueItem) -> Bool {
+        Array(record.id.utf8) == Array(other.record.id.utf8) && record.algorithm == other.record.algorithm
+            && record.digest == other.record.digest && (seq == nil || other.seq == nil || seq == other.seq)
     }
 
     static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "actual", "reason", "certificate",
@@ -102,6 +113,7 @@ public struct CatalogueItem: Equatable, Sendable {
         actual = try fields.optionalHex("actual", bytes: record.algorithm.outputSize)
         reason = try fields.optionalString("reason")
         certificate = try fields.optionalIdentifier("certificate")
+        strength = try CheckStrength(verdict: fields, object: object)
         if status == .ok && seq == nil {
             throw EvidenceError.input("a verdict with \"status\" \"ok\" must give the chain \"seq\"")
         }

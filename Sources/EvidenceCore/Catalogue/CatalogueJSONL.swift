@@ -35,7 +35,19 @@ public enum CatalogueJSONL {
             put("actual", item.actual.map(JSONValue.string))
         }
         put("status", .string(row.status.rawValue))
-        put("status_label", .string(labels.status(row.status)))
+        put("status_label", .string(labels.status(of: row)))
+        if row.status == .ok, let strength = row.item?.strength {
+            // How much the pass checked (CheckStrength), machine fields then words.
+            put("check", .string(strength.isFull ? "full" : "limited"))
+            if strength.digest != .unstated { put("checked", .string(strength.digest.rawValue)) }
+            put("cosignatures", strength.cosignatures.map { .number(Double($0)) })
+            if !strength.relogged.isEmpty {
+                put("conflicts", .array(strength.relogged.map {
+                    ["seq": .number(Double($0.seq)), "logged": .string($0.logged), "digest": .string($0.digest)]
+                }))
+            }
+            put("check_label", .string(labels.strength(strength).joined(separator: labels.language == .zh ? "；" : "; ")))
+        }
         put("flagged", .bool(row.flagged))
         put("reason", (row.item?.reason ?? row.gapReason).map(JSONValue.string))
         put("certificate", row.certificate.map(JSONValue.string))

@@ -53,6 +53,36 @@ public struct CatalogueLabels: Sendable {
         }
     }
 
+    /// The status of a row: a pass checked less than fully says so, and the
+    /// lines of `strength` say how.
+    public func status(of row: Catalogue.Row) -> String {
+        if row.status == .ok, row.item?.strength?.isFull == false { return t("核验通过（有限）", "Verified (limited)") }
+        return status(row.status)
+    }
+
+    /// What an `ok` verdict checked, one line each: the digest compared, the
+    /// witness cosignatures, and other digests logged under the same id.
+    public func strength(_ s: CheckStrength) -> [String] {
+        var lines: [String] = []
+        switch s.digest {
+        case .original: lines.append(t("已重算原件摘要", "original's digest recomputed"))
+        case .record: lines.append(t("仅比对记录，未读原件", "record only: original not read"))
+        case .unstated: lines.append(t("未说明是否读原件", "not stated whether the original was read"))
+        }
+        switch s.cosignatures {
+        case let n? where n > 0:
+            lines.append(t("见证副署 \(n) 个", n == 1 ? "1 witness cosignature" : "\(n) witness cosignatures"))
+        case 0?: lines.append(t("无见证副署，仅存证链自签", "no witness cosignature: the log's signature only"))
+        default: lines.append(t("未说明见证副署", "witness cosignatures not stated"))
+        }
+        if !s.relogged.isEmpty {
+            let seqs = s.relogged.map { String($0.seq) }
+            lines.append(t("另有不同摘要存证：序号 \(seqs.joined(separator: "、"))",
+                           "also logged with other digests: seq \(seqs.joined(separator: ", "))"))
+        }
+        return lines
+    }
+
     public func pages(_ n: Int) -> String { t("\(n) 页", n == 1 ? "1 page" : "\(n) pages") }
     public func bytes(_ n: Int) -> String { t("\(n) 字节", n == 1 ? "1 byte" : "\(n) bytes") }
     public func seq(_ n: Int) -> String { t("存证序号 \(n)", "seq \(n)") }
@@ -80,7 +110,8 @@ public struct CatalogueLabels: Sendable {
     /// The one-line account printed above the table.
     public func summary(_ s: Catalogue.Summary) -> String {
         var parts = [t("共 \(s.items) 项证据", "\(s.items) item\(s.items == 1 ? "" : "s") of evidence"),
-                     t("核验通过 \(s.verified) 项", "\(s.verified) verified")]
+                     t("核验通过 \(s.verified) 项", "\(s.verified) verified")
+                        + (s.limited > 0 ? t("（其中有限核验 \(s.limited) 项）", " (\(s.limited) limited)") : "")]
         if s.failed > 0 { parts.append(t("未通过 \(s.failed) 项", "\(s.failed) FAILED")) }
         if s.unverified > 0 { parts.append(t("未核验 \(s.unverified) 项", "\(s.unverified) NOT VERIFIED")) }
         if s.absentStages > 0 { parts.append(t("缺失证据类别 \(s.absentStages) 项", "\(s.absentStages) stage\(s.absentStages == 1 ? "" : "s") MISSING")) }
@@ -91,7 +122,8 @@ public struct CatalogueLabels: Sendable {
     /// them: evidence by number, missing stages by name; nil when none.
     public func attention(_ catalogue: Catalogue) -> String? {
         let marked = catalogue.rows.filter(\.flagged)
-        guard !marked.isEmpty else { return nil }
+        let limited = catalogue.rows.filter { !$0.flagged && $0.status == .ok && $0.item?.strength?.isFull == false }
+        guard !marked.isEmpty || !limited.isEmpty else { return nil }
         let numbers = marked.compactMap(\.number).map(String.init)
         let absent = marked.filter { $0.item == nil }.map { row in
             stage(row.stage) + (catalogue.contracts.count > 1 ? row.contract.map { t("（\($0)）", " (\($0))") } ?? "" : "")
@@ -100,6 +132,11 @@ public struct CatalogueLabels: Sendable {
         if !numbers.isEmpty {
             parts.append(t("第 \(numbers.joined(separator: "、")) 号证据核验未通过或未核验",
                            "evidence no. \(numbers.joined(separator: ", ")) failed or was not verified"))
+        }
+        if !limited.isEmpty {
+            let n = limited.compactMap(\.number).map(String.init)
+            parts.append(t("第 \(n.joined(separator: "、")) 号证据核验范围有限（见核验结果栏）",
+                           "evidence no. \(n.joined(separator: ", ")) was verified with limits (see the Verification column)"))
         }
         if !absent.isEmpty {
             parts.append(t("缺少以下类别的证据：\(absent.joined(separator: "、"))",

@@ -46,6 +46,7 @@ enum CatalogueStyle {
             td.digest .hex { font-family: \(mono); font-size: 6.5pt; word-break: break-all; }
             td.digest .hex + .alg { margin-top: 0.8mm; }
             td.log div + div, td.remarks div + div, td.status div + div { margin-top: 0.8mm; }
+            td.status div { font-size: 7pt; }
             tr.flagged td { background: #fde2e2; }
             tr.flagged td.no { border-left: 2.5pt solid #000; font-weight: bold; }
             tr.flagged td.status strong { font-weight: bold; }

@@ -17,10 +17,12 @@ public struct ProofPurposes: Sendable {
         }
     }
 
-    public var byID: [String: Text] = [:]
+    /// Ids and stages are matched as bytes: a purpose stated for an id is
+    /// not given to a look-alike of it in another Unicode normalisation.
+    public var byID: [ExactString: Text] = [:]
     /// Name patterns (`*` any run of characters, `?` one), tried in file order.
     public var byName: [(pattern: String, text: Text)] = []
-    public var byStage: [String: Text] = [:]
+    public var byStage: [ExactString: Text] = [:]
 
     public init() {}
 
@@ -42,12 +44,12 @@ public struct ProofPurposes: Sendable {
     /// The statement for one item (or for a stage, when `record` is nil).
     public func purpose(stage: String, record: EvidenceRecord?) -> Text? {
         if let record {
-            if let t = byID[record.id] { return t }
+            if let t = byID[record.id.exact] { return t }
             if let name = record.name, let hit = byName.first(where: { Self.matches(name, pattern: $0.pattern) }) {
                 return hit.text
             }
         }
-        return byStage[stage] ?? Self.defaults[stage]
+        return byStage[stage.exact] ?? Self.defaults[stage]
     }
 
     public static let fields: Set<String> = ["ids", "names", "stages"]
@@ -66,13 +68,13 @@ public struct ProofPurposes: Sendable {
             }
             return try map.map { m in (m.key, try Self.text(m.value, at: "\(key).\(m.key)")) }
         }
-        for (k, t) in try section("ids") { byID[k] = t }
+        for (k, t) in try section("ids") { byID[k.exact] = t }
         byName = try section("names").map { (pattern: $0.0, text: $0.1) }
         for (k, t) in try section("stages") {
             guard Stage.isValidName(k) else {
                 throw EvidenceError.input("\"stages\": \"\(k)\" is not a stage name (lowercase word)")
             }
-            byStage[k] = t
+            byStage[k.exact] = t
         }
     }
 

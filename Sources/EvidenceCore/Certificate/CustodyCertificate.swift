@@ -28,6 +28,31 @@ public enum CustodyCertificate {
         return key
     }
 
+    /// Why `issuer` cannot state custody, or nil when it can. Custody is a
+    /// neutral party's statement: the log's key (the bank's) or a witness's
+    /// key, under whatever name, is refused. Keys are compared by their
+    /// Ed25519 public key, never by name: a key renamed is the same key.
+    public static func issuerDependence(_ issuer: NoteVerifierKey, logKey: NoteVerifierKey,
+                                        witnessKeys: [NoteVerifierKey]) -> String? {
+        let named = "the issuer key \(issuer.name)+\(Hex.encode(issuer.keyID))"
+        if issuer.hasSamePublicKey(as: logKey) {
+            return "\(named) is the log's key \(logKey.name)+\(Hex.encode(logKey.keyID)) (the same Ed25519 public key): custody must be stated by a party other than the log"
+        }
+        if let w = witnessKeys.first(where: { $0.hasSamePublicKey(as: issuer) }) {
+            return "\(named) is the witness key \(w.name)+\(Hex.encode(w.keyID)) (the same Ed25519 public key): a witness vouches for checkpoints, custody must be stated under a key of its own"
+        }
+        return nil
+    }
+
+    /// The serial as `issue` makes it: "EVC-" and the first 12 bytes (hex)
+    /// of the SHA-256 of the RFC 8785 form of the document without
+    /// `serial`, `sections` and `signature`.
+    static func serial(of doc: JSONObject) -> String {
+        var body = doc
+        for key in ["serial", "sections", "signature"] { body[key] = nil }
+        return "EVC-" + Hex.encode(DigestAlgorithm.sha256.hash(JCS.canonical(.object(body))).prefix(12))
+    }
+
     /// What was done to reach the result, said only of what was done: a
     /// digest recomputed from the original only for items checked
     /// `original`, the witnesses only when a cosignature was checked.
@@ -52,11 +77,12 @@ public enum CustodyCertificate {
     /// stages of its `ok` items, as their logged records say, and the
     /// stages reported missing.
     static func contractsSummary(_ items: [JSONValue]) -> JSONValue {
-        var contracts: [String: (stages: Set<String>, missing: [String])] = [:]
-        var order: [String] = []
+        // Keyed by bytes: a contract that only looks like another is another.
+        var contracts: [ExactString: (stages: Set<String>, missing: [String])] = [:]
+        var order: [ExactString] = []
         for item in items {
             let record = item["record"]
-            guard let contract = record?["contract"]?.stringValue ?? item["contract"]?.stringValue else { continue }
+            guard let contract = (record?["contract"]?.stringValue ?? item["contract"]?.stringValue)?.exact else { continue }
             if contracts[contract] == nil { contracts[contract] = ([], []); order.append(contract) }
             if record == nil, let stage = item["stage"]?.stringValue { contracts[contract]!.missing.append(stage) }
             if item["status"]?.stringValue == "ok", let stage = record?["stage"]?.stringValue {
@@ -66,7 +92,7 @@ public enum CustodyCertificate {
         let known = Stage.known.map(\.name)
         return .array(order.map { c in
             let stages = contracts[c]!.stages.sorted { (known.firstIndex(of: $0) ?? 99, $0) < (known.firstIndex(of: $1) ?? 99, $1) }
-            return ["contract": .string(c), "stages": .array(stages.map { .string($0) }),
+            return ["contract": .string(c.string), "stages": .array(stages.map { .string($0) }),
                     "missing_stages": .array(contracts[c]!.missing.map { .string($0) })]
         })
     }
@@ -80,6 +106,12 @@ public enum CustodyCertificate {
     /// Builds and signs a certificate from a verification report.
     public static func issue(report: EvidenceVerifier.Report, trust: CheckpointTrust, issuer: NoteSignerKey,
                              logKey: NoteVerifierKey, time: String = RFC3339.now()) throws -> JSONValue {
+        if let dependence = issuerDependence(issuer.verifierKey, logKey: logKey, witnessKeys: trust.cosigners.map(\.key)) {
+            throw EvidenceError.usage("\(Setting("issuer-key")): \(dependence)")
+        }
+        guard !report.verdicts.isEmpty else {
+            throw EvidenceError.input("no items to certify: a certificate of nothing proves nothing")
+        }
         var doc = JSONObject()
         doc.appendNew("type", .string(type))
         doc.appendNew("title", .string("全流程存证保管单 / Evidence custody certificate"))
@@ -144,8 +176,7 @@ public enum CustodyCertificate {
         doc.appendNew("items", .array(items))
         doc.appendNew("legal_basis", .string("Prepared for review under the Online Litigation Rules of the People's Courts (2021) arts. 16-18 (blockchain-deposited evidence), following SF/T 0091-2021 and GB/T 39321-2020."))
 
-        let serialBody = JCS.canonical(.object(doc))
-        doc["serial"] = .string("EVC-" + Hex.encode(DigestAlgorithm.sha256.hash(serialBody).prefix(12)))
+        doc["serial"] = .string(serial(of: doc))
         doc.appendNew("sections", .object(sections(of: doc)))
         let message = signatureDomain + JCS.canonical(.object(doc))
         doc.appendNew("signature", [
@@ -171,6 +202,9 @@ public enum CustodyCertificate {
 
     public struct CheckResult: Sendable {
         public var serial: String?
+        /// The issuer's name and key id (hex), once its signature verified
+        /// with the given issuer key.
+        public var issuer: (name: String, keyID: String)?
         public var items = 0
         /// What was checked of the witnesses (CheckpointTrust.witnessSummary).
         public var witnessSummary: String?
@@ -183,6 +217,7 @@ public enum CustodyCertificate {
             if let serial { o.appendNew("certificate", .string(serial)) }
             o.appendNew("status", .string(isValid ? "ok" : "failed"))
             o.appendNew("items", .number(Double(items)))
+            if let issuer { o.appendNew("issuer", ["name": .string(issuer.name), "key_id": .string(issuer.keyID)]) }
             if let witnessSummary { o.appendNew("witnesses", .string(witnessSummary)) }
             o.appendNew("findings", .array(findings.map { .string($0) }))
             return .object(o)
@@ -212,6 +247,8 @@ public enum CustodyCertificate {
                 finding("signature: made by \(keyText), not by the given issuer key \(issuerKey.encoded)")
             } else if !Ed25519.verify(signature, message: signatureDomain + JCS.canonical(.object(unsigned)), publicKey: issuerKey.publicKey) {
                 finding("signature: does not verify — the certificate was altered after it was issued")
+            } else {
+                result.issuer = (issuerKey.name, Hex.encode(issuerKey.keyID))
             }
         } else {
             finding("signature: missing or malformed (expected alg ed25519, key and value)")
@@ -231,6 +268,12 @@ public enum CustodyCertificate {
             for key in now.keys where signed[key] == nil { finding("\(key): added after the certificate was signed") }
         } else {
             finding("sections: missing")
+        }
+        if let dependence = issuerDependence(issuerKey, logKey: requirements.logKey, witnessKeys: requirements.witnessKeys) {
+            finding("issuer: \(dependence)")
+        }
+        if let serial = result.serial, serial != Self.serial(of: doc) {
+            finding("serial: \(serial) is not the digest of the certificate it names (\(Self.serial(of: doc)))")
         }
 
         // 3. The checkpoint, re-evaluated with the checker's keys.
@@ -264,9 +307,22 @@ public enum CustodyCertificate {
             return result
         }
         result.items = items.count
+        if items.isEmpty { finding("items: no items (evverify certifies no empty list)") }
+        // As evverify refuses two items with one id, and one entry can be
+        // only one item: ids compared as bytes, seqs as numbers.
+        var ids: [[UInt8]: Int] = [:]
+        var seqs: [Int: Int] = [:]
         for (i, itemValue) in items.enumerated() {
             let label = "items[\(i)] (\(itemValue["id"]?.stringValue ?? "?"))"
             guard case .object(let item) = itemValue else { finding("\(label): not an object"); continue }
+            let id = item["id"]?.stringValue.map { Array($0.utf8) }
+            if let id, let first = ids[id] {
+                finding("\(label): duplicate id (also items[\(first)]): evverify certifies each id once")
+            } else if let seq = item["seq"]?.integerValue, let first = seqs[seq] {
+                finding("\(label): seq \(seq) is also items[\(first)]'s: one entry is one item")
+            }
+            if let id, ids[id] == nil { ids[id] = i }
+            if let seq = item["seq"]?.integerValue, seqs[seq] == nil { seqs[seq] = i }
             guard item["status"]?.stringValue == "ok" else {
                 finding("\(label): certified with status \(item["status"]?.stringValue ?? "?"): \(item["reason"]?.stringValue ?? "")")
                 continue
@@ -278,7 +334,7 @@ public enum CustodyCertificate {
                 continue
             }
             if (try? EvidenceRecord(json: record)) == nil { finding("\(label): record is not a valid evidence record") }
-            if record["id"]?.stringValue != item["id"]?.stringValue { finding("\(label): id differs from the record's") }
+            if record["id"]?.stringValue?.exact != item["id"]?.stringValue?.exact { finding("\(label): id differs from the record's") }
             let entry = ChainEntry(seq: UInt64(seq), time: logged, canonicalRecord: JCS.canonical(.object(record)))
             if Hex.encode(entry.leaf) != leafHex {
                 finding("\(label): leaf does not match the entry (record, seq or logged time altered)")

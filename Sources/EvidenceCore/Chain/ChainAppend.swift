@@ -25,27 +25,39 @@ extension ChainStore {
     /// the entry lines and hashes are fsynced is the index extended and
     /// fsynced, and that is the commit.
     ///
-    /// Duplicates (the same digest again) are appended as entries of their
-    /// own: the log records deposits, and depositing the same document twice
-    /// is an event worth its own entry.
+    /// A record the log already holds — its id's latest committed entry has
+    /// the same `alg` and `digest` — is not appended again: its receipt is
+    /// that entry's, marked `existing`, so a batch that is run again (after
+    /// a crash, a failed cosign, an operator's second try) logs nothing
+    /// twice. The same id with another digest is appended and its receipt
+    /// marked `relogged`. With `alwaysAppend`, every record is appended (each
+    /// deposit its own entry, as before). Records repeated inside one batch
+    /// are each appended: evhash never emits one id twice.
     ///
     /// The caller must have opened the store with `.write` (the flock that
     /// serialises appenders). `now` gives the clock in seconds.
-    public func append(from reader: JSONLinesReader, buffer: Int = 1 << 26,
+    public func append(from reader: JSONLinesReader, buffer: Int = 1 << 26, alwaysAppend: Bool = false,
                        now: () -> Int64 = { Int64(time(nil)) },
                        progress: ProgressHandler? = nil) throws -> AppendReceipts {
-        let l = try layout()
+        var l = try layout()
         if l.isTruncated {
             throw EvidenceError.failure("committed data is missing (run 'evchain audit')", at: path)
         }
+        // What an interrupted append left was never acknowledged: this one,
+        // holding the lock, takes it off (and says so) and goes on.
+        var removedTail: String? = nil
         if l.hasTornTail {
-            throw EvidenceError.io("an interrupted append left an unacknowledged tail after entry \(l.committed); "
-                                   + "run 'evchain audit \(Setting("repair"))' first", at: path)
+            removedTail = tornTail(l)
+            l = try removeTornTail()
+            l = try layout()
         }
         let start = l.committed
         // The lookup of id and contract (CHAIN.lookup) covers exactly the
         // committed entries before the batch's runs are added.
         var lookup = try lookupCaughtUp(to: start)
+        // The committed entries, mapped, where workers find what the log
+        // already holds of each record's id.
+        let logged = alwaysAppend || start == 0 ? nil : try ChainBatchReader(self)
         var newRuns: [ChainLookup.Run] = [], runRecords: [(UInt64, UInt64)] = [], runStart = start
         // A run's records (32 bytes an entry, twice that while sorted) take
         // at most a quarter of the buffer; runs are merged after the commit.
@@ -73,7 +85,10 @@ extension ChainStore {
         dataBuffer.reserveCapacity(flushAt + (1 << 20))
         hashBuffer.reserveCapacity(flushAt / 2 + (1 << 16))
         var receipts = AppendReceipts(firstSeq: start, budget: max(flushAt / 4, 1 << 12), spillBeside: path)
+        receipts.removedTornTail = removedTail
         var seq = start
+        // Records not appended (already logged) shift the seqs of those after them.
+        var skipped: UInt64 = 0
 
         func flush() throws {
             if !dataBuffer.isEmpty {
@@ -109,24 +124,47 @@ extension ChainStore {
                 let seconds = max(now(), floorSeconds)
                 floorSeconds = seconds
                 let time = RFC3339.format(epochSeconds: seconds)
+                // Seqs as far as known: a share prepared before the skips
+                // ahead of it were counted is prepared again (below).
+                let chunkFirst = assigned - skipped
                 defer { assigned += UInt64(chunk.count) }
-                return chunk.shares(workers * 2).map { PrepareShare(lines: $0, firstSeq: assigned, time: time) }
+                return chunk.shares(workers * 2).map { PrepareShare(lines: $0, firstSeq: chunkFirst, time: time, logged: logged) }
             }, state: { HashContext(.sha256) }, transform: { context, share in
                 share.prepare(context: context)
             }, consume: { shares in
                 for share in shares {
                     // All or nothing: the first bad line (in input order) ends the batch.
                     if let failure = share.failure { throw failure }
-                    let base = dataOffset + UInt64(dataBuffer.count)
-                    dataBuffer += share.lines
-                    runRecords += share.lookup
-                    for i in 0 ..< share.count {
-                        let leaf = share.leaves[i * 32 ..< i * 32 + 32]
-                        // 32 bytes by construction (`PreparedShare.leaves`).
-                        for h in frontier.append(leafHash: Hash(leaf)!, context: context) { hashBuffer += h }
-                        try receipts.add(id: share.id(i), leaf: leaf, time: share.time, end: base + UInt64(share.lineEnds[i]))
+                    if share.priors.isEmpty && share.firstSeq == seq {
+                        let base = dataOffset + UInt64(dataBuffer.count)
+                        dataBuffer += share.lines
+                        runRecords += share.lookup
+                        for i in 0 ..< share.count {
+                            let leaf = share.leaves[i * 32 ..< i * 32 + 32]
+                            // 32 bytes by construction (`PreparedShare.leaves`).
+                            for h in frontier.append(leafHash: Hash(leaf)!, context: context) { hashBuffer += h }
+                            try receipts.add(id: share.id(i), leaf: leaf, time: share.time, end: base + UInt64(share.lineEnds[i]))
+                        }
+                        seq += UInt64(share.count)
+                    } else {
+                        for i in 0 ..< share.count {
+                            let prior = share.priors[i]
+                            if let prior, prior.sameDigest {
+                                try receipts.addExisting(id: share.id(i), seq: prior.seq, time: prior.time, leaf: prior.leaf)
+                                skipped += 1
+                                continue
+                            }
+                            let prepared = share.firstSeq + UInt64(i) == seq
+                                ? share.prepared(i)
+                                : try share.prepareAgain(i, seq: seq, context: context)
+                            dataBuffer += prepared.line
+                            runRecords += prepared.lookup
+                            for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
+                            try receipts.add(id: share.id(i), leaf: prepared.leaf.bytes[...], time: share.time,
+                                             end: dataOffset + UInt64(dataBuffer.count), relogged: prior != nil)
+                            seq += 1
+                        }
                     }
-                    seq += UInt64(share.count)
                     if seq - runStart >= entriesPerRun { try writeRun(to: seq) }
                     if dataBuffer.count >= flushAt || hashBuffer.count >= flushAt { try flush() }
                 }
@@ -134,23 +172,35 @@ extension ChainStore {
             })
             if let readError { throw readError }
             try flush()
-            if receipts.count == 0 { receipts.treeSize = start; return receipts }
+            if receipts.appended == 0 { receipts.treeSize = start; return receipts }
+            CrashPoint.reach("append.written")
             // Data and hashes durable before the commit record refers to them.
             try data.sync()
             try hashes.sync()
+            CrashPoint.reach("append.synced")
             // The lookup next, so that no committed entry is ever missing from it.
             try writeRun(to: seq)
             try lookup.commit(lookup.runs + newRuns)
+            CrashPoint.reach("append.lookup")
+            // The index takes many writes: the journal keeps a crash among
+            // them from committing a prefix of the batch (see ChainStore).
+            try writeCommitJournal(before: start)
+            CrashPoint.reach("append.journal")
             var indexEnd = start * 8
             try receipts.forEachIndexBlock { ends in
                 try index.write(ends, at: indexEnd)
                 indexEnd += UInt64(ends.count)
+                CrashPoint.reach("append.index-block")
             }
             try index.sync()
+            CrashPoint.reach("append.index-synced")
+            try removeCommitJournal()
+            CrashPoint.reach("append.committed")
         } catch {
             // Nothing of this batch was committed: take it back off the files.
-            // (If this fails too, the tail stays uncommitted and audit finds it.)
-            try? index.truncate(to: start * 8)
+            // (If this fails too, the tail stays uncommitted and audit finds
+            // it; so the journal goes only once the index is back.)
+            if (try? index.truncate(to: start * 8)) != nil { try? removeCommitJournal() }
             try? data.truncate(to: l.dataEnd)
             try? hashes.truncate(to: l.hashesEnd)
             try? lookup.commit(lookup.runs.filter { $0.to <= start })
@@ -299,12 +349,14 @@ struct PrepareShare {
     let lines: LineShare
     let firstSeq: UInt64
     let time: String
+    /// The committed log, to find what it already holds of each id (nil: append every record).
+    let logged: ChainBatchReader?
 
     /// The share's lines prepared into flat buffers, up to the first bad
     /// line (whose located error ends the batch anyway).
     func prepare(context: HashContext) -> PreparedShare {
         let chunk = lines.chunk
-        var out = PreparedShare(time: time)
+        var out = PreparedShare(time: time, firstSeq: firstSeq + UInt64(lines.lines.lowerBound), source: lines)
         out.lines.reserveCapacity(chunk.range(lines.lines.upperBound - 1).upperBound
                                   - chunk.range(lines.lines.lowerBound).lowerBound + 128 * lines.lines.count)
         out.leaves.reserveCapacity(32 * lines.lines.count)
@@ -320,13 +372,29 @@ struct PrepareShare {
                 out.ids.appendUTF8(prepared.id)
                 out.idEnds.append(out.ids.count)
                 out.lookup += prepared.lookup
+                out.lookupEnds.append(out.lookup.count)
             } catch {
                 out.failure = (error as? EvidenceError ?? EvidenceError.input("\(error)")).located(chunk.location(i))
                 break
             }
         }
+        if let logged, out.failure == nil {
+            do { out.priors = try logged.latestEntries(ofIDsIn: out, context: context) } catch {
+                out.failure = error as? EvidenceError ?? EvidenceError.io("\(error)")
+            }
+        }
         return out
     }
+}
+
+/// The latest committed entry of a record's id: what its receipt is, when
+/// the record is the same (same `alg` and `digest`), and what a new entry
+/// re-logs otherwise.
+struct LoggedEntry {
+    let seq: UInt64
+    let time: String
+    let leaf: Hash
+    let sameDigest: Bool
 }
 
 /// Prepared entries of one share, packed: their chain lines one after
@@ -339,12 +407,39 @@ struct PreparedShare {
     var ids: [UInt8] = []
     var idEnds: [Int] = []
     var lookup: [(UInt64, UInt64)] = []
+    var lookupEnds: [Int] = []
+    /// By record: the log's latest entry of its id, where it has one.
+    var priors: [Int: LoggedEntry] = [:]
     /// The first bad line's error; the entries before it are the others.
     var failure: EvidenceError?
+    let firstSeq: UInt64
+    /// The input lines, to prepare a record again at another seq.
+    let source: LineShare
 
-    init(time: String) { self.time = time }
+    init(time: String, firstSeq: UInt64, source: LineShare) {
+        self.time = time
+        self.firstSeq = firstSeq
+        self.source = source
+    }
 
     var count: Int { lineEnds.count }
 
     func id(_ i: Int) -> ArraySlice<UInt8> { ids[(i == 0 ? 0 : idEnds[i - 1]) ..< idEnds[i]] }
+    func line(_ i: Int) -> ArraySlice<UInt8> { lines[(i == 0 ? 0 : lineEnds[i - 1]) ..< lineEnds[i]] }
+    /// Record `i`'s id key (its first lookup record: the id's).
+    func idKey(_ i: Int) -> UInt64 { lookup[i == 0 ? 0 : lookupEnds[i - 1]].0 }
+
+    /// Record `i` as prepared, at the seq it was prepared for.
+    func prepared(_ i: Int) -> (line: ArraySlice<UInt8>, leaf: Hash, lookup: ArraySlice<(UInt64, UInt64)>) {
+        (line(i), Hash(leaves[i * 32 ..< i * 32 + 32])!, lookup[(i == 0 ? 0 : lookupEnds[i - 1]) ..< lookupEnds[i]])
+    }
+
+    /// Record `i` prepared again at `seq` (records before it were not appended).
+    func prepareAgain(_ i: Int, seq: UInt64, context: HashContext) throws
+        -> (line: ArraySlice<UInt8>, leaf: Hash, lookup: ArraySlice<(UInt64, UInt64)>) {
+        let p = try source.chunk.withLine(source.lines.lowerBound + i) {
+            try ChainStore.prepare($0, seq: seq, time: time, context: context)
+        }
+        return (p.line[...], p.leaf, p.lookup[...])
+    }
 }

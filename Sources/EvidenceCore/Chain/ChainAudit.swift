@@ -156,13 +156,7 @@ extension ChainStore {
         }
 
         // Past the commit point: only a torn, unacknowledged tail may be there.
-        var tail: [String] = []
-        if l.dataSize > l.dataEnd { tail.append("\(l.dataSize - l.dataEnd) bytes in \(path)") }
-        if l.hashesSize > l.hashesEnd { tail.append("\(l.hashesSize - l.hashesEnd) bytes in \(hashes.path)") }
-        if l.indexSize % 8 != 0 { tail.append("\(l.indexSize % 8) bytes in \(index.path)") }
-        if !tail.isEmpty {
-            result.tornTail = "torn tail after entry \(n) (never acknowledged): " + tail.joined(separator: ", ")
-        }
+        result.tornTail = tornTail(l)
         return result
     }
 }
@@ -170,34 +164,55 @@ extension ChainStore {
 extension ChainStore {
     /// The checkpoints an audit checks the tree against: each file of `paths`,
     /// then CHAIN.checkpoint when present. Every one must be a signed note of
-    /// this log's origin (signed by `logKey` when given); the files of `paths`
-    /// must also carry a valid cosignature by every key of `witnessKeys` and,
-    /// with `tsaCAFile` and `logKey`, a valid timestamp token FILE.tsr. A
-    /// checkpoint that fails is a finding (kind failure) located at its file.
+    /// this log's origin (signed by `logKey` when given). The files of
+    /// `paths` — whatever their names, the chain's own checkpoint file
+    /// included — must also satisfy `CheckpointTrust` as evverify applies
+    /// it: a valid cosignature by every independent key of `witnessKeys`
+    /// and, with `tsaCAFile`, a valid timestamp token FILE.tsr. Witness keys
+    /// and a CA need `logKey`. A checkpoint that fails is a finding (kind
+    /// failure) located at its file.
     public func auditCheckpoints(_ paths: [String], logKey: NoteVerifierKey?, witnessKeys: [NoteVerifierKey],
                                  tsaCAFile: String?) throws -> [Checkpoint] {
+        var requirements: CheckpointTrust.Requirements?
+        if let logKey {
+            var r = CheckpointTrust.Requirements(logKey: logKey)
+            r.witnessKeys = try CheckpointTrust.independentWitnessKeys(witnessKeys, logKey: logKey)
+            r.quorum = r.witnessKeys.count
+            r.acceptsNoWitness = r.witnessKeys.isEmpty
+            r.tsaCAFile = tsaCAFile
+            requirements = r
+        } else if !witnessKeys.isEmpty || tsaCAFile != nil {
+            throw EvidenceError.usage("\(Setting("witness-key")) and \(Setting("tsa-ca")) need \(Setting("log-key")): "
+                                      + "a witness is independent only of a known log key, and a token covers the log's signature")
+        }
         let saved = ChainStore.checkpointPath(path)
         var checkpoints: [Checkpoint] = []
-        for file in paths + (DurableFile.exists(saved) ? [saved] : []) {
+        // What is checked follows from where a file was named, never from how
+        // its path is spelled: CHAIN.checkpoint given as --checkpoint is checked in full too.
+        for (file, given) in paths.map({ ($0, true) }) + (DurableFile.exists(saved) ? [(saved, false)] : []) {
             let bytes = try DurableFile.readAll(file)
             do {
                 let note = try SignedNote(parsing: bytes)
-                if let logKey { try note.verify(logKey) }
-                if file != saved { for w in witnessKeys { try note.verify(w) } }
+                if given, let requirements {
+                    var token: [UInt8]?
+                    if requirements.tsaCAFile != nil {
+                        let tokenPath = file + ".tsr"
+                        guard DurableFile.exists(tokenPath) else {
+                            throw EvidenceError.failure("no timestamp token \(tokenPath) (required by \(Setting("tsa-ca"))): keep the .tsr "
+                                                        + "that 'evchain checkpoint \(Setting("tsa-url"))' wrote beside the checkpoint")
+                        }
+                        token = try DurableFile.readAll(tokenPath)
+                    }
+                    let trust = try CheckpointTrust(noteBytes: bytes, timestampToken: token, requirements: requirements)
+                    if let failure = trust.failure { throw EvidenceError.failure(failure) }
+                } else if let logKey {
+                    try note.verify(logKey)
+                }
                 let cp = try Checkpoint(text: note.text)
                 guard cp.origin == origin else {
                     throw EvidenceError.failure("checkpoint origin \"\(cp.origin)\" is not this chain's \"\(origin)\"")
                 }
                 checkpoints.append(cp)
-                if let tsaCAFile, let logKey, file != saved {
-                    let tokenPath = file + ".tsr"
-                    guard DurableFile.exists(tokenPath) else {
-                        throw EvidenceError.failure("no timestamp token \(tokenPath) (required by \(Setting("tsa-ca"))): keep the .tsr "
-                                                    + "that 'evchain checkpoint \(Setting("tsa-url"))' wrote beside the checkpoint")
-                    }
-                    try Timestamping.verifyCheckpointToken(try DurableFile.readAll(tokenPath), note: note, logKey: logKey,
-                                                           caFile: tsaCAFile)
-                }
             } catch let e as EvidenceError where e.kind != .io {
                 throw EvidenceError.failure(e.message, at: file)
             }

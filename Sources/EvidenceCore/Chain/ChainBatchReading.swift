@@ -58,6 +58,8 @@ public final class ChainBatchReader: @unchecked Sendable {
     let data: MappedFile
     let hashes: MappedFile
     let lookup: ChainLookup
+    /// The lookup's runs, mapped: many keys are searched in them in key order.
+    let runFiles: [MappedFile]
 
     /// Nil when the lookup does not cover every committed entry (a chain
     /// from before it, or one whose lookup is behind or unreadable): the
@@ -72,6 +74,7 @@ public final class ChainBatchReader: @unchecked Sendable {
         index = try MappedFile(store.index.path)
         data = try MappedFile(store.path)
         hashes = try MappedFile(store.hashes.path)
+        runFiles = try lookup.runs.map { try MappedFile(ChainLookup.runPath(store.path, $0)) }
         // An item's entry and its proof's hashes are a few bytes each, far apart.
         data.readsAreRandom()
         hashes.readsAreRandom()
@@ -92,11 +95,16 @@ public final class ChainBatchReader: @unchecked Sendable {
             index.readsAreRandom()
             return try wanted.map { try lookup.candidates($0.0, $0.1, below: committed, context: context) }
         }
-        let runs = try lookup.runs.map { ($0, try MappedFile(ChainLookup.runPath(store.path, $0))) }
-        let keys = wanted.map { ChainLookup.key($0.0, $0.1, context: context) }
+        return mappedCandidates(wanted.map { ChainLookup.key($0.0, $0.1, context: context) })
+    }
+
+    /// The candidate seqs of each key, ascending, below `committed`: the
+    /// keys sorted, and each mapped run searched once in key order, every
+    /// search starting where the previous key's ended.
+    func mappedCandidates(_ keys: [UInt64]) -> [[UInt64]] {
         let order = keys.indices.sorted { keys[$0] < keys[$1] }
-        var out = [[UInt64]](repeating: [], count: wanted.count)
-        for (_, file) in runs {
+        var out = [[UInt64]](repeating: [], count: keys.count)
+        for file in runFiles {
             let count = file.bytes.count / ChainLookup.recordSize
             var low = 0
             for i in order {
@@ -110,7 +118,34 @@ public final class ChainBatchReader: @unchecked Sendable {
                 }
             }
         }
-        for i in out.indices where runs.count > 1 { out[i].sort() }
+        for i in out.indices where runFiles.count > 1 { out[i].sort() }
+        return out
+    }
+
+    /// For the records of a share prepared for append, the latest committed
+    /// entry of each one's id, where the log has one: the candidates of its
+    /// id key, latest first, each confirmed against the entry (its id, as
+    /// bytes), and whether that entry has the record's `alg` and `digest`.
+    func latestEntries(ofIDsIn share: PreparedShare, context: HashContext) throws -> [Int: LoggedEntry] {
+        let candidates = mappedCandidates((0..<share.count).map { share.idKey($0) })
+        var out: [Int: LoggedEntry] = [:]
+        for (i, seqs) in candidates.enumerated() where !seqs.isEmpty {
+            let id = share.id(i)
+            for seq in seqs.reversed() {
+                let logged = try entry(seq, context: context)
+                guard let loggedID = logged.record["id"]?.stringValue, loggedID.utf8.elementsEqual(id) else { continue }
+                let line = share.line(i).dropLast()   // without its newline
+                let mine = try line.withUnsafeBytes {
+                    try ChainEntry.parse(line: $0, expectedSeq: share.firstSeq + UInt64(i), context: context)
+                }
+                func same(_ field: String) -> Bool {
+                    guard let a = mine.record[field]?.stringValue, let b = logged.record[field]?.stringValue else { return false }
+                    return a.utf8.elementsEqual(b.utf8)
+                }
+                out[i] = LoggedEntry(seq: seq, time: logged.time, leaf: logged.leaf, sameDigest: same("alg") && same("digest"))
+                break
+            }
+        }
         return out
     }
 
@@ -158,7 +193,7 @@ public final class ChainBatchReader: @unchecked Sendable {
     public func confirmed(_ seqs: [UInt64], _ field: ChainLookup.Field, _ value: String,
                           context: HashContext) throws -> [ChainEntry] {
         let name = field == .id ? "id" : "contract"
-        return try seqs.map { try entry($0, context: context) }.filter { $0.record[name]?.stringValue == value }
+        return try seqs.map { try entry($0, context: context) }.filter { $0.record[name]?.stringValue?.sameBytes(as: value) == true }
     }
 
     /// The Merkle tree from the mapped stored hashes.

@@ -22,7 +22,7 @@ extension ChainStore {
         let name = field == .id ? "id" : "contract"
         return try lookup.candidates(field, value, below: covered, context: context).filter { seq in
             let value2 = try line(seq).withUnsafeBytes { try JSON.parse($0) }
-            return value2["record"]?[name]?.stringValue == value
+            return value2["record"]?[name]?.stringValue?.sameBytes(as: value) == true
         }
     }
 }

@@ -172,11 +172,12 @@ extension ChainStore {
     /// entry: all are returned). Entries the lookup does not cover are read.
     public func resolve(_ queries: [Query], limit: UInt64) throws -> [[UInt64]] {
         var result = [[UInt64]](repeating: [], count: queries.count)
-        var byID: [String: [Int]] = [:], byDigest: [String: [Int]] = [:]
+        // Ids by bytes, as the lookup keys them: a look-alike is another id.
+        var byID: [ExactString: [Int]] = [:], byDigest: [String: [Int]] = [:]
         for (i, q) in queries.enumerated() {
             switch q {
             case .seq(let s): if s < limit { result[i] = [s] }
-            case .id(let id): byID[id, default: []].append(i)
+            case .id(let id): byID[id.exact, default: []].append(i)
             case .digest(let d): byDigest[d, default: []].append(i)
             }
         }
@@ -187,7 +188,7 @@ extension ChainStore {
             let (lookup, covered) = readableLookup(below: limit)
             let context = HashContext(.sha256)
             for (id, qs) in byID {
-                let seqs = try lookedUp(.id, id, in: lookup, covered: covered, context: context)
+                let seqs = try lookedUp(.id, id.string, in: lookup, covered: covered, context: context)
                 for q in qs { result[q] += seqs }
             }
             seq = covered
@@ -196,7 +197,7 @@ extension ChainStore {
         while seq < limit, let (bytes, complete) = try reader.nextLine(), complete {
             let value = try bytes.withUnsafeBytes { try JSON.parse($0) }
             if case .object(let record)? = value["record"] {
-                if case .string(let id)? = record["id"], let qs = byID[id] { for q in qs { result[q].append(seq) } }
+                if case .string(let id)? = record["id"], let qs = byID[id.exact] { for q in qs { result[q].append(seq) } }
                 if case .string(let d)? = record["digest"], let qs = byDigest[d] { for q in qs { result[q].append(seq) } }
                 if case .object(let all)? = record["digests"] {
                     for (_, v) in all {

@@ -12,7 +12,7 @@ extension ChainStore {
     /// what a user sees is always its.
     static func fastRecord(_ line: UnsafeRawBufferPointer) -> (record: EvidenceRecord, canonical: [UInt8])? {
         guard UTF8Validation.firstInvalidOffset(line) == nil else { return nil }
-        var scanner = JCSScanner(line, exactIntegers: false)
+        var scanner = JCSScanner(line)
         // Canonical keys and values, one after another; `ranges[rank]`
         // locates each value.
         var values: [UInt8] = []

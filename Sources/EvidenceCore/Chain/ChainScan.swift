@@ -11,15 +11,17 @@ import CSystem
 /// bytes (`"id":"…"`) before any JSON is parsed: a 10-million-entry log is
 /// a memchr-speed scan, and only matching lines are parsed and checked.
 public struct ChainScan {
-    public var entriesByID: [String: [ChainEntry]] = [:]
-    public var stagesByContract: [String: Set<String>] = [:]
+    /// Keyed by bytes (`ExactString`), as the lookup and the scan match:
+    /// an id's look-alike in another normalisation is another id.
+    public var entriesByID: [ExactString: [ChainEntry]] = [:]
+    public var stagesByContract: [ExactString: Set<ExactString>] = [:]
     /// Every entry of the given contracts, in seq order per contract.
-    public var entriesByContract: [String: [ChainEntry]] = [:]
+    public var entriesByContract: [ExactString: [ChainEntry]] = [:]
 
     /// The entries `CHAIN.lookup` covers are found through it, O(log n)
     /// reads an id or contract; only those past it (none, once the chain has
     /// been appended to or repaired with this version) are scanned.
-    public init(store: ChainStore, ids: Set<String>, contracts: Set<String>) throws {
+    public init(store: ChainStore, ids: Set<ExactString>, contracts: Set<ExactString>) throws {
         let wantedIDs = WantedStrings(ids)
         let wantedContracts = WantedStrings(contracts)
         let committed = try store.size()
@@ -53,7 +55,7 @@ public struct ChainScan {
 
     /// The entries of `ids` and `contracts` below `covered`, through the lookup.
     mutating func lookUp(store: ChainStore, lookup: ChainLookup, covered: UInt64,
-                         ids: Set<String>, contracts: Set<String>) throws {
+                         ids: Set<ExactString>, contracts: Set<ExactString>) throws {
         let context = HashContext(.sha256)
         var read: [UInt64: ChainEntry] = [:]
         func entry(_ seq: UInt64) throws -> ChainEntry {
@@ -69,17 +71,17 @@ public struct ChainScan {
             return e
         }
         for id in ids {
-            for seq in try lookup.candidates(.id, id, below: covered, context: context) {
+            for seq in try lookup.candidates(.id, id.string, below: covered, context: context) {
                 let e = try entry(seq)
-                if e.record["id"]?.stringValue == id { entriesByID[id, default: []].append(e) }
+                if e.record["id"]?.stringValue?.exact == id { entriesByID[id, default: []].append(e) }
             }
         }
         for contract in contracts {
-            for seq in try lookup.candidates(.contract, contract, below: covered, context: context) {
+            for seq in try lookup.candidates(.contract, contract.string, below: covered, context: context) {
                 let e = try entry(seq)
-                guard e.record["contract"]?.stringValue == contract else { continue }
+                guard e.record["contract"]?.stringValue?.exact == contract else { continue }
                 entriesByContract[contract, default: []].append(e)
-                if case .string(let stage)? = e.record["stage"] { stagesByContract[contract, default: []].insert(stage) }
+                if case .string(let stage)? = e.record["stage"] { stagesByContract[contract, default: []].insert(stage.exact) }
             }
         }
     }
@@ -114,7 +116,7 @@ public struct ChainScan {
                     if let contractHit {
                         entriesByContract[contractHit, default: []].append(entry)
                         if case .string(let stage)? = entry.record["stage"] {
-                            stagesByContract[contractHit, default: []].insert(stage)
+                            stagesByContract[contractHit, default: []].insert(stage.exact)
                         }
                     }
                 }
@@ -161,19 +163,19 @@ public struct ChainScan {
 /// Strings looked up by their escaped JSON bytes, under a cheap 64-bit hash
 /// (FNV-1a) so that the scan hashes each line's field once, allocation-free.
 struct WantedStrings: Sendable {
-    private var buckets: [UInt64: [(escaped: [UInt8], value: String)]] = [:]
+    private var buckets: [UInt64: [(escaped: [UInt8], value: ExactString)]] = [:]
     let isEmpty: Bool
 
-    init(_ values: Set<String>) {
+    init(_ values: Set<ExactString>) {
         isEmpty = values.isEmpty
         for v in values {
-            let e = ChainScan.escaped(v)
+            let e = ChainScan.escaped(v.string)
             let h = e.withUnsafeBytes { WantedStrings.fnv1a($0) }
             buckets[h, default: []].append((e, v))
         }
     }
 
-    func match(_ raw: UnsafeRawBufferPointer) -> String? {
+    func match(_ raw: UnsafeRawBufferPointer) -> ExactString? {
         guard let candidates = buckets[WantedStrings.fnv1a(raw)] else { return nil }
         for c in candidates where c.escaped.count == raw.count
             && c.escaped.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {

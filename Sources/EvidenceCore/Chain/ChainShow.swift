@@ -22,7 +22,7 @@ extension ChainStore {
                     let bytes = try line(seq)
                     if let stage {
                         let value = try bytes.withUnsafeBytes { try JSON.parse($0) }
-                        guard value["record"]?["stage"]?.stringValue == stage else { continue }
+                        guard value["record"]?["stage"]?.stringValue?.sameBytes(as: stage) == true else { continue }
                     }
                     try body(bytes + [0x0A])
                 }
@@ -38,8 +38,9 @@ extension ChainStore {
             if filtering {
                 let value = try bytes.withUnsafeBytes { try JSON.parse($0) }
                 guard case .object(let record)? = value["record"] else { continue }
-                if let contract, record["contract"]?.stringValue != contract { continue }
-                if let stage, record["stage"]?.stringValue != stage { continue }
+                // By bytes, as the lookup finds them.
+                if let contract, record["contract"]?.stringValue?.sameBytes(as: contract) != true { continue }
+                if let stage, record["stage"]?.stringValue?.sameBytes(as: stage) != true { continue }
             }
             try body(Array(bytes) + [0x0A])
         }

@@ -14,6 +14,8 @@ import EvidenceSupport
 /// - `CHAIN.checkpoint` the latest signed checkpoint (replaced atomically).
 /// - `CHAIN.lookup`     id and contract → seqs (see `ChainLookup`), kept by
 ///                      append in the same commit, rebuilt by repair.
+/// - `CHAIN.pending`    present only while an append extends the index: the
+///                      committed size before the batch, in decimal.
 ///
 /// The index is the commit record. An append writes and fsyncs the entry
 /// lines and their hashes first, then the index entries, and only then
@@ -21,6 +23,16 @@ import EvidenceSupport
 /// `CHAIN.hashes` was never acknowledged: it is a torn tail left by a crash,
 /// which `audit` reports and `audit --repair` removes. Readers trust only
 /// what the index covers, so they need no lock.
+///
+/// A batch's index entries take many writes, and a crash among them would
+/// leave a prefix of the batch looking committed. So the index is extended
+/// only while `CHAIN.pending` names the size before the batch, and the file
+/// is removed (and the removal made durable) once the whole extension is
+/// fsynced: that removal is the commit. While the file exists the chain
+/// commits only the size it names, and the index past it is torn tail.
+/// Readers take the index's size first and then look for the file, so an
+/// append that finishes in between shows them a prefix of a committed batch,
+/// never an uncommitted one.
 public final class ChainStore {
     public let path: String
     public let origin: String
@@ -35,13 +47,14 @@ public final class ChainStore {
     public static func metaPath(_ path: String) -> String { path + ".meta" }
     public static func checkpointPath(_ path: String) -> String { path + ".checkpoint" }
     public static func lookupPath(_ path: String) -> String { ChainLookup.listPath(path) }
+    public static func pendingPath(_ path: String) -> String { path + ".pending" }
 
     /// Creates an empty chain. Refuses to touch any existing file.
     public static func initialize(path: String, origin: String) throws {
         guard isValidKeyName(origin) else {
             throw EvidenceError.usage("origin must be non-empty, without spaces or '+' (e.g. bank.example/evidence/2026)")
         }
-        let all = [path, hashesPath(path), indexPath(path), lookupPath(path), metaPath(path)]
+        let all = [path, hashesPath(path), indexPath(path), lookupPath(path), metaPath(path), pendingPath(path)]
         for p in all where DurableFile.exists(p) {
             throw EvidenceError(.usage, "already exists; a chain is never re-initialized", at: p)
         }
@@ -98,7 +111,29 @@ public final class ChainStore {
     // MARK: committed state
 
     /// The number of committed (acknowledged or acknowledgeable) entries.
-    public func size() throws -> UInt64 { try index.size() / 8 }
+    public func size() throws -> UInt64 {
+        let indexed = try index.size() / 8
+        guard let before = try pendingBatchStart() else { return indexed }
+        return min(before, indexed)
+    }
+
+    /// The committed size `CHAIN.pending` names, when an append is extending
+    /// the index or was interrupted while it did.
+    public func pendingBatchStart() throws -> UInt64? {
+        let p = ChainStore.pendingPath(path)
+        guard DurableFile.exists(p) else { return nil }
+        let bytes: [UInt8]
+        do { bytes = try DurableFile.readAll(p, limit: 64) } catch {
+            // Removed between the two calls: the batch it guarded is committed.
+            guard DurableFile.exists(p) else { return nil }
+            throw error
+        }
+        guard bytes.last == 0x0A, bytes.count >= 2, bytes.count <= 21, bytes.dropLast().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let n = UInt64(String(decoding: bytes.dropLast(), as: UTF8.self)) else {
+            throw EvidenceError.failure("unreadable commit journal (expected a size in decimal)", at: p)
+        }
+        return n
+    }
 
     /// Byte offset just past entry `seq`'s line.
     func end(of seq: UInt64) throws -> UInt64 {
@@ -129,10 +164,12 @@ public final class ChainStore {
         public var hashesEnd: UInt64
         public var hashesSize: UInt64
         public var indexSize: UInt64
+        /// `CHAIN.pending` is there: an append was interrupted while extending the index.
+        public var pending: Bool
 
         /// Bytes past the commit point: an interrupted, never-acknowledged append.
         public var hasTornTail: Bool {
-            dataSize > dataEnd || hashesSize > hashesEnd || indexSize % 8 != 0
+            dataSize > dataEnd || hashesSize > hashesEnd || indexSize != committed * 8 || pending
         }
         /// Committed bytes missing: damage, not a crash.
         public var isTruncated: Bool { dataSize < dataEnd || hashesSize < hashesEnd }
@@ -140,10 +177,11 @@ public final class ChainStore {
 
     public func layout() throws -> Layout {
         let indexSize = try index.size()
-        let n = indexSize / 8
+        let pendingStart = try pendingBatchStart()
+        let n = min(indexSize / 8, pendingStart ?? .max)
         return Layout(committed: n, dataEnd: n == 0 ? 0 : try end(of: n - 1), dataSize: try data.size(),
                       hashesEnd: StoredHash.count(treeSize: n) * 32, hashesSize: try hashes.size(),
-                      indexSize: indexSize)
+                      indexSize: indexSize, pending: pendingStart != nil)
     }
 
     /// The bytes of entry `seq`'s line, without the newline.
@@ -180,7 +218,31 @@ public final class ChainStore {
         return DurableFile.exists(p) ? try DurableFile.readAll(p) : nil
     }
 
+    // MARK: commit journal
+
+    /// Writes `CHAIN.pending` (durably) before an append extends the index.
+    func writeCommitJournal(before committed: UInt64) throws {
+        try DurableFile.create(ChainStore.pendingPath(path), with: Array("\(committed)\n".utf8), mode: 0o644)
+    }
+
+    /// Removes `CHAIN.pending` durably: for an append, the commit.
+    func removeCommitJournal() throws {
+        let p = ChainStore.pendingPath(path)
+        guard unlink(p) == 0 || errno == ENOENT else { throw DurableFile.error("cannot remove", p) }
+        try DurableFile.syncDirectory(of: path)
+    }
+
     // MARK: torn tail
+
+    /// What lies past the commit point, said for people; nil when nothing does.
+    func tornTail(_ l: Layout) -> String? {
+        var tail: [String] = []
+        if l.dataSize > l.dataEnd { tail.append("\(l.dataSize - l.dataEnd) bytes in \(path)") }
+        if l.hashesSize > l.hashesEnd { tail.append("\(l.hashesSize - l.hashesEnd) bytes in \(hashes.path)") }
+        if l.indexSize != l.committed * 8 { tail.append("\(l.indexSize - l.committed * 8) bytes in \(index.path)") }
+        if l.pending { tail.append("\(ChainStore.pendingPath(path)) (a commit that did not finish)") }
+        return tail.isEmpty ? nil : "torn tail after entry \(l.committed) (never acknowledged): " + tail.joined(separator: ", ")
+    }
 
     /// Truncates the data and hash files to what the index commits (and the
     /// index to whole entries). Requires `.write` access.
@@ -193,6 +255,8 @@ public final class ChainStore {
         try data.truncate(to: l.dataEnd)
         try hashes.truncate(to: l.hashesEnd)
         try index.sync(); try data.sync(); try hashes.sync()
+        // The journal last: until the index is back to the size it names, it must stay.
+        if l.pending { try removeCommitJournal() }
         return l
     }
 }

@@ -8,6 +8,8 @@ public struct TileExport: Sendable {
     public var treeSize: UInt64
     public var previousSize: UInt64
     public var filesWritten: Int
+    /// Files an interrupted export had left in its staging folder, removed.
+    public var leftoversRemoved: Int
 }
 
 extension ChainStore {
@@ -21,8 +23,11 @@ extension ChainStore {
     /// be consistent with this chain (same root at its size), so an export
     /// never silently republishes a rewritten history. Each file is written
     /// atomically; `checkpoint` goes last, so a reader never sees a
-    /// checkpoint whose tiles are missing.
+    /// checkpoint whose tiles are missing. One export at a time writes to a
+    /// directory (an exclusive lock on it), and what a killed one left is
+    /// removed by the next (`TileFileWriter`).
     public func exportTiles(to directory: String, checkpoint cp: ChainCheckpoint) throws -> TileExport {
+        let files = try TileFileWriter(directory)
         let size = cp.checkpoint.size
         var previous: UInt64 = 0
         let checkpointFile = "\(directory)/checkpoint"
@@ -42,7 +47,6 @@ extension ChainStore {
         // A directory written by an older version (one lookup file per
         // name) gets its lookup rebuilt from the first entry.
         let lookupFrom = DurableFile.exists("\(directory)/\(TileLookup.formatPath)") ? previous : 0
-        let files = TileFileWriter(directory)
         do {
             try writeTiles(files, size: size, previous: previous)
             var lookups = TileLookupBatch()
@@ -54,13 +58,15 @@ extension ChainStore {
             }
             try writeKeptCheckpoints(files, size: size)
             try files.commit()
+            // Last, on its own: a reader never sees a checkpoint whose tiles are missing.
+            try files.write("checkpoint", Array(cp.note.utf8))
+            try files.commit()
         } catch {
             files.abandon()
             throw error
         }
-        try makeDirectories(for: checkpointFile)
-        try DurableFile.replace(checkpointFile, with: Array(cp.note.utf8))
-        return TileExport(treeSize: size, previousSize: previous, filesWritten: files.count + 1)
+        return TileExport(treeSize: size, previousSize: previous, filesWritten: files.written,
+                          leftoversRemoved: files.leftoversRemoved)
     }
 
     /// The hash tiles of every level: those new since `previous`, and the partial ones.
@@ -119,7 +125,6 @@ extension ChainStore {
         }
     }
 
-    private func makeDirectories(for file: String) throws { try TileFileWriter.makeDirectories(for: file) }
 }
 
 /// The files of one export, written without a sync each: every file goes
@@ -129,35 +134,74 @@ extension ChainStore {
 /// Until `commit`, nothing a reader can fetch has changed.
 final class TileFileWriter {
     let directory: String
+    /// Where the files are written before they are renamed into place: one
+    /// folder, so that what a killed export leaves is found without walking
+    /// the export (`<name>.tmp.PID` beside each file once was, and stayed).
+    let staging: String
     private var pending: [(temporary: String, path: String)] = []
     private var madeDirectories = Set<String>()
-    var count: Int { pending.count }
+    private var lock: Int32 = -1
+    private(set) var written = 0
+    /// Files a killed export left in `staging`, removed when this one began.
+    private(set) var leftoversRemoved = 0
 
-    init(_ directory: String) { self.directory = directory }
+    static let stagingName = ".evchain-export.tmp"
+
+    /// Creates `directory` if needed, takes its exclusive lock (one export
+    /// at a time), and removes what an interrupted export left in `staging`.
+    init(_ directory: String) throws {
+        self.directory = directory
+        staging = "\(directory)/\(TileFileWriter.stagingName)"
+        try TileFileWriter.makeDirectories(for: staging)
+        lock = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard lock >= 0 else { throw DurableFile.error("cannot open directory", directory) }
+        guard flock(lock, LOCK_EX) == 0 else { throw DurableFile.error("cannot lock", directory) }
+        if let dir = opendir(staging) {
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard name != ".", name != ".." else { continue }
+                guard unlink("\(staging)/\(name)") == 0 else { throw DurableFile.error("cannot remove a leftover", "\(staging)/\(name)") }
+                leftoversRemoved += 1
+            }
+        } else if mkdir(staging, 0o755) != 0 && errno != EEXIST {
+            throw DurableFile.error("cannot create directory", staging)
+        }
+    }
+
+    deinit {
+        rmdir(staging)
+        if lock >= 0 { close(lock) }
+    }
 
     func write(_ relative: String, _ bytes: [UInt8]) throws {
         let p = "\(directory)/\(relative)"
         let parent = String(p[..<(p.lastIndex(of: "/") ?? p.startIndex)])
         if madeDirectories.insert(parent).inserted { try TileFileWriter.makeDirectories(for: p) }
-        let temporary = "\(p).tmp.\(getpid())"
+        let temporary = "\(staging)/\(written)"
         pending.append((temporary, p))
+        written += 1
         let file = try DurableFile(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
         try file.write(bytes, at: 0)
     }
 
     func commit() throws {
+        CrashPoint.reach("tiles.staged")
         sync()
         for (i, f) in pending.enumerated() where rename(f.temporary, f.path) != 0 {
             let e = EvidenceError.io("cannot rename \(f.temporary): \(String(cString: strerror(errno)))", at: f.path)
             for g in pending[i...] { unlink(g.temporary) }
+            pending = []
             throw e
         }
+        pending = []
         sync()
     }
 
     /// Removes the temporaries of a failed export.
     func abandon() {
         for f in pending { unlink(f.temporary) }
+        pending = []
     }
 
     static func makeDirectories(for file: String) throws {

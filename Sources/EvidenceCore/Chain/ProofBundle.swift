@@ -21,7 +21,7 @@ public struct ProofBundle: Sendable {
     }
 
     public private(set) var lines: [Line] = []
-    private var byID: [String: [Int]] = [:]
+    private var byID: [ExactString: [Int]] = [:]
 
     public init() {}
 
@@ -36,12 +36,12 @@ public struct ProofBundle: Sendable {
                 throw e.located(reader.location)
             }
             if case .string(let id)? = lines.last!.entry.record["id"] {
-                byID[id, default: []].append(lines.count - 1)
+                byID[id.exact, default: []].append(lines.count - 1)
             }
         }
     }
 
-    public func lines(forID id: String) -> [Line] { (byID[id] ?? []).map { lines[$0] } }
+    public func lines(forID id: String) -> [Line] { (byID[id.exact] ?? []).map { lines[$0] } }
 
     static func parse(_ o: JSONObject, location: String) throws -> Line {
         func bad(_ what: String) -> EvidenceError { EvidenceError.input("proof line: expected \(what)") }

@@ -11,7 +11,7 @@ extension ManifestHasher {
     /// the general path's.
     static func fastItem(_ line: UnsafeRawBufferPointer) -> (item: ManifestItem, canonicalData: [UInt8]?)? {
         guard UTF8Validation.firstInvalidOffset(line) == nil else { return nil }
-        var scanner = JCSScanner(line, exactIntegers: true)
+        var scanner = JCSScanner(line)
         var fields = ManifestFields()
         var scratch: [UInt8] = []
         scratch.reserveCapacity(128)

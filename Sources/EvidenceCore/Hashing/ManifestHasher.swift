@@ -162,9 +162,18 @@ public struct ManifestHasher {
             var failure = line.failure
             if let id = line.id {
                 let here = Summary.location(input: input, line: line.lineNumber)
-                if let first = summary.firstLineOfID.updateValue(here, forKey: id) {
-                    summary.firstLineOfID[id] = first
-                    failure = EvidenceError.input("duplicate id \"\(id.id)\" (also at \(summary.describe(first))): give one of the lines an \"id\" of its own")
+                if let index = summary.firstLineOfID.index(forKey: id) {
+                    let (earlier, first) = summary.firstLineOfID[index]
+                    if earlier.id.sameBytes(as: id.id) {
+                        failure = EvidenceError.input("duplicate id \"\(id.id)\" (also at \(summary.describe(first))): give one of the lines an \"id\" of its own")
+                    } else {
+                        // Two ids, as the log compares them, that a reader cannot tell apart.
+                        failure = EvidenceError.input("id \"\(id.id)\" differs from the id at \(summary.describe(first)) only in Unicode normalisation "
+                            + "(NFC/NFD): ids are compared as bytes, so these would be two ids that look alike; "
+                            + "write both in one form, or give one of the lines an \"id\" of its own")
+                    }
+                } else {
+                    summary.firstLineOfID[id] = here
                 }
             }
             if let failure {
@@ -208,7 +217,7 @@ public struct ManifestHasher {
         if let fast = Self.fastItem(line) {
             return try hash(fast.item, canonicalData: fast.canonicalData, worker: worker)
         }
-        let value = try JSON.parse(line, exactIntegers: true)
+        let value = try JSON.parse(line)
         guard case .object(let object) = value else {
             throw EvidenceError.input("expected a manifest line (JSON object), found \(value.typeName)")
         }

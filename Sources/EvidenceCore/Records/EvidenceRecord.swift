@@ -44,6 +44,11 @@ public struct EvidenceRecord: Equatable, Sendable {
 
     /// Validates a record read from JSON; errors name the field.
     public init(json object: JSONObject) throws {
+        // A manifest line (what evhash reads) where a record is expected:
+        // say what to do rather than which record field it lacks.
+        if object["digest"] == nil, object["path"] != nil || object["data"] != nil {
+            throw EvidenceError.input("a manifest line, not an evidence record (it has \"\(object["data"] != nil ? "data" : "path")\" and no \"digest\"): hash it into a record first (evhash)")
+        }
         let fields = FieldReader(object)
         try fields.refuseUnknown(Self.fields)
         id = try fields.requiredIdentifier("id")

@@ -9,7 +9,8 @@ struct FieldReader {
     init(_ object: JSONObject, prefix: String = "") { self.object = object; self.prefix = prefix }
 
     func refuseUnknown(_ known: Set<String>) throws {
-        for (key, _) in object where !known.contains(key) {
+        // By bytes: a look-alike of a field name is no field name.
+        for (key, _) in object where !(known.contains(key) && known.contains { $0.sameBytes(as: key) }) {
             throw EvidenceError.input("unknown field \"\(prefix)\(key)\"")
         }
     }

@@ -12,6 +12,16 @@ import EvidenceSupport
 /// items, comparisons or identifiers) and `answered` (elements the
 /// responder sent back). A message is counted once per group however many
 /// records name it (the sender's and the receiver's).
+///
+/// Only what the log commits to is counted. Purpose, peer, session and
+/// counts are inside `computation`, which the record's digest covers; the
+/// record's own `time` is not, so the month is the log's entry time (which
+/// the entry's leaf covers, checked here), and a bare record, never logged,
+/// has no month (`notLogged`). A record is one step, known by its digest:
+/// read twice (given twice, or appended twice) it counts once, in the month
+/// of its earliest entry. Two records that name one message (by SHA-256)
+/// with different kinds, senders, counts, sessions or purposes cannot both
+/// be true: refused, naming both lines.
 public struct PrivacyUsage {
     public struct Row: Equatable, Sendable {
         /// `purpose`, `peer` or `month`.
@@ -42,11 +52,37 @@ public struct PrivacyUsage {
         var answered = 0
     }
 
+    /// What a record says of one message; two records naming the message
+    /// must say the same. Compared as bytes (purposes as UTF-8).
+    private struct MessageClaim: Equatable {
+        var kind: String
+        var from: String
+        var count: Int
+        var session: String
+        var purpose: [UInt8]?
+        var location: String
+
+        static func == (a: MessageClaim, b: MessageClaim) -> Bool {
+            Array(a.kind.utf8) == Array(b.kind.utf8) && Array(a.from.utf8) == Array(b.from.utf8) && a.count == b.count
+                && Array(a.session.utf8) == Array(b.session.utf8) && a.purpose == b.purpose
+        }
+
+        var description: String {
+            "\(kind) from \(from), count \(count), session \(session), purpose "
+                + (purpose.map { "\"\(String(decoding: $0, as: UTF8.self))\"" } ?? "none")
+        }
+    }
+
     public static let dimensions = ["purpose", "peer", "month"]
     public static let unsigned = "(unsigned)"
     public static let noPurpose = "(none)"
+    /// The month of a bare record: it was never logged.
+    public static let notLogged = "(not logged)"
 
-    private var tallies: [String: [String: Tally]] = [:]
+    /// Each step once, by its record's digest, with its earliest entry time.
+    private var steps: [String: (computation: PrivacyComputation, logged: RFC3339.Timestamp?, time: String?)] = [:]
+    private var order: [String] = []
+    private var claims: [String: MessageClaim] = [:]
 
     public init() {}
 
@@ -54,54 +90,94 @@ public struct PrivacyUsage {
     static let requester = ["dh-psi": "b", "intersection-sum": "a", "comparison": "b"]
     static let openingKinds: Set<String> = ["psi-request", "sum-1", "cmp-1"]
 
-    /// Adds one input line: a chain entry (`{"seq","time","record","leaf"}`)
-    /// or a bare record. Errors carry `location`.
+    /// Adds one input line: a chain entry (`{"seq","time","record","leaf"}`,
+    /// its leaf recomputed) or a bare record. Errors carry `location`.
     public mutating func add(_ object: JSONObject, at location: String) throws {
         do {
-            var recordObject = object
             if object["record"] != nil {
+                let fields = FieldReader(object)
                 for k in object.keys where !["seq", "time", "record", "leaf"].contains(k) {
                     throw EvidenceError.input("unknown field \"\(k)\" in a chain entry")
                 }
                 guard case .object(let r)? = object["record"] else {
                     throw EvidenceError.input("expected \"record\" (object) in a chain entry")
                 }
-                recordObject = r
+                let seq = try fields.requiredCount("seq"), time = try fields.requiredUTCTime("time")
+                let leaf = try fields.requiredHex("leaf", bytes: 32)
+                // The entry time counts only as the log committed to it.
+                let recomputed = ChainEntry(seq: UInt64(seq), time: time, canonicalRecord: JCS.canonical(.object(r))).leaf
+                guard Hex.encode(recomputed) == leaf else {
+                    throw EvidenceError.input("\"leaf\" does not match the entry (recomputed \(Hex.encode(recomputed))): its time, seq or record was altered")
+                }
+                try add(try EvidenceRecord(json: r), logged: time, at: location)
+            } else {
+                try add(try EvidenceRecord(json: object), logged: nil, at: location)
             }
-            try add(try EvidenceRecord(json: recordObject))
         } catch let e as EvidenceError {
             throw e.location == nil ? e.located(location) : e
         }
     }
 
-    public mutating func add(_ record: EvidenceRecord) throws {
+    /// Adds a record, logged at `logged` (the entry's time), or nil for a
+    /// bare record; `location` names it in a contradiction.
+    public mutating func add(_ record: EvidenceRecord, logged: String?, at location: String = "") throws {
         guard record.stage == PrivacyComputation.stage else { return }
         guard let c = record.computation else {
             throw EvidenceError.input("a \(PrivacyComputation.stage) record must carry \"computation\"")
         }
-        let month = record.time.map { String($0.prefix(7)) } ?? "(no time)"
-        let keys = ["purpose": c.purpose ?? Self.noPurpose, "peer": c.peer ?? Self.unsigned, "month": month]
-        let requester = Self.requester[c.protocolName] ?? "b"
-        for (by, value) in keys {
-            var t = tallies[by, default: [:]][value, default: Tally()]
-            t.sessions.insert(c.session)
-            t.records += 1
-            for m in c.sent + c.received where t.messages.insert(m.sha256).inserted {
-                if Self.openingKinds.contains(m.kind) {
-                    t.requested += m.count
-                } else if m.from != requester {
-                    t.answered += m.count
+        for m in c.sent + c.received {
+            let claim = MessageClaim(kind: m.kind, from: m.from, count: m.count, session: c.session,
+                                     purpose: c.purpose.map { Array($0.utf8) }, location: location)
+            if let earlier = claims[m.sha256] {
+                guard earlier == claim else {
+                    throw EvidenceError.input("message \(m.sha256) is named as \(claim.description) here but as \(earlier.description) at \(earlier.location): the records contradict each other")
                 }
+            } else {
+                claims[m.sha256] = claim
             }
-            tallies[by, default: [:]][value] = t
         }
+        let stamp = logged.flatMap(RFC3339.parse)
+        if let seen = steps[record.digest] {
+            if let stamp, seen.logged.map({ stamp < $0 }) ?? true { steps[record.digest] = (c, stamp, logged) }
+            return
+        }
+        steps[record.digest] = (c, stamp, logged)
+        order.append(record.digest)
+    }
+
+    /// Values (purposes, peers) are bytes: two that differ only in Unicode
+    /// normalisation are two rows, never one.
+    private var tallies: [String: [ExactString: Tally]] {
+        var tallies: [String: [ExactString: Tally]] = [:]
+        for digest in order {
+            let (c, _, logged) = steps[digest]!
+            let month = logged.map { String($0.prefix(7)) } ?? Self.notLogged
+            let keys: [String: ExactString] = ["purpose": (c.purpose ?? Self.noPurpose).exact, "peer": (c.peer ?? Self.unsigned).exact,
+                                               "month": month.exact]
+            let requester = Self.requester[c.protocolName] ?? "b"
+            for (by, value) in keys {
+                var t = tallies[by, default: [:]][value, default: Tally()]
+                t.sessions.insert(c.session)
+                t.records += 1
+                for m in c.sent + c.received where t.messages.insert(m.sha256).inserted {
+                    if Self.openingKinds.contains(m.kind) {
+                        t.requested += m.count
+                    } else if m.from != requester {
+                        t.answered += m.count
+                    }
+                }
+                tallies[by, default: [:]][value] = t
+            }
+        }
+        return tallies
     }
 
     /// Purposes, then peers, then months, each in order of its value.
     public var rows: [Row] {
-        Self.dimensions.flatMap { by in
+        let tallies = self.tallies
+        return Self.dimensions.flatMap { by in
             (tallies[by] ?? [:]).sorted { $0.key < $1.key }.map { value, t in
-                Row(by: by, value: value, sessions: t.sessions.count, records: t.records, requested: t.requested, answered: t.answered)
+                Row(by: by, value: value.string, sessions: t.sessions.count, records: t.records, requested: t.requested, answered: t.answered)
             }
         }
     }

@@ -90,7 +90,8 @@ public struct EvidenceVerifier {
         if items.isEmpty && options.requiresItems {
             throw EvidenceError.input("no items to verify: a contract's evidence cannot be judged from nothing")
         }
-        var firstLocation: [String: String] = [:]
+        // Ids are bytes: a look-alike in another normalisation is another item.
+        var firstLocation: [ExactString: String] = [:]
         for item in items {
             switch item.content {
             case .record where options.rootGiven:
@@ -104,10 +105,10 @@ public struct EvidenceVerifier {
                     throw EvidenceError.input("a manifest line under \(Setting("records-only")): give evidence records, or drop \(Setting("records-only")) to recompute the original", at: item.location)
                 }
             }
-            if let earlier = firstLocation[item.id] {
+            if let earlier = firstLocation[item.id.exact] {
                 throw EvidenceError.input("duplicate id \"\(item.id)\" (also at \(earlier)): each item must be checked against its own entry; give the lines distinct \"id\"s", at: item.location)
             }
-            firstLocation[item.id] = item.location
+            firstLocation[item.id.exact] = item.location
         }
     }
 
@@ -127,18 +128,21 @@ public struct EvidenceVerifier {
     /// item still leaves the output empty).
     public func verify(_ items: [VerificationItem], render: Renderer? = nil) throws -> Report {
         try validate(items)
-        let ids = Set(items.map(\.id))
+        // Ids and contracts are compared as bytes (`ExactString`), as the
+        // lookup and the digests compare them: an entry whose id only looks
+        // like a presented one is not presented.
+        let ids = Set(items.map(\.id.exact))
         var contractsInOrder: [String] = []
-        var seenContracts = Set<String>()
+        var seenContracts = Set<ExactString>()
         for item in items {
-            if let c = item.contract, seenContracts.insert(c).inserted { contractsInOrder.append(c) }
+            if let c = item.contract, seenContracts.insert(c.exact).inserted { contractsInOrder.append(c) }
         }
-        let wantContracts = options.requiredStages.isEmpty && !options.complete ? Set<String>() : Set(contractsInOrder)
-        var entriesByID: [String: [ChainEntry]] = [:]
+        let wantContracts = options.requiredStages.isEmpty && !options.complete ? Set<ExactString>() : seenContracts
+        var entriesByID: [ExactString: [ChainEntry]] = [:]
         var bundleLines: [UInt64: ProofBundle.Line] = [:]
-        var entriesByContract: [String: [ChainEntry]] = [:]
+        var entriesByContract: [ExactString: [ChainEntry]] = [:]
         var batch: ChainBatchReader? = nil
-        var candidatesByID: [String: [UInt64]] = [:]
+        var candidatesByID: [ExactString: [UInt64]] = [:]
         switch source {
         case .chain(let store):
             if let reader = try ChainBatchReader(store) {
@@ -146,11 +150,11 @@ public struct EvidenceVerifier {
                 // item's entries are then read and parsed by its worker.
                 batch = reader
                 let idList = Array(ids), contractList = Array(wantContracts)
-                let found = try reader.candidates(idList.map { (.id, $0) } + contractList.map { (.contract, $0) })
+                let found = try reader.candidates(idList.map { (.id, $0.string) } + contractList.map { (.contract, $0.string) })
                 for (i, id) in idList.enumerated() { candidatesByID[id] = found[i] }
                 let context = HashContext(.sha256)
                 for (j, c) in contractList.enumerated() {
-                    entriesByContract[c] = try reader.confirmed(found[idList.count + j], .contract, c, context: context)
+                    entriesByContract[c] = try reader.confirmed(found[idList.count + j], .contract, c.string, context: context)
                 }
             } else {
                 let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
@@ -159,17 +163,17 @@ public struct EvidenceVerifier {
             }
         case .bundle(let bundle):
             for line in bundle.lines {
-                if case .string(let id)? = line.entry.record["id"], ids.contains(id) {
-                    entriesByID[id, default: []].append(line.entry)
+                if case .string(let id)? = line.entry.record["id"], ids.contains(id.exact) {
+                    entriesByID[id.exact, default: []].append(line.entry)
                     bundleLines[line.entry.seq] = line
                 }
-                if case .string(let c)? = line.entry.record["contract"], wantContracts.contains(c) {
-                    entriesByContract[c, default: []].append(line.entry)
+                if case .string(let c)? = line.entry.record["contract"], wantContracts.contains(c.exact) {
+                    entriesByContract[c.exact, default: []].append(line.entry)
                 }
             }
         case .tiles(let log):
-            try log.prefetch(.id, Array(ids))
-            for id in ids { entriesByID[id] = try log.entries(.id, id) }
+            try log.prefetch(.id, ids.map(\.string))
+            for id in ids { entriesByID[id] = try log.entries(.id, id.string) }
         }
         attested.resolve(entriesByID.values.joined().map(\.seq) + entriesByContract.values.joined().map(\.seq)
                          + candidatesByID.values.joined())
@@ -184,8 +188,8 @@ public struct EvidenceVerifier {
         }
         let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, root: options.root, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
             do {
-                var entries = entriesByID[item.id] ?? []
-                if let batch, let seqs = candidatesByID[item.id] {
+                var entries = entriesByID[item.id.exact] ?? []
+                if let batch, let seqs = candidatesByID[item.id.exact] {
                     entries = try batch.confirmed(seqs, .id, item.id, context: cache.context).filter(isBeforeCutoff)
                 }
                 var v = try verdict(for: item, entries: entries, bundleLines: bundleLines, cache: cache)
@@ -220,17 +224,24 @@ public struct EvidenceVerifier {
 
     /// One `missing` verdict per id of the contracts' entries that no item
     /// presented: evidence the log holds and the presenter left out.
-    func withheld(_ contracts: [String], entriesByContract: [String: [ChainEntry]], presented: Set<String>) -> [Verdict] {
+    func withheld(_ contracts: [String], entriesByContract: [ExactString: [ChainEntry]], presented: Set<ExactString>) -> [Verdict] {
         var verdicts: [Verdict] = []
-        var reported = Set<String>()
+        var reported = Set<ExactString>()
+        // Keyed by `String` on purpose (canonical equivalence): finds a
+        // presented id that a withheld one only looks like, to say so.
+        let lookAlikes = Dictionary(presented.map { ($0.string, $0.string) }, uniquingKeysWith: { a, _ in a })
         for contract in contracts {
-            for entry in entriesByContract[contract] ?? [] {
-                guard case .string(let id)? = entry.record["id"], !presented.contains(id), reported.insert(id).inserted else { continue }
+            for entry in entriesByContract[contract.exact] ?? [] {
+                guard case .string(let id)? = entry.record["id"], !presented.contains(id.exact),
+                      reported.insert(id.exact).inserted else { continue }
                 var v = Verdict(id: id, status: .missing)
                 v.entry = entry
                 v.record = try? EvidenceRecord(json: entry.record)
                 v.contract = contract
                 v.reason = "logged at seq \(entry.seq) (\(entry.time)) for contract \(contract) but not presented"
+                if let twin = lookAlikes[id] {
+                    v.reason! += " (its id differs from the presented \"\(twin)\" only in Unicode normalisation: another id)"
+                }
                 verdicts.append(v)
             }
         }
@@ -239,14 +250,14 @@ public struct EvidenceVerifier {
 
     /// The required stages of which the log holds no entry for the contract.
     /// Stages come from the entries, never from what an item declares.
-    func stageGaps(_ contracts: [String], entriesByContract: [String: [ChainEntry]]) -> [Verdict] {
+    func stageGaps(_ contracts: [String], entriesByContract: [ExactString: [ChainEntry]]) -> [Verdict] {
         var verdicts: [Verdict] = []
         for contract in contracts {
-            var present = Set<String>()
-            for entry in entriesByContract[contract] ?? [] {
-                if case .string(let stage)? = entry.record["stage"] { present.insert(stage) }
+            var present = Set<ExactString>()
+            for entry in entriesByContract[contract.exact] ?? [] {
+                if case .string(let stage)? = entry.record["stage"] { present.insert(stage.exact) }
             }
-            for stage in options.requiredStages where !present.contains(stage) {
+            for stage in options.requiredStages where !present.contains(stage.exact) {
                 var v = Verdict(id: "\(contract)/\(stage)", status: .missing)
                 v.contract = contract
                 v.stage = stage
@@ -469,8 +480,9 @@ extension EvidenceVerifier {
         case .original(let m): declared = (m.contract, m.stage)
         case .record(let r): declared = (r.contract, r.stage)
         }
-        let contractDiffers = declared.contract != nil && declared.contract != record.contract
-        let stageDiffers = declared.stage != nil && declared.stage != record.stage
+        // By bytes: a contract that only looks like the declared one is another.
+        let contractDiffers = declared.contract != nil && declared.contract?.exact != record.contract?.exact
+        let stageDiffers = declared.stage != nil && declared.stage?.exact != record.stage?.exact
         guard contractDiffers || stageDiffers else { return nil }
         return "contract \(record.contract ?? "(none)"), stage \(record.stage ?? "(none)")"
     }

@@ -37,7 +37,7 @@ public final class TileLog: @unchecked Sendable {
         var out: [ChainEntry] = []
         for seq in TileLookup.seqs(of: key, in: lines) where seq < treeSize {
             let e = try entry(seq)
-            if case .string(let v)? = e.record[kind.rawValue], v == name { out.append(e) }
+            if case .string(let v)? = e.record[kind.rawValue], v.sameBytes(as: name) { out.append(e) }
         }
         return out
     }

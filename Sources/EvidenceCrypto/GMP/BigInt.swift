@@ -223,6 +223,27 @@ public final class BigInt: @unchecked Sendable {
 
     public var isProbablePrime: Bool { probablyPrime() > 0 }
 
+    /// GMP's `mpz_perfect_power_p`: self = a^b for some integers a and b > 1.
+    public var isPerfectPower: Bool { __gmpz_perfect_power_p(z) != 0 }
+
+    /// The smallest prime factor of self below `bound`, or nil when there is
+    /// none (trial division by the primes a sieve of `bound` gives, each a
+    /// one-limb remainder: about 82,000 of them below 2^20).
+    public func smallestFactor(below bound: Int) -> Int? {
+        precondition(bound >= 2 && bound <= 1 << 32)
+        var composite = [Bool](repeating: false, count: bound)
+        var p = 2
+        while p < bound {
+            if !composite[p] {
+                if __gmpz_fdiv_ui(z, UInt(p)) == 0 && !(self == p) { return p }
+                var m = p * p
+                while m < bound { composite[m] = true; m += p }
+            }
+            p += 1
+        }
+        return nil
+    }
+
     /// The smallest probable prime greater than self.
     public func nextPrime() -> BigInt { BigInt.make { __gmpz_nextprime($0, z) } }
 

@@ -86,10 +86,35 @@ public enum TimestampResponse {
         }
     }
 
-    /// Verifies signature, chain to `caFile` and imprint over `data`.
-    public static func verify(_ der: [UInt8], data: [UInt8], caFile: String) throws {
+    /// Verifies the token as of its own genTime, as `openssl ts -verify
+    /// -attime GENTIME` does: the TSA's signature, its certificate chain to
+    /// `caFile` checked at genTime (so a token stays verifiable after the
+    /// TSA's certificate expires, and a genTime outside any certificate's
+    /// validity fails), and the imprint over `data`. Refused besides: an
+    /// imprint by MD5 or SHA-1 (or any digest but SHA-2, SHA-3 and SM3),
+    /// and a genTime later than `latest` (the verifier's clock plus the
+    /// allowed skew). Returns genTime in seconds since the epoch.
+    public static func verify(_ der: [UInt8], data: [UInt8], caFile: String, latest: Int64) throws -> Int64 {
         let resp = try parse(der)
         defer { TS_RESP_free(resp) }
+        guard let tst = TS_RESP_get_tst_info(resp), let mi = TS_TST_INFO_get_msg_imprint(tst),
+              let algorithm = TS_MSG_IMPRINT_get_algo(mi) else {
+            throw EvidenceError.failure("timestamp response carries no token")
+        }
+        var object: OpaquePointer? = nil
+        X509_ALGOR_get0(&object, nil, nil, algorithm)
+        let nid = OBJ_obj2nid(object)
+        guard acceptedImprintNIDs.contains(nid) else {
+            let name = OBJ_nid2sn(nid).map { String(cString: $0) } ?? "an unknown digest"
+            throw EvidenceError.failure("timestamp token imprint uses \(name): only SHA-2, SHA-3 and SM3 imprints are accepted "
+                                        + "(MD5 and SHA-1 collisions can be made)")
+        }
+        guard let text = generationTime(der), let genTime = RFC3339.parse(text)?.seconds else {
+            throw EvidenceError.failure("timestamp token has no readable genTime")
+        }
+        guard genTime <= latest else {
+            throw EvidenceError.failure("timestamp genTime \(text) is in the future (later than the verifier's clock plus the allowed skew)")
+        }
         guard let ctx = TS_VERIFY_CTX_new() else { throw OpenSSLError.fail("TS_VERIFY_CTX_new") }
         // The context owns the store and the data BIO from here on.
         defer { TS_VERIFY_CTX_free(ctx) }
@@ -97,6 +122,18 @@ public enum TimestampResponse {
         guard X509_STORE_load_file(store, caFile) == 1 else {
             X509_STORE_free(store)
             throw EvidenceError.io("cannot load CA certificates: \(OpenSSLError.lastMessage())", at: caFile)
+        }
+        // Chain validity at genTime (X509_V_FLAG_USE_CHECK_TIME), as -attime sets it.
+        guard let param = X509_VERIFY_PARAM_new() else {
+            X509_STORE_free(store)
+            throw OpenSSLError.fail("X509_VERIFY_PARAM_new")
+        }
+        X509_VERIFY_PARAM_set_time(param, time_t(genTime))
+        let setParam = X509_STORE_set1_param(store, param)
+        X509_VERIFY_PARAM_free(param)
+        guard setParam == 1 else {
+            X509_STORE_free(store)
+            throw OpenSSLError.fail("X509_STORE_set1_param")
         }
         _ = TS_VERIFY_CTX_set_store(ctx, store)
         // A memory BIO holding its own copy of the data.
@@ -107,9 +144,15 @@ public enum TimestampResponse {
         }
         _ = TS_VERIFY_CTX_set_flags(ctx, tsVerifyVersion | tsVerifySignature | tsVerifyData)
         guard TS_RESP_verify_response(ctx, resp) == 1 else {
-            throw EvidenceError.failure("timestamp does not verify: \(OpenSSLError.lastMessage())")
+            throw EvidenceError.failure("timestamp does not verify at its genTime \(text): \(OpenSSLError.lastMessage())")
         }
+        return genTime
     }
+
+    /// Message-imprint digests a token may use: collision-resistant ones.
+    static let acceptedImprintNIDs: Set<Int32> = [
+        NID_sha256, NID_sha384, NID_sha512, NID_sha512_256, NID_sha3_256, NID_sha3_384, NID_sha3_512, NID_sm3,
+    ]
 }
 
 extension TimestampResponse {

@@ -1,3 +1,4 @@
+import Glibc
 import EvidenceSupport
 
 /// What a verifier may rely on about a checkpoint: the log signed it, which
@@ -22,6 +23,11 @@ public struct CheckpointTrust: Sendable {
         public var tsaCAFile: String?
         /// The checker said `--no-witness`: no cosignature is required.
         public var acceptsNoWitness = false
+        /// The verifier's clock (seconds since the epoch) and how far ahead
+        /// of it a cosignature time or a timestamp's genTime may be: a time
+        /// later than `now + clockSkew` is refused, as no honest clock wrote it.
+        public var now = Int64(time(nil))
+        public var clockSkew = Timestamping.defaultClockSkew
 
         public init(logKey: NoteVerifierKey) { self.logKey = logKey }
 
@@ -32,8 +38,7 @@ public struct CheckpointTrust: Sendable {
         /// neutral third party's.
         public init(logKey: String, witnessKeys: [String], quorum: Int?, tsaCAFile: String?, noWitness: Bool = false) throws {
             self.logKey = try KeyFile.readVerifier(logKey)
-            var seen = Set<[UInt8]>()
-            self.witnessKeys = try witnessKeys.map(KeyFile.readVerifier).filter { seen.insert($0.publicKey).inserted }
+            self.witnessKeys = try CheckpointTrust.independentWitnessKeys(witnessKeys.map(KeyFile.readVerifier), logKey: self.logKey)
             if noWitness && !witnessKeys.isEmpty {
                 throw EvidenceError.usage("give \(Setting("witness-key")) or \(Setting("no-witness")), not both")
             }
@@ -49,6 +54,21 @@ public struct CheckpointTrust: Sendable {
         }
     }
 
+    /// The witness keys that are independent signers, each public key once
+    /// (two names for one key are one witness); a key with the log's public
+    /// key, under any name or type, is refused (usage): a log cannot witness
+    /// its own checkpoints. `evverify` and `evchain audit` both start here.
+    public static func independentWitnessKeys(_ keys: [NoteVerifierKey], logKey: NoteVerifierKey) throws -> [NoteVerifierKey] {
+        var distinct: [NoteVerifierKey] = []
+        for key in keys {
+            if key.hasSamePublicKey(as: logKey) {
+                throw EvidenceError.usage("witness key \(key.name) has the log key's public key: a log cannot witness its own checkpoints")
+            }
+            if !distinct.contains(where: { $0.hasSamePublicKey(as: key) }) { distinct.append(key) }
+        }
+        return distinct
+    }
+
     /// The note as given, with every signature line.
     public let noteBytes: [UInt8]
     public let note: SignedNote
@@ -58,8 +78,11 @@ public struct CheckpointTrust: Sendable {
     public let quorum: Int
     public let acceptsNoWitness: Bool
     public let timestampToken: [UInt8]?
-    /// The authority's time in the token, when verified.
+    /// The authority's time in the token (RFC 3339), only when the token
+    /// verified — chain checked at that time, imprint and skew rules held.
     public let timestampTime: String?
+    /// The same verified genTime in seconds since the epoch.
+    public let timestampSeconds: Int64?
     /// Why the checkpoint cannot be relied on; nil when it can.
     public let failure: String?
 
@@ -71,6 +94,7 @@ public struct CheckpointTrust: Sendable {
         let n = cosigners.count
         return "checkpoint (tree size \(checkpoint.size)): \(n) witness cosignature\(n == 1 ? "" : "s") checked"
             + (acceptsNoWitness ? " (\(Setting("no-witness")))" : " (quorum \(quorum))")
+            + (timestampTime.map { "; timestamp \($0) verified, the TSA's certificate chain checked at that time" } ?? "")
     }
 
     /// Evaluates `noteBytes`. Throws only when the bytes are not a signed
@@ -99,8 +123,23 @@ public struct CheckpointTrust: Sendable {
         var cosigners: [Cosigner] = []
         var witnessProblems: [String] = []
         for key in requirements.witnessKeys {
+            // Requirements may be built by hand: independence is checked here too.
+            if key.hasSamePublicKey(as: requirements.logKey) {
+                witnessProblems.append("\(key.name) has the log key's public key (no independent witness)")
+                continue
+            }
+            if let same = cosigners.first(where: { $0.key.hasSamePublicKey(as: key) }) {
+                witnessProblems.append("\(key.name) has the public key of \(same.key.name) (one witness, counted once)")
+                continue
+            }
             do {
                 if let time = try note.verify(key).compactMap({ $0 }).first {
+                    // Cosignature.verify bounds time by Int64.max.
+                    guard Int64(time) <= requirements.now + requirements.clockSkew else {
+                        witnessProblems.append("cosignature by \(key.name) has time \(time), in the future "
+                                               + "(more than \(requirements.clockSkew) s ahead of this clock)")
+                        continue
+                    }
                     cosigners.append(Cosigner(key: key, time: time))
                 } else {
                     witnessProblems.append("\(key.name) is not a witness (cosignature) key")
@@ -117,10 +156,12 @@ public struct CheckpointTrust: Sendable {
                             + (witnessProblems.isEmpty ? "" : " (\(witnessProblems.joined(separator: "; ")))"))
         }
         var stampTime: String? = nil
+        var stampSeconds: Int64? = nil
         if let ca = requirements.tsaCAFile {
             if let token = timestampToken {
                 do {
-                    try Timestamping.verifyCheckpointToken(token, note: note, logKey: requirements.logKey, caFile: ca)
+                    stampSeconds = try Timestamping.verifyCheckpointToken(token, note: note, logKey: requirements.logKey, caFile: ca,
+                                                                          now: requirements.now, skew: requirements.clockSkew)
                     stampTime = Timestamping.generationTime(token)
                 } catch let e as EvidenceError {
                     if e.kind == .io { throw e }
@@ -131,6 +172,15 @@ public struct CheckpointTrust: Sendable {
             }
         }
         timestampTime = stampTime
+        timestampSeconds = stampSeconds
         failure = problems.isEmpty ? nil : problems.joined(separator: "; ")
     }
+}
+
+extension NoteVerifierKey {
+    /// Whether two verifier keys are one signer: the same Ed25519 public key,
+    /// whatever their names, key IDs or types. Independence (of a witness
+    /// from the log, of two witnesses, of an issuer from both) is judged by
+    /// this, never by names.
+    public func hasSamePublicKey(as other: NoteVerifierKey) -> Bool { publicKey == other.publicKey }
 }

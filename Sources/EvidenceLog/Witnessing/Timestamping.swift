@@ -1,3 +1,4 @@
+import Glibc
 import EvidenceCrypto
 import EvidenceSupport
 
@@ -18,11 +19,22 @@ public enum Timestamping {
         return response
     }
 
-    /// Verifies a stored response against `data`: the TSA's signature, its
-    /// certificate chain to `caFile`, and the message imprint.
-    public static func verifyToken(_ response: [UInt8], for data: [UInt8], caFile: String) throws {
-        try TimestampResponse.verify(response, data: data, caFile: caFile)
+    /// Verifies a stored response against `data` as of its genTime: the
+    /// TSA's signature, its certificate chain to `caFile` checked at genTime
+    /// (not today: evidence outlives TSA certificates), and the message
+    /// imprint (SHA-2, SHA-3 or SM3 only). A genTime later than `now` plus
+    /// `skew` seconds is refused. Returns genTime, seconds since the epoch:
+    /// the one verified time a token gives.
+    @discardableResult
+    public static func verifyToken(_ response: [UInt8], for data: [UInt8], caFile: String,
+                                   now: Int64 = Int64(time(nil)), skew: Int64 = defaultClockSkew) throws -> Int64 {
+        try TimestampResponse.verify(response, data: data, caFile: caFile, latest: now + skew)
     }
+
+    /// Seconds a timestamp's genTime or a cosignature's time may be ahead of
+    /// the verifier's clock: clocks disagree by seconds, a forged or broken
+    /// one by far more.
+    public static let defaultClockSkew: Int64 = 300
 }
 
 extension Timestamping {
@@ -37,10 +49,12 @@ extension Timestamping {
         }).bytes
     }
 
-    /// Verifies a checkpoint's token (see `stampedBytes(ofCheckpoint:logKey:)`).
-    public static func verifyCheckpointToken(_ response: [UInt8], note: SignedNote, logKey: NoteVerifierKey,
-                                             caFile: String) throws {
-        try verifyToken(response, for: stampedBytes(ofCheckpoint: note, logKey: logKey), caFile: caFile)
+    /// Verifies a checkpoint's token (see `stampedBytes(ofCheckpoint:logKey:)`
+    /// and `verifyToken`); returns its verified genTime.
+    @discardableResult
+    public static func verifyCheckpointToken(_ response: [UInt8], note: SignedNote, logKey: NoteVerifierKey, caFile: String,
+                                             now: Int64 = Int64(time(nil)), skew: Int64 = defaultClockSkew) throws -> Int64 {
+        try verifyToken(response, for: stampedBytes(ofCheckpoint: note, logKey: logKey), caFile: caFile, now: now, skew: skew)
     }
 
     /// The time the authority put in the token (RFC 3339 UTC), if any.

@@ -127,11 +127,38 @@ public struct Witness {
         return try record(note, now: now)
     }
 
+    /// The most signature lines of other keys a cosigned checkpoint passes on
+    /// (as many as a checker counts witnesses, `--quorum` at most 1024).
+    public static let maximumOtherSignatures = 1024
+    /// The longest key name of a signature line passed on, in UTF-8 bytes.
+    public static let maximumKeyNameBytes = 256
+
+    /// Whether a signature line this witness cannot verify (another witness's
+    /// key, unknown to it) is passed on: only with the size of a signature
+    /// the toolkit knows — Ed25519 (64 bytes) or tlog-cosignature/v1 (8 + 64)
+    /// — and a name of at most `maximumKeyNameBytes`, so that what a witness
+    /// signs and prints stays bounded whatever the log sends.
+    static func passesOn(_ sig: NoteSignature) -> Bool {
+        (sig.signature.count == Ed25519.signatureSize || sig.signature.count == 8 + Ed25519.signatureSize)
+            && sig.name.utf8.count <= maximumKeyNameBytes
+    }
+
     /// Cosigns `note` and makes it the state, before anyone sees the cosignature.
     private func record(_ note: SignedNote, now: UInt64) throws -> SignedNote {
         var note = note
-        // Drop any earlier signature by this witness, then cosign.
+        // Drop any earlier signature by this witness; keep the log's (verified
+        // by `cosign`) and, bounded, the lines of other keys; then cosign.
         note.signatures.removeAll { $0.name == key.name && $0.keyID == key.keyID }
+        var others = 0
+        var seen = Set<String>()
+        note.signatures.removeAll { sig in
+            // A line repeated is passed on once (the log's too: verified, but unbounded in number).
+            guard seen.insert(sig.line).inserted else { return true }
+            if sig.name == logKey.name && sig.keyID == logKey.keyID { return false }
+            guard Self.passesOn(sig), others < Self.maximumOtherSignatures else { return true }
+            others += 1
+            return false
+        }
         note.signatures.append(try Cosignature.sign(text: note.text, key: key, time: now))
         try DurableFile.replace(statePath, with: note.bytes, mode: 0o644)
         return note

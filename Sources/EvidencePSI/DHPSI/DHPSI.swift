@@ -24,6 +24,9 @@ public struct DHPSIState {
     public var mode: String
     public var secret: BigInt?
     public var count: Int
+    /// How many of the `count` items differ from one another: an honest
+    /// peer's answers take exactly this many values (rule distinct-answers).
+    public var distinct: Int
     public var itemsDigest: String
     /// `PSIItemOptions.parameters` of the step that made the state.
     public var parameters: JSONObject
@@ -31,7 +34,7 @@ public struct DHPSIState {
 
     public func save(_ path: String) throws {
         var o: JSONObject = ["group": .string(group), "mode": .string(mode), "count": .number(Double(count)),
-                             "items_sha256": .string(itemsDigest), "parameters": .object(parameters)]
+                             "distinct": .number(Double(distinct)), "items_sha256": .string(itemsDigest), "parameters": .object(parameters)]
         if let secret { o["secret"] = .string(secret.hex) }
         try PSIStateFile.write(path, kind: kind, session: session, o)
     }
@@ -52,8 +55,11 @@ public struct DHPSIState {
         guard let count = o["count"]?.integerValue, case .object(let parameters)? = o["parameters"] else {
             throw EvidenceError.input("state file is damaged", at: path)
         }
+        guard let distinct = o["distinct"]?.integerValue, (0...count).contains(distinct) else {
+            throw EvidenceError.input("state: expected \"distinct\" (a state made by an older evpsi: start the session again)", at: path)
+        }
         return DHPSIState(session: try s("session"), group: try s("group"), mode: try s("mode"), secret: secret,
-                          count: count, itemsDigest: try s("items_sha256"), parameters: parameters, kind: kind)
+                          count: count, distinct: distinct, itemsDigest: try s("items_sha256"), parameters: parameters, kind: kind)
     }
 }
 
@@ -98,9 +104,9 @@ public enum DHPSI {
                          transform: { Data(group.blind($0, session: sessionBytes, exponent: beta)).base64EncodedString() },
                          consume: { for b in $0 { try writer.entry("q", .string(b)) } })
         let state = DHPSIState(session: session, group: group.name, mode: mode.rawValue, secret: beta, count: items.count,
-                               itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "psi-state")
+                               distinct: items.count - items.duplicates, itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "psi-state")
         try state.save(statePath)
-        try writer.finish()
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(session), "group": .string(group.name), "mode": .string(mode.rawValue),
                 "count": .number(Double(items.count)), "duplicates": .number(Double(items.duplicates))]
     }
@@ -183,6 +189,16 @@ public enum DHPSI {
 
     // MARK: B, step 3
 
+    /// A refusal of what no honest peer sends: A raises each request
+    /// element to one secret exponent, so equal elements get equal answers
+    /// and distinct elements distinct ones (and then no cardinality exceeds
+    /// either set). Copying one answer onto many lines would otherwise pass
+    /// items A never held as matched.
+    static func distinctAnswersRule(_ what: String, at location: String) -> EvidenceError {
+        EvidenceError.input("refused: \(what) (rule distinct-answers: an honest peer answers equal items alike and distinct items distinctly)",
+                            at: location)
+    }
+
     /// Reads A's response and emits what B learns: the matched input lines
     /// (with `label` in labels mode), or one cardinality object.
     /// `items` is only opened when there are lines to print (not for cardinality).
@@ -205,6 +221,10 @@ public enum DHPSI {
         var matchedIndices: [Int: [JSONValue]] = [:]   // item index → labels (empty unless labels mode)
         var answerCount = 0
         var cardinality = 0
+        // Each answer's key, by item index (ordered modes), or the set of
+        // them (cardinality: sorted, so only their number is known).
+        var answerKeys: [PSIDigestKey] = []
+        var distinctAnswers = Set<PSIDigestKey>()
 
         if mode == .labels {
             var table: [PSIDigestKey: [[UInt8]]] = [:]
@@ -223,6 +243,7 @@ public enum DHPSI {
                 let values = try mapElements(batch) { try group.reblind($0, exponent: unblind) }
                 for (v, e) in zip(values, batch) {
                     defer { answerCount += 1 }
+                    answerKeys.append(matchKey(session, e.bytes))
                     let tag = labelTag(session, v)
                     guard let sealedLabels = table[PSIDigestKey(tag)] else { continue }
                     var labels: [JSONValue] = []
@@ -245,6 +266,7 @@ public enum DHPSI {
             }
             try response.forEachChunk(section: "r", length: size, chunk: chunk) { batch in
                 let keys = try mapElements(batch) { e in try group.validate(e); return matchKey(session, e) }
+                if mode == .cardinality { distinctAnswers.formUnion(keys) } else { answerKeys += keys }
                 for k in keys {
                     if theirs.contains(k) {
                         cardinality += 1
@@ -262,6 +284,11 @@ public enum DHPSI {
         }
 
         if mode == .cardinality {
+            // Distinct answers match distinct elements of A's set, so this
+            // also bounds the cardinality by both sets.
+            guard distinctAnswers.count == state.distinct else {
+                throw distinctAnswersRule("\(distinctAnswers.count) distinct answers to \(state.distinct) distinct items", at: response.name)
+            }
             emit(.object(["cardinality": .number(Double(cardinality)), "count": .number(Double(state.count)),
                           "peer_count": .number(Double(peerCount))]))
             return ["cardinality": .number(Double(cardinality))]
@@ -270,7 +297,23 @@ public enum DHPSI {
         let items = try openItems()
         items.reportDuplicates = false
         var out: [JSONValue] = []
+        // The answers must repeat exactly where B's items repeat; a breach
+        // is reported once the input is known to be the request's own.
+        var answerOfItem: [PSIDigestKey: PSIDigestKey] = [:]
+        var itemOfAnswer: [PSIDigestKey: String] = [:]
+        var breach: EvidenceError?
         while let item = try items.next() {
+            if breach == nil, item.index < answerKeys.count {
+                let key = PSIDigestKey(DigestAlgorithm.sha256.hash(item.item)), answer = answerKeys[item.index]
+                if let first = answerOfItem[key] {
+                    if first != answer { breach = distinctAnswersRule("two answers to one item (\(item.location) and an earlier line)", at: response.name) }
+                } else if let other = itemOfAnswer[answer] {
+                    breach = distinctAnswersRule("one answer to two different items (\(other) and \(item.location))", at: response.name)
+                } else {
+                    answerOfItem[key] = answer
+                    itemOfAnswer[answer] = item.location
+                }
+            }
             guard let labels = matchedIndices[item.index] else { continue }
             var o = item.object
             if mode == .labels {
@@ -281,6 +324,7 @@ public enum DHPSI {
         guard items.count == state.count, items.finishDigest() == state.itemsDigest else {
             throw EvidenceError.usage("the input differs from the one the request was made from (same files, \(Setting("key")) and \(Setting("bucket")) needed)")
         }
+        if let breach { throw breach }
         for o in out { emit(o) }
         return ["cardinality": .number(Double(matchedIndices.count)), "count": .number(Double(state.count)),
                 "peer_count": .number(Double(peerCount))]

@@ -27,8 +27,8 @@ public enum IntersectionSum {
             try writer.element("a", e)
         }
         try DHPSIState(session: session, group: group.name, mode: "sum", secret: alpha, count: items.count,
-                       itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "sum-state-a").save(statePath)
-        try writer.finish()
+                       distinct: items.count - items.duplicates, itemsDigest: items.finishDigest(), parameters: items.options.parameters, kind: "sum-state-a").save(statePath)
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(session), "group": .string(group.name), "count": .number(Double(items.count)),
                 "duplicates": .number(Double(items.duplicates))]
     }
@@ -74,9 +74,9 @@ public enum IntersectionSum {
         }
         // β is not needed after this step, so it is not kept.
         try DHPSIState(session: first.header.session, group: group.name, mode: "sum", secret: nil,
-                       count: items.count, itemsDigest: items.finishDigest(), parameters: items.options.parameters,
+                       count: items.count, distinct: items.count - items.duplicates, itemsDigest: items.finishDigest(), parameters: items.options.parameters,
                        kind: "sum-state-b").save(statePath)
-        try writer.finish()
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(first.header.session), "count": .number(Double(items.count)),
                 "peer_count": .number(Double(doubled.count)), "duplicates": .number(Double(items.duplicates))]
     }

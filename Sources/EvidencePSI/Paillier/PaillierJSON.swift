@@ -33,7 +33,8 @@ extension PaillierPublicKey {
                  "n": .string(Base64URL.encode(n.bigEndianBytes)), "kid": .string(kid)])
     }
 
-    /// Reads a public key, refusing one below 2048 bits unless `allowInsecure`.
+    /// Reads a public key, refusing one below 2048 bits unless `allowInsecure`,
+    /// and a malformed modulus always (`checkModulus`).
     public init(jwk value: JSONValue, allowInsecure: Bool = false) throws {
         guard case .object(let o) = value, o["kty"]?.stringValue == "DAJ" else {
             throw EvidenceError.input("not a paillier key (expected \"kty\":\"DAJ\")")
@@ -46,6 +47,8 @@ extension PaillierPublicKey {
             throw EvidenceError.input("paillier key of \(n.bitWidth) bits refused: at least \(paillierMinimumBits) required")
         }
         try self.init(n: n)
+        // After init's bounds, so an oversized key is refused before any work.
+        try Self.checkModulus(n)
     }
 
     /// phe's ciphertext object for an integer (exponent 0).

@@ -81,8 +81,12 @@ public enum PrivateComparison {
         }
     }
 
-    /// B's reading of A's answer: the result bit.
-    public static func result(_ answer: [PaillierCiphertext], op: Operation, key: PaillierPrivateKey) -> Bool {
+    /// B's reading of A's answer: the result bit. A `ge` answer with more
+    /// than one zero is refused (rule one-zero): an honest c_i is zero only
+    /// at the highest differing bit, so a second zero means A sent values it
+    /// did not compute from B's bits (encryptions of zero answer "a < b"
+    /// for any a).
+    public static func result(_ answer: [PaillierCiphertext], op: Operation, key: PaillierPrivateKey) throws -> Bool {
         switch op {
         case .eq:
             return key.decryptsToZero(answer[0])
@@ -90,6 +94,9 @@ public enum PrivateComparison {
             // Examine every element (no early exit), so timing does not depend on the position of a zero.
             var zeros = 0
             for c in answer where key.decryptsToZero(c) { zeros += 1 }
+            guard zeros <= 1 else {
+                throw EvidenceError.input("refused: the answer decrypts to \(zeros) zeros (rule one-zero: an honest answer holds at most one zero per comparison)")
+            }
             return zeros == 0
         }
     }

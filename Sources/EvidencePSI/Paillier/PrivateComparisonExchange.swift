@@ -72,7 +72,7 @@ extension PrivateComparison {
         state["count"] = .number(Double(items.count))
         state["items_sha256"] = .string(itemsDigest(items))
         try PSIStateFile.write(statePath, kind: "cmp-state", session: session, state)
-        try writer.finish()
+        try PSIStateFile.finish(writer, elseRemove: statePath)
         return ["session": .string(session), "op": .string(op.rawValue), "count": .number(Double(items.count))]
     }
 
@@ -185,11 +185,13 @@ extension PrivateComparison {
         guard answers.count == count else {
             throw EvidenceError.input("\(answers.count) answers for \(count) comparisons", at: second.location)
         }
-        let paired = try zip(items, tags).map { item, t -> [PaillierCiphertext] in
+        let paired = try zip(items, tags).map { item, t -> ([PaillierCiphertext], String) in
             guard let a = answers[t] else { throw EvidenceError.input("no answer for this row", at: item.1) }
-            return a.0
+            return a
         }
-        let bitsOut = try parallelMap(paired) { result($0, op: op, key: key) }
+        let bitsOut = try parallelMap(paired) { cs, at in
+            do { return try result(cs, op: op, key: key) } catch let e as EvidenceError { throw e.located(at) }
+        }
         return zip(items, bitsOut).map { item, r in
             var o = item.0
             o["result"] = .bool(r)

@@ -46,11 +46,13 @@ public struct PSIPolicy: Sendable {
             throw EvidenceError.input("refused by policy \(path): rule \"expires\": the policy expired at \(expires)", at: location)
         }
         // An entry is `name+keyid` or a whole verifier key (`name+keyid+base64`).
-        let allowed = Set(peers.map { $0.split(separator: "+", maxSplits: 2).prefix(2).joined(separator: "+") })
-        guard let signer, allowed.contains(signer) else {
+        // Peers and purposes are compared as bytes (evpsi(1)): a look-alike in
+        // another Unicode normalisation is another peer, another purpose.
+        let allowed = Set(peers.map { $0.split(separator: "+", maxSplits: 2).prefix(2).joined(separator: "+").exact })
+        guard let signer, allowed.contains(signer.exact) else {
             throw EvidenceError.input("refused by policy \(path): rule \"peers\": key \(signer ?? "(unsigned)") may not ask", at: location)
         }
-        guard let purpose, purposes.contains(purpose) else {
+        guard let purpose, purposes.contains(where: { $0.sameBytes(as: purpose) }) else {
             throw EvidenceError.input("refused by policy \(path): rule \"purposes\": purpose \(purpose.map { "\"\($0)\"" } ?? "(none)") is not allowed", at: location)
         }
         guard count <= maxItems else {

@@ -26,6 +26,16 @@ public enum PSIStateFile {
         }
     }
 
+    /// Finishes a step's message once its state is saved. A message that
+    /// cannot be written takes the state with it: a state is never
+    /// overwritten, so one left behind would refuse the step's retry.
+    public static func finish(_ writer: PSIMessageWriter, elseRemove state: String) throws {
+        do { try writer.finish() } catch {
+            unlink(state)
+            throw error
+        }
+    }
+
     /// Writes a new state of `kind` holding `fields`, sealed.
     public static func write(_ path: String, kind: String, session: String, _ fields: JSONObject) throws {
         var o = fields

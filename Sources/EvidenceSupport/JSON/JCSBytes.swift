@@ -4,8 +4,8 @@ import Glibc
 /// `JSONValue` in between: the fast path for the records every tool hashes.
 ///
 /// It is as strict as `JSON.parse` (I-JSON: valid UTF-8, no lone
-/// surrogates, no duplicate keys, finite numbers, the same depth limit, and
-/// with `exactIntegers` no integer beyond ±(2^53 − 1)), but it says nothing
+/// surrogates, no duplicate keys compared byte for byte, numbers under
+/// `JSONNumberRule`, the same depth limit), but it says nothing
 /// about what is wrong: it either succeeds, with exactly the bytes of
 /// `JCS.canonical(JSON.parse(text))`, or declines, and the caller takes the
 /// general path, which produces the result or the located error message.
@@ -14,21 +14,21 @@ public enum JCSBytes {
     /// The canonical form of the one JSON value in `text` (whitespace around
     /// it allowed), or nil where `JSON.parse` would refuse it or where this
     /// path declines.
-    public static func canonical(_ text: UnsafeRawBufferPointer, exactIntegers: Bool = false) -> [UInt8]? {
+    public static func canonical(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
-        return canonical(text, exactIntegers: exactIntegers, into: &out) ? out : nil
+        return canonical(text, into: &out) ? out : nil
     }
 
-    public static func canonical(_ text: [UInt8], exactIntegers: Bool = false) -> [UInt8]? {
-        text.withUnsafeBytes { canonical($0, exactIntegers: exactIntegers) }
+    public static func canonical(_ text: [UInt8]) -> [UInt8]? {
+        text.withUnsafeBytes { canonical($0) }
     }
 
     /// Appends the canonical form of the value in `text` to `out`; false
     /// (with `out` in an unspecified state) where `canonical` gives nil.
-    public static func canonical(_ text: UnsafeRawBufferPointer, exactIntegers: Bool, into out: inout [UInt8]) -> Bool {
+    public static func canonical(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
         guard UTF8Validation.firstInvalidOffset(text) == nil else { return false }
-        var scanner = JCSScanner(text, exactIntegers: exactIntegers)
+        var scanner = JCSScanner(text)
         scanner.skipWhitespace()
         guard scanner.value(depth: 0, into: &out) else { return false }
         scanner.skipWhitespace()
@@ -43,7 +43,6 @@ package struct JCSScanner {
     package let base: UnsafePointer<UInt8>
     package let end: Int
     package var index = 0
-    let exactIntegers: Bool
     /// Members of the objects being canonicalized, innermost last: one
     /// array for the whole document instead of one per object.
     private var members: [Member] = []
@@ -59,10 +58,9 @@ package struct JCSScanner {
         var keyEscaped: Bool
     }
 
-    package init(_ buffer: UnsafeRawBufferPointer, exactIntegers: Bool) {
+    package init(_ buffer: UnsafeRawBufferPointer) {
         base = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? JCSScanner.emptyBase
         end = buffer.count
-        self.exactIntegers = exactIntegers
     }
 
     nonisolated(unsafe) private static let emptyBase: UnsafePointer<UInt8> = {
@@ -173,14 +171,12 @@ package struct JCSScanner {
         let first = members.count
         let objectStart = out.count
         var sorted = true
-        var nonASCII = false
         while true {
             skipWhitespace()
             guard index < end, base[index] == UInt8(ascii: "\"") else { return false }
             let start = out.count
             guard let keyEscaped = string(into: &out) else { return false }
             let keyEnd = out.count
-            if !nonASCII { nonASCII = out[start ..< keyEnd].contains { $0 >= 0x80 } }
             skipWhitespace()
             guard index < end, base[index] == UInt8(ascii: ":") else { return false }
             index += 1
@@ -202,15 +198,6 @@ package struct JCSScanner {
             return false
         }
         defer { members.removeSubrange(first...) }
-        // `JSONParser` compares keys as Swift strings, which are equal when
-        // canonically equivalent ("\u212A" is "K"): refuse what it refuses.
-        if nonASCII && members.count - first > 1 {
-            var seen = Set<String>()
-            for m in members[first...] {
-                let key = out.withUnsafeBufferPointer { JCSScanner.unescape($0[(m.start + 1) ..< (m.keyEnd - 1)]) }
-                if !seen.insert(String(decoding: key, as: UTF8.self)).inserted { return false }
-            }
-        }
         if !sorted {
             let ok = out.withUnsafeBufferPointer { written -> Bool in
                 // Insertion sort: objects are small and mostly nearly sorted.
@@ -450,6 +437,9 @@ package struct JCSScanner {
         guard k <= 15 else { return false }
         let n = pointAt - firstSignificant
         guard n > -6 && n <= 21 else { return false }
+        // A whole number of 16 digits or more may be beyond ±(2^53 − 1):
+        // `JSONNumberRule` decides.
+        if k <= n && n > 15 { return false }
         /// Appends the literal's digits at positions `from..<to` (point excluded).
         func digits(_ from: Int, _ to: Int, _ out: inout [UInt8]) {
             var position = 0, scan = i
@@ -523,8 +513,8 @@ package struct JCSScanner {
             buffer[length] = 0
             return strtod(buffer.baseAddress!, nil)
         }
-        guard value.isFinite else { return false }
-        if exactIntegers && simple && value.magnitude > JSON.maximumExactInteger { return false }
+        guard JSONNumberRule.refusal(UnsafeBufferPointer(start: base + start, count: length), value: value, integer: simple) == nil
+        else { return false }
         ECMAScriptNumber.append(value, to: &out)
         return true
     }

@@ -25,16 +25,14 @@ public enum JSON {
     /// RFC 8785 (JCS) form reproduces: 2^53 − 1 (I-JSON, RFC 7493 §2.2).
     public static let maximumExactInteger: Double = 9_007_199_254_740_991
 
-    /// With `exactIntegers`, an integer literal beyond ±(2^53 − 1) is refused
-    /// instead of rounded to the nearest double: that is what input to be
-    /// hashed in JCS form needs, or 9007199254740992 and 9007199254740993
-    /// would get one digest (RFC 8785 libraries refuse them too).
-    public static func parse(_ buffer: UnsafeRawBufferPointer, exactIntegers: Bool = false) throws -> JSONValue {
+    /// Numbers follow `JSONNumberRule` (a number a double does not hold as
+    /// written is refused, not rounded), object keys are compared by their
+    /// code units (RFC 8259 §4), never as canonically equivalent strings.
+    public static func parse(_ buffer: UnsafeRawBufferPointer) throws -> JSONValue {
         if let bad = UTF8Validation.firstInvalidOffset(buffer) {
             throw EvidenceError.input("invalid UTF-8 at byte \(bad + 1)")
         }
         var parser = JSONParser(buffer)
-        parser.exactIntegers = exactIntegers
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -49,8 +47,6 @@ struct JSONParser {
     let base: UnsafePointer<UInt8>
     let end: Int
     var index = 0
-    /// Refuse integer literals that a double does not hold exactly.
-    var exactIntegers = false
 
     init(_ buffer: UnsafeRawBufferPointer) {
         // An empty buffer has no base address; point at a static byte instead.
@@ -116,7 +112,7 @@ struct JSONParser {
             index += 1
             return .object(JSONObject(uniqueMembers: members))
         }
-        var seen: Set<String>? = nil
+        var seen: Set<ExactString>? = nil
         while true {
             skipWhitespace()
             guard index < end, base[index] == UInt8(ascii: "\"") else {
@@ -125,14 +121,16 @@ struct JSONParser {
             let keyStart = index
             let key = try parseString()
             // Linear checks are cheapest for the small objects records are.
+            // Keys are equal only byte for byte: "\u00e9" and "e\u0301" are
+            // two names (RFC 8259 §8.3), as RFC 8785 libraries hold.
             if members.count < 16 {
-                if members.contains(where: { $0.key == key }) {
+                if members.contains(where: { $0.key.sameBytes(as: key) }) {
                     index = keyStart
                     throw error("duplicate key \"\(key)\"")
                 }
             } else {
-                if seen == nil { seen = Set(members.map(\.key)) }
-                if !seen!.insert(key).inserted {
+                if seen == nil { seen = Set(members.map(\.key.exact)) }
+                if !seen!.insert(key.exact).inserted {
                     index = keyStart
                     throw error("duplicate key \"\(key)\"")
                 }
@@ -250,7 +248,7 @@ struct JSONParser {
     }
 
     /// RFC 8259 §6 number grammar; the value is the nearest double (strtod),
-    /// and one that overflows to infinity is refused (I-JSON).
+    /// refused under `JSONNumberRule` unless it is the number written.
     private mutating func parseNumber() throws -> Double {
         let start = index
         var negative = false
@@ -302,15 +300,9 @@ struct JSONParser {
             buffer[length] = 0
             return strtod(buffer.baseAddress!, nil)
         }
-        guard value.isFinite else {
+        if let refusal = JSONNumberRule.refusal(UnsafeBufferPointer(start: base + start, count: length), value: value, integer: simple) {
             index = start
-            throw error("number out of range (I-JSON numbers are IEEE-754 doubles)")
-        }
-        if exactIntegers && simple && value.magnitude > JSON.maximumExactInteger {
-            let literal = String(decoding: UnsafeBufferPointer(start: base + start, count: length), as: UTF8.self)
-            index = start
-            throw EvidenceError.input("integer \(literal) is beyond ±(2^53 − 1), which RFC 8785 cannot hash exactly; "
-                                      + "write it as a string (column \(index + 1))")
+            throw EvidenceError.input("\(refusal) (column \(index + 1))")
         }
         return value
     }

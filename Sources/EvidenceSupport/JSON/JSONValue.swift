@@ -30,10 +30,12 @@ public enum JSONValue: Equatable, Sendable {
         if case .array(let a) = self { return a }
         return nil
     }
-    /// The number as an exact integer, when it is one within ±2^53.
+    /// The number as an exact integer, when it is one within ±(2^53 − 1),
+    /// however it was spelled (`JSONNumberRule`): 9007199254740992.0 is
+    /// no more an integer here than 9007199254740992 is.
     public var integerValue: Int? {
         guard case .number(let n) = self, n.rounded(.towardZero) == n,
-              abs(n) <= 9_007_199_254_740_992 else { return nil }
+              abs(n) <= JSON.maximumExactInteger else { return nil }
         return Int(n)
     }
 
@@ -53,9 +55,26 @@ public enum JSONValue: Equatable, Sendable {
         if case .object(let o) = self { return o[key] }
         return nil
     }
+
+    /// Strings are equal only byte for byte (see `ExactString`): a value that
+    /// differs from another only in Unicode normalisation is another value,
+    /// as its RFC 8785 form and digest are.
+    public static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.number(let x), .number(let y)): return x == y
+        case (.string(let x), .string(let y)): return x.sameBytes(as: y)
+        case (.array(let x), .array(let y)): return x == y
+        case (.object(let x), .object(let y)): return x == y
+        default: return false
+        }
+    }
 }
 
-/// A JSON object's members, in insertion order, keys unique.
+/// A JSON object's members, in insertion order, keys unique. Keys are
+/// looked up and compared byte for byte (RFC 8259 §8.3): "\u00e9" and
+/// "e\u0301" are two keys, never one (see `ExactString`).
 public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public private(set) var members: [(key: String, value: JSONValue)]
 
@@ -81,11 +100,11 @@ public struct JSONObject: Equatable, Sendable, Sequence, ExpressibleByDictionary
     /// Setting a value replaces it in place; setting nil removes the key.
     public subscript(key: String) -> JSONValue? {
         get {
-            for m in members where m.key == key { return m.value }
+            for m in members where m.key.sameBytes(as: key) { return m.value }
             return nil
         }
         set {
-            if let i = members.firstIndex(where: { $0.key == key }) {
+            if let i = members.firstIndex(where: { $0.key.sameBytes(as: key) }) {
                 if let newValue { members[i].value = newValue } else { members.remove(at: i) }
             } else if let newValue {
                 members.append((key, newValue))

@@ -101,7 +101,7 @@ enum FuzzSeeds {
 
     /// Escapes, surrogate pairs, number forms, nesting and Chinese text.
     static let json: [UInt8] = Array(#"""
-        {"s":"\u00e9\ud83d\ude00\n\t\"\\\/","n":[0,-0,1.5e-7,-12345678901234567890,1E308,0.1],"b":[true,false,null],"deep":[[[[{}]]]],"证据":"保管单"}
+        {"s":"\u00e9\ud83d\ude00\n\t\"\\\/","n":[0,-0,1.5e-7,-1.5e+25,1E308,0.1],"b":[true,false,null],"deep":[[[[{}]]]],"证据":"保管单"}
         """#.utf8)
 
     static func line(_ value: JSONValue) -> [UInt8] {
