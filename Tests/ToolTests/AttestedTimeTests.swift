@@ -25,7 +25,7 @@ import Testing
     @Test func aClockSetBackAYearIsNotLoggedBeforeLastYear() throws {
         let dir = try TemporaryDirectory()
         let tsa = try LocalTSA(in: dir.file("tsa"))
-        func run(_ args: [String], stdin: Data = Data(), env: [String: String]? = nil) throws -> ToolResult {
+        @discardableResult func run(_ args: [String], stdin: Data = Data(), env: [String: String]? = nil) throws -> ToolResult {
             let r = try Tools.run("evchain", args, stdin: stdin, directory: dir.url, environment: env)
             try #require(r.status == 0, "evchain \(args): \(r.stderr)")
             return r
