@@ -11,7 +11,11 @@ struct Tiles: ParsableCommand {
     @Option(help: ArgumentHelp("Export directory.", valueName: "dir")) var out: String
     @Option(help: ArgumentHelp("Export up to this checkpoint (default: CHAIN.checkpoint).", valueName: "file")) var checkpoint: String?
 
+    @OptionGroup var progressOption: ProgressOption
+
     func run() throws {
+        let progress = Progress(label: "exporting tiles", progressOption)
+        defer { progress.finish() }
         let store = try ChainStore(path: chain, access: .read)
         let cp = try store.matchCheckpoint(try checkpoint.map(DurableFile.readAll))
         let export = try store.exportTiles(to: out, checkpoint: cp)

@@ -68,6 +68,8 @@ struct Evhash: ParsableCommand {
             transform: IntegerOption.parser(1...IntegerOption.maximumLength))
     var maximumLineLength = JSONLinesReader.defaultMaximumLineLength
 
+    @OptionGroup var progressOption: ProgressOption
+
     @Option(name: .customLong("generate-key"), help: ArgumentHelp("Create a new random HMAC key file (0600) and exit.", valueName: "file"))
     var generateKey: String?
 
@@ -86,14 +88,14 @@ struct Evhash: ParsableCommand {
             summary = try ManifestHasher(options: fileOptions).hashFiles(files, output: StandardOutput.shared, report: Diagnostics.report)
         }
         if let walker {
-            let progress = Progress(label: "hashed")
+            let walked = try walker.manifestReader(report: Diagnostics.report)
+            let progress = Progress(label: "hashed", progressOption, totalItems: walked.files, totalBytes: walked.bytes)
             defer { progress.finish() }
-            let reader = try walker.manifestReader(report: Diagnostics.report)
             summary = try ManifestHasher(options: options).run(
-                [reader], output: StandardOutput.shared, progress: progress.handler, report: Diagnostics.report)
+                [walked.reader], output: StandardOutput.shared, progress: progress.handler, report: Diagnostics.report)
         } else if files.isEmpty || !manifests.isEmpty {
             let readers = try Inputs.open(manifests, maximumLineLength: maximumLineLength, what: "manifest lines")
-            let progress = Progress(label: "hashed")
+            let progress = Progress(label: "hashed", progressOption)
             defer { progress.finish() }
             summary.failures += try ManifestHasher(options: options).run(
                 readers, output: StandardOutput.shared, progress: progress.handler, report: Diagnostics.report).failures

@@ -23,7 +23,11 @@ struct PSICommand: ParsableCommand {
         var labels = false
         @OptionGroup var step: OpeningStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "psi request", progressOption)
+            defer { progress.finish() }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "dh-psi", step: "request", party: "b", writing: [step.out, step.state]) {
                 try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
@@ -50,7 +54,11 @@ struct PSICommand: ParsableCommand {
         var label: String?
         @OptionGroup var step: AnsweringStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "psi respond", progressOption)
+            defer { progress.finish() }
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "dh-psi", step: "respond", party: "a", writing: [step.out]) {
@@ -72,7 +80,11 @@ struct PSICommand: ParsableCommand {
         @OptionGroup var channel: ChannelOptions
         @OptionGroup var record: RecordOption
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "psi finish", progressOption)
+            defer { progress.finish() }
             let c = try channel.channel()
             var learned: [JSONValue] = []
             _ = try record.logging(c, "dh-psi", step: "finish", party: "b") {

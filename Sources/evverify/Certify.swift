@@ -21,7 +21,11 @@ extension Evverify {
         @Flag(name: .customLong("allow-failed"), help: "Issue the certificate even when an item failed (it records the failure).")
         var allowFailed = false
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "certifying", progressOption)
+            defer { progress.finish() }
             let issuer = try CustodyCertificate.readIssuerKey(issuerKey)
             // Refused before any work: the trust options name every key the issuer must not be.
             let requirements = try trust.keys.requirements()

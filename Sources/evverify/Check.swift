@@ -22,7 +22,11 @@ extension Evverify {
         @Flag(help: "Print nothing; the exit status tells.")
         var status = false
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "checking", progressOption)
+            defer { progress.finish() }
             let (text, quiet, status) = (text, quiet, status)
             let (verifier, report) = try items.verify(trust) { v in
                 if status || (quiet && v.status == .ok) { return [] }

@@ -40,11 +40,12 @@ public struct TreeWalk {
     /// runs over the same tree give the same lines. A symbolic link or any
     /// file that is not a regular file or folder is refused: the walk never
     /// leaves the tree. `report` is given each file skipped.
-    public func manifest(report: (EvidenceError) -> Void) throws -> [UInt8] {
-        var files: [(path: String, mtime: Int64)] = []
+    public func manifest(report: (EvidenceError) -> Void) throws -> Listing {
+        var files: [(path: String, mtime: Int64, size: Int)] = []
         try collect("", into: &files)
         files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         var w = JSONWriter(capacity: files.count * 160)
+        var listed = 0, size = 0
         for file in files {
             let shown = root.path + "/" + file.path
             let found: TreeLayout.Place?
@@ -75,16 +76,26 @@ public struct TreeWalk {
             case .fixed(let t): w.writeASCII(",\"time\":"); w.writeString(t)
             }
             w.writeASCII("}\n")
+            listed += 1
+            size += file.size
         }
-        return w.bytes
+        return Listing(lines: w.bytes, files: listed, bytes: size)
+    }
+
+    /// A walk's manifest lines and how much they list (for the ETA).
+    public struct Listing {
+        public var lines: [UInt8]
+        public var files: Int
+        public var bytes: Int
     }
 
     /// The manifest as a reader named after the tree (a line number in a
     /// message is the file's place in the walk's order). The lines are kept
     /// in an anonymous in-memory file so the hasher reads them exactly as
     /// it reads a manifest file.
-    public func manifestReader(report: (EvidenceError) -> Void) throws -> JSONLinesReader {
-        let bytes = try manifest(report: report)
+    public func manifestReader(report: (EvidenceError) -> Void) throws -> (reader: JSONLinesReader, files: Int, bytes: Int) {
+        let listing = try manifest(report: report)
+        let bytes = listing.lines
         let fd = memfd_create("evhash-walk", 1 /* MFD_CLOEXEC */)
         guard fd >= 0 else { throw EvidenceError.io("cannot make an in-memory manifest: \(String(cString: strerror(errno)))") }
         var done = 0
@@ -98,12 +109,13 @@ public struct TreeWalk {
             done += n
         }
         lseek(fd, 0, SEEK_SET)
-        return JSONLinesReader(fd: fd, name: root.path, ownsDescriptor: true,
-                               maximumLineLength: JSONLinesReader.defaultMaximumLineLength)
+        let reader = JSONLinesReader(fd: fd, name: root.path, ownsDescriptor: true,
+                                     maximumLineLength: JSONLinesReader.defaultMaximumLineLength)
+        return (reader, listing.files, listing.bytes)
     }
 
     /// Adds the regular files under `relative` (a folder, "" the root).
-    private func collect(_ relative: String, into files: inout [(path: String, mtime: Int64)]) throws {
+    private func collect(_ relative: String, into files: inout [(path: String, mtime: Int64, size: Int)]) throws {
         let folder = relative.isEmpty ? root.path : root.path + "/" + relative
         guard let dir = opendir(folder) else {
             throw EvidenceError.io("cannot open folder: \(String(cString: strerror(errno)))", at: folder)
@@ -128,7 +140,7 @@ public struct TreeWalk {
             }
             switch st.st_mode & S_IFMT {
             case S_IFDIR: try collect(path, into: &files)
-            case S_IFREG: files.append((path, Int64(st.st_mtim.tv_sec)))
+            case S_IFREG: files.append((path, Int64(st.st_mtim.tv_sec), Int(st.st_size)))
             case S_IFLNK:
                 throw EvidenceError.input("symbolic link refused: the walk hashes only files inside the tree (copy the file in instead)", at: root.path + "/" + path)
             default:
