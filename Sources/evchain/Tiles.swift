@@ -18,7 +18,8 @@ struct Tiles: ParsableCommand {
         defer { progress.finish() }
         let store = try ChainStore(path: chain, access: .read)
         let cp = try store.matchCheckpoint(try checkpoint.map(DurableFile.readAll))
-        let export = try store.exportTiles(to: out, checkpoint: cp)
+        progress.setTotal(items: Int(cp.checkpoint.size))
+        let export = try store.exportTiles(to: out, checkpoint: cp, progress: progress.handler)
         if export.leftoversRemoved > 0 {
             Diagnostics.warn("\(out): removed \(export.leftoversRemoved) temporary file\(export.leftoversRemoved == 1 ? "" : "s") left by an interrupted export")
         }

@@ -33,7 +33,7 @@ extension Evverify {
                                                                     witnessKeys: requirements.witnessKeys) {
                 throw EvidenceError.usage("\(Setting("issuer-key")): \(dependence)")
             }
-            let (verifier, report) = try items.verify(trust)
+            let (verifier, report) = try items.verify(trust, progress: progress)
             if report.failures > 0 && !allowFailed {
                 for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
                 Diagnostics.warn("no certificate issued: \(report.failures) of \(report.count) items FAILED")

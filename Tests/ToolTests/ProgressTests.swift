@@ -79,7 +79,7 @@ import Testing
         #expect(try Tools.run("evchain", ["checkpoint", chain, "--key", key]).status == 0)
         let shown = try Tools.run("evchain", ["tiles", chain, "--out", dir.file("tiles2").path, "--progress"])
         #expect(shown.status == 0, "\(shown.stderr)")
-        #expect(shown.stderr.contains("evchain: exporting tiles") && shown.stderr.contains("done"), "\(shown.stderr)")
+        #expect(shown.stderr.contains("evchain: exporting tiles 2 of 2 items") && shown.stderr.contains("done"), "\(shown.stderr)")
         let quiet = try Tools.run("evchain", ["tiles", chain, "--out", dir.file("tiles3").path])
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
 
@@ -96,7 +96,7 @@ import Testing
         let shown = try f.verify(["--progress"], stdin: try f.originals("C2025-0001"))
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.objects.count == 10)
-        #expect(shown.stderr.contains("evverify: checking") && shown.stderr.contains("done"), "\(shown.stderr)")
+        #expect(shown.stderr.contains("evverify: checking 10 of 10 items") && shown.stderr.contains("done"), "\(shown.stderr)")
         let quiet = try f.verify([], stdin: try f.originals("C2025-0001"))
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
