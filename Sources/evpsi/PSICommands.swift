@@ -30,7 +30,7 @@ struct PSICommand: ParsableCommand {
             defer { progress.finish() }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "dh-psi", step: "request", party: "b", writing: [step.out, step.state]) {
-                try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                try DHPSI.request(channel: c, items: try items.reader(progress), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels),
                                   session: step.session, statePath: step.state, out: .file(step.out))
             })
@@ -62,7 +62,7 @@ struct PSICommand: ParsableCommand {
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "dh-psi", step: "respond", party: "a", writing: [step.out]) {
-                try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(), group: try PSIGroups.named(group),
+                try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(progress), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, out: .file(step.out))
             })
         }
@@ -88,7 +88,7 @@ struct PSICommand: ParsableCommand {
             let c = try channel.channel()
             var learned: [JSONValue] = []
             _ = try record.logging(c, "dh-psi", step: "finish", party: "b") {
-                try DHPSI.finish(channel: c, response: .file(response), statePath: state, items: { try items.reader() }) { learned.append($0) }
+                try DHPSI.finish(channel: c, response: .file(response), statePath: state, items: { try items.reader(progress) }) { learned.append($0) }
             }
             for line in learned { StandardOutput.shared.writeLine(line) }
         }

@@ -24,7 +24,7 @@ struct SumCommand: ParsableCommand {
             defer { progress.finish() }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "intersection-sum", step: "start", party: "a", writing: [step.out, step.state]) {
-                try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                try IntersectionSum.start(channel: c, items: try items.reader(progress), group: try PSIGroups.named(group),
                                           session: step.session, statePath: step.state, out: .file(step.out))
             })
         }
@@ -52,7 +52,7 @@ struct SumCommand: ParsableCommand {
             let key = try paillier.load()
             let c = try step.channel()
             printSummary(try step.record.logging(c, "intersection-sum", step: "reply", party: "b", writing: [step.out, state]) {
-                try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(), valueField: valueField,
+                try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(progress), valueField: valueField,
                                           key: key, group: try PSIGroups.named(group), statePath: state, out: .file(step.out))
             })
         }
