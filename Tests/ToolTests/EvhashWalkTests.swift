@@ -102,6 +102,12 @@ import Testing
         #expect(skipped.stderr.contains("skipped") && skipped.stderr.contains("notes.txt"), "\(skipped.stderr)")
         try FileManager.default.removeItem(at: dir.file("tree/C2025-0001/notes.txt"))
 
+        // A FIFO would block the walk, a device leads elsewhere: refused.
+        #expect(mkfifo(dir.file("tree/C2025-0001/esign/pipe").path, 0o600) == 0)
+        let fifo = try Tools.run("evhash", ["--walk", "tree"], directory: dir.url)
+        #expect(fifo.status == 2 && fifo.stderr.contains("tree/C2025-0001/esign/pipe"), "\(fifo.stderr)")
+        try FileManager.default.removeItem(at: dir.file("tree/C2025-0001/esign/pipe"))
+
         try dir.write("tree/C2025-0001/E-Sign/x.pdf", "x\n")
         let stage = try Tools.run("evhash", ["--walk", "tree", "--skip-outside"], directory: dir.url)
         #expect(stage.status == 2 && stage.stderr.contains("\"E-Sign\" is not a stage"), "\(stage.stderr)")
@@ -113,6 +119,11 @@ import Testing
         let r = try Tools.run("evhash", ["--walk", "by-stage", "--layout", "{stage}/{contract}/**"], directory: dir.url)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.objects.map { $0["id"] as? String } == ["C1/esign/a.pdf", "C2/esign/a.pdf"])
+        // Sorted by the whole path's bytes, not folder by folder: "a.b/x" before "a/y".
+        try dir.write("by-stage/esign/C3/a/y", "y\n")
+        try dir.write("by-stage/esign/C3/a.b/x", "x\n")
+        let sorted = try Tools.run("evhash", ["--walk", "by-stage", "--layout", "{stage}/{contract}/**"], directory: dir.url)
+        #expect(sorted.objects.map { $0["id"] as? String } == ["C1/esign/a.pdf", "C2/esign/a.pdf", "C3/esign/a.b/x", "C3/esign/a/y"])
         for bad in ["{contract}/**", "{contract}/{stage}", "{contract}/{stage}/*.pdf/**", "{contract}/{contract}/**"] {
             let refused = try Tools.run("evhash", ["--walk", "by-stage", "--layout", bad], directory: dir.url)
             #expect(refused.status == 2, "\(bad)")
