@@ -30,6 +30,9 @@ let package = Package(
             name: "CGMP", pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CSystem"),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         // Module graph (ARCHITECTURE.md): Support <- Crypto <- Log, PSI <- Core <- CLI <- tools.
         .target(name: "EvidenceSupport", exclude: readme),
         .target(name: "EvidenceCrypto", dependencies: ["EvidenceSupport", "COpenSSL", "CGMP"], exclude: readme),
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "EvidenceCLI",
             dependencies: [
-                "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore",
+                "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: readme),
         .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"], exclude: readme),

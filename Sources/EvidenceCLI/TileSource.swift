@@ -2,12 +2,12 @@ import EvidenceLog
 import EvidenceSupport
 
 /// `--tiles DIR|URL`: the files of a published tlog-tiles directory, read
-/// from the file system or with plain HTTP GET (`http://…`).
+/// from the file system or with HTTP(S) GET (`http://…`, `https://…`).
 public enum TileSource {
-    public static func fetch(_ location: String) -> TileFetch {
+    public static func fetch(_ location: String, client: HTTPClient) -> TileFetch {
         let base = location.hasSuffix("/") ? String(location.dropLast()) : location
-        if base.hasPrefix("http://") {
-            return { path in try HTTPClient.get(url: "\(base)/\(path)") }
+        if HTTPClient.handles(base) {
+            return { path in try client.get(url: "\(base)/\(path)") }
         }
         return { path in
             let file = "\(base)/\(path)"

@@ -38,7 +38,7 @@ public struct TrustOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A proof bundle from 'evchain prove' instead of the log.", valueName: "file"))
     public var proofs: String?
 
-    @Option(help: ArgumentHelp("A tiles directory or http:// URL from 'evchain tiles' instead of the log.", valueName: "dir|url"))
+    @Option(help: ArgumentHelp("A tiles directory or http(s):// URL from 'evchain tiles' instead of the log.", valueName: "dir|url"))
     public var tiles: String?
 
     @Option(help: ArgumentHelp("The signed (and cosigned) checkpoint; default: the chain's latest, the bundle's, or the published one.", valueName: "file"))
@@ -48,6 +48,9 @@ public struct TrustOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("The checkpoint's timestamp token (default: CHECKPOINT.tsr when present).", valueName: "file"))
     public var timestamp: String?
+
+    /// For a --tiles URL.
+    @OptionGroup public var network: NetworkOptions
 }
 
 /// The checkpoints `evchain audit` checks the recomputed tree against, and

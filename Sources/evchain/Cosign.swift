@@ -23,8 +23,9 @@ struct Cosign: ParsableCommand {
     var logKey: String
     @Option(help: ArgumentHelp("State directory (must exist).", valueName: "dir")) var state: String
     @Option(help: ArgumentHelp("Consistency proof (JSON) from the last cosigned size.", valueName: "file")) var proof: String?
-    @Option(help: ArgumentHelp("The log's tiles directory or http:// URL ('evchain tiles'): build the consistency proof from them.", valueName: "dir|url"))
+    @Option(help: ArgumentHelp("The log's tiles directory or http(s):// URL ('evchain tiles'): build the consistency proof from them.", valueName: "dir|url"))
     var tiles: String?
+    @OptionGroup var network: NetworkOptions
     @Option(help: ArgumentHelp("The log's origin (default: the log key's name).", valueName: "name")) var origin: String?
     @Flag(name: .customLong("init"), help: "First use for this log: start its state (refused if a state exists); no proof is needed.")
     var firstUse = false
@@ -34,7 +35,7 @@ struct Cosign: ParsableCommand {
         let witness = try Witness(key: try KeyFile.readSigner(witnessKey), logKey: try KeyFile.readVerifier(logKey),
                                   origin: origin, stateDirectory: state)
         let noteBytes: [UInt8]
-        let fetch = tiles.map(TileSource.fetch)
+        let fetch = tiles.map { TileSource.fetch($0, client: network.client()) }
         if tiles != nil && proof != nil { throw EvidenceError.usage("give \(Setting("tiles")) or \(Setting("proof")), not both") }
         if let file, file != "-" { noteBytes = try DurableFile.readAll(file) } else if file == nil, let fetch {
             guard let bytes = try fetch("checkpoint") else { throw EvidenceError.io("not found: no checkpoint published", at: tiles! + "/checkpoint") }

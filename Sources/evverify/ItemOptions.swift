@@ -22,7 +22,7 @@ struct ItemOptions: ParsableArguments {
     @Flag(help: "Report every entry of the items' contracts that no item presents, as missing (needs --chain).")
     var complete = false
 
-    @Option(name: .customLong("logged-before"), help: ArgumentHelp("Only entries logged before this RFC 3339 time count.", valueName: "time"))
+    @Option(name: .customLong("logged-before"), help: ArgumentHelp("Only entries a timestamp or witness quorum attests as logged before this RFC 3339 time count (never the bank's clock).", valueName: "time"))
     var loggedBefore: String?
 
     @Flag(name: .customLong("accept-relogged"), help: "Accept an item whose id was also logged with another digest (still listed as conflicts).")
@@ -33,7 +33,7 @@ struct ItemOptions: ParsableArguments {
         s.chainPath = trust.chain
         s.proofsPath = trust.proofs
         s.tilesLocation = trust.tiles
-        s.tileFetch = trust.tiles.map(TileSource.fetch)
+        s.tileFetch = trust.tiles.map { TileSource.fetch($0, client: trust.network.client()) }
         s.checkpointPath = trust.checkpoint
         s.timestampPath = trust.timestamp
         s.witnessKeys = trust.keys.witnessKeys

@@ -59,6 +59,7 @@ extension ChainStore {
                 _ = try lookups.write(to: directory, previous: lookupFrom) { try files.write($0, $1) }
                 try files.write(TileLookup.formatPath, TileLookup.format)
             }
+            try writeKeptCheckpoints(files, size: size)
             try files.commit()
             // Last, on its own: a reader never sees a checkpoint whose tiles are missing.
             try files.write("checkpoint", Array(cp.note.utf8))

@@ -46,11 +46,15 @@ public struct EvidenceVerifier {
     public let source: Source
     public let trust: CheckpointTrust
     public let options: Options
+    /// When someone independent dated each entry: the past checkpoints the
+    /// source holds, else only `trust`'s own timestamp or cosignatures.
+    public let attested: AttestedTimes
 
-    public init(source: Source, trust: CheckpointTrust, options: Options) {
+    public init(source: Source, trust: CheckpointTrust, options: Options, attested: AttestedTimes? = nil) {
         self.source = source
         self.trust = trust
         self.options = options
+        self.attested = attested ?? AttestedTimes(main: trust)
     }
 
     public struct Report: Sendable {
@@ -109,10 +113,15 @@ public struct EvidenceVerifier {
         }
     }
 
+    /// Whether the entry counts under `--logged-before`: only an attested
+    /// time (`AttestedTimes`) shows it was logged before the cut-off, never
+    /// the entry's own `time` (the bank's clock). An entry nothing attests
+    /// is kept, so it still counts against the item (a conflict, a withheld
+    /// entry), and a match on it is `unproven` (see `verdict`).
     func isBeforeCutoff(_ entry: ChainEntry) -> Bool {
         guard let cutoff = options.loggedBefore else { return true }
-        guard let t = RFC3339.parse(entry.time) else { return false }
-        return t < cutoff
+        guard let a = attested.attestation(for: entry.seq) else { return true }
+        return a.time < cutoff
     }
 
     /// Verifies `items`; with `render`, keeps each verdict only as its
@@ -170,6 +179,8 @@ public struct EvidenceVerifier {
             try log.prefetch(.id, ids.map(\.string))
             for id in ids { entriesByID[id] = try log.entries(.id, id.string) }
         }
+        attested.resolve(entriesByID.values.joined().map(\.seq) + entriesByContract.values.joined().map(\.seq)
+                         + candidatesByID.values.joined())
         for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
         for (c, entries) in entriesByContract { entriesByContract[c] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
 
@@ -451,6 +462,12 @@ public struct EvidenceVerifier {
         }
         if let failure = trust.failure {
             v.reason = failure
+            return v
+        }
+        v.attestation = attested.attestation(for: entry.seq)
+        if v.attestation == nil, let cutoff = options.loggedBeforeText {
+            v.reason = "no attested checkpoint holds seq \(entry.seq) (no timestamp or witness quorum checked): "
+                + "that it was logged before \(cutoff) would rest on the bank's clock alone"
             return v
         }
         v.status = .ok
