@@ -21,6 +21,7 @@ struct Append: ParsableCommand {
     var buffer: Int = 1 << 26
     @Flag(name: .customLong("always-append"), help: "Append every record, also one the log already holds with the same id and digest.")
     var alwaysAppend = false
+    @OptionGroup var progressOption: ProgressOption
 
     func validate() throws {
         // Before the lock is taken: a usage error never waits for another appender.
@@ -44,7 +45,8 @@ struct Append: ParsableCommand {
     func run() throws {
         let readers = try Inputs.open(files, what: "evidence records")
         let store = try ChainStore(path: chain, access: .write)
-        let progress = Progress(label: "appending")
+        // The input's size, when it is a file, is about the bytes to log.
+        let progress = Progress(label: "appending", progressOption, totalBytes: readers[0].remainingBytes)
         let receipts: AppendReceipts
         do {
             defer { progress.finish() }

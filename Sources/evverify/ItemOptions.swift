@@ -53,11 +53,12 @@ struct ItemOptions: ParsableArguments {
     /// No items is an error (exit 2), as `sha256sum -c` on no lines fails:
     /// an empty file or a mistyped filter must not read as a pass.
     func verify(_ trust: TrustOptions,
-                render: EvidenceVerifier.Renderer? = nil) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
+                render: EvidenceVerifier.Renderer? = nil, progress: Progress? = nil) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
         var setup = setup(trust)
         setup.requiresItems = true
         let verifier = try setup.makeVerifier()
         let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
-        return (verifier, try verifier.verify(items, render: render))
+        progress?.setTotal(items: items.count)
+        return (verifier, try verifier.verify(items, render: render, progress: progress?.handler))
     }
 }

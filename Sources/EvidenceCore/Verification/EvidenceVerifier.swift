@@ -1,3 +1,4 @@
+import Synchronization
 import Glibc
 import EvidenceCrypto
 import EvidenceLog
@@ -126,7 +127,10 @@ public struct EvidenceVerifier {
     /// Verifies `items`; with `render`, keeps each verdict only as its
     /// rendered bytes (nothing is written here, so an input error in any
     /// item still leaves the output empty).
-    public func verify(_ items: [VerificationItem], render: Renderer? = nil) throws -> Report {
+    /// `progress` is told the items verified so far (from the workers, one
+    /// call at a time).
+    public func verify(_ items: [VerificationItem], render: Renderer? = nil,
+                       progress: ProgressHandler? = nil) throws -> Report {
         try validate(items)
         // Ids and contracts are compared as bytes (`ExactString`), as the
         // lookup and the digests compare them: an entry whose id only looks
@@ -186,7 +190,9 @@ public struct EvidenceVerifier {
             guard let render else { return .kept(v) }
             return .rendered(render(v), v.status)
         }
+        let verified = Mutex(0)
         let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, root: options.root, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
+            defer { if let progress { verified.withLock { $0 += 1; progress($0, 0) } } }
             do {
                 var entries = entriesByID[item.id.exact] ?? []
                 if let batch, let seqs = candidatesByID[item.id.exact] {
