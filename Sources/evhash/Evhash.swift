@@ -110,7 +110,7 @@ struct Evhash: ParsableCommand {
     /// `--walk`'s tree and layout, or nil without `--walk`; its options
     /// alone, or with a manifest, are refused rather than ignored.
     func treeWalk(_ hasher: ManifestHasher.Options) throws -> TreeWalk? {
-        guard let walk else {
+        guard walk != nil else {
             for (given, name) in [(layout != nil, "layout"), (source != nil, "source"), (time != nil, "time"), (skipOutside, "skip-outside")] where given {
                 throw ValidationError("--\(name) needs --walk DIR")
             }

@@ -36,6 +36,30 @@ import Testing
         }
     }
 
+    /// Every list is closed: an unclosed one swallows the sections after it.
+    @Test(arguments: implemented)
+    func everyListIsClosed(tool: String) throws {
+        let page = try String(contentsOf: Repository.root.appendingPathComponent("man/\(tool).1"), encoding: .utf8)
+        var depth = 0
+        for (number, line) in page.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.hasPrefix(".Bl ") { depth += 1 }
+            if line == ".El" { depth -= 1 }
+            if line.hasPrefix(".Sh ") { #expect(depth == 0, "\(tool).1:\(number + 1): \(line) inside an open list") }
+            #expect(depth >= 0, "\(tool).1:\(number + 1): .El without a list")
+        }
+        #expect(depth == 0, "\(tool).1: a list is not closed")
+    }
+
+    /// Git tracks no link out of the repository (a worktree's .venv link was
+    /// once committed, and a fresh clone could not make its venv).
+    @Test func noTrackedFileLinksOutOfTheRepository() throws {
+        guard FileManager.default.fileExists(atPath: Repository.root.appendingPathComponent(".git").path) else { return }
+        let listed = try Tools.runExecutable("/usr/bin/git", ["-C", Repository.root.path, "ls-files", "-s"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let links = listed.lines.filter { $0.hasPrefix("120000 ") }.map { $0.split(separator: "\t").last.map(String.init) ?? $0 }
+        #expect(links.isEmpty, "symbolic links tracked: \(links)")
+    }
+
     /// Every module folder under Sources/ says in a README.md what lives
     /// there (ARCHITECTURE.md), the C wrappers too (issue 21).
     @Test func everySourceFolderHasAReadme() throws {

@@ -135,7 +135,7 @@ public struct ManifestHasher {
     }
 
     /// Hashes a share's lines into one buffer of records, telling `hashed`
-    /// the lines and bytes done every 256 lines or 4 MiB.
+    /// the items and bytes hashed every 256 items or 4 MiB.
     func process(_ share: LineShare, worker: Worker, hashed: ((Int, Int) -> Void)? = nil) -> HashedShare {
         var untold = (items: 0, bytes: 0)
         defer { if untold.items > 0 { hashed?(untold.items, untold.bytes) } }
@@ -157,7 +157,8 @@ public struct ManifestHasher {
             }
             line.end = w.bytes.count
             lines.append(line)
-            if let hashed {
+            // A line that failed is not an item hashed (the summary's count).
+            if let hashed, line.failure == nil {
                 untold.items += 1
                 untold.bytes += line.size
                 if untold.items >= 256 || untold.bytes >= 4 << 20 {
