@@ -8,29 +8,15 @@ import Testing
 /// (AddCheckpoint.swift) and the client's reading of a reply
 /// (WitnessSubmission.swift), against the spec's own examples.
 @Suite struct AddCheckpointTests {
-    /// The example request body of c2sp.org/tlog-witness, "add-checkpoint".
-    static let specRequest = """
-        old 20852014
-        PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=
-        jrJZDmY8Y7SyJE0MWLpLozkIVMSMZcD5kvuKxPC3swk=
-        5+pKlUdi2LeF/BcMHBn+Ku6yhPGNCswZZD1X/6QgPd8=
-        /6WVhPs2CwSsb5rYBH5cjHV/wSmA79abXAwhXw3Kj/0=
-
-        example.com/behind-the-sofa
-        20852163
-        CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=
-
-        \u{2014} example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=
-        \u{2014} example.com/behind-the-sofa opLqBQsREYCgu6xQkYQwJr9fo45a62DN9EdmHXnZdXNqlcVGlCum2Wks+49/V6267UEjw6QUXTS5Rovnzv++qbSzm9Q=
-
-        """
-    /// The spec's example response body (cosignatures by w1 and w2).
-    static let specResponse = """
-        \u{2014} witness.example/w1 CMp+6LWBU0anHGH5aNDTJkH/gj79sG+T6+iP2ThYN5krrDJbR1HDnucjL39QsZTSvVjyQLrdk3DXDqI5G2HgLatVs0pWh6Up69HVOw==
-        \u{2014} witness.example/w1 I7rEps0pvK2UqkS2gSpVUDhrhVtQV9lgF6pRrWAvjJHjyWpW7VcE3SiOlVlbQNt64vWhO+DlkL0+UfzuOBMh9ChdMkP1vi/lCAsmlw==
-        \u{2014} witness.example/w2 AWui8Sk55XjYLOijihBjhqEH6nS1ndDymE0a+6idX7pLcnoB+dhnz0854aLZgrrKbYKA7nC3HNJhm/kWl7oJlqU3rXXvpysAdyP3wQ==
-
-        """
+    /// The example request and response bodies of c2sp.org/tlog-witness,
+    /// "add-checkpoint" (Tests/Vectors/c2sp-tlog-witness-examples.json).
+    static let examples: JSONObject = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Vectors/c2sp-tlog-witness-examples.json")
+        return try! JSON.parse(Array(try! Data(contentsOf: url))).objectValue!
+    }()
+    static let specRequest = examples["add_checkpoint_request"]!.stringValue!
+    static let specResponse = examples["add_checkpoint_response"]!.stringValue!
 
     @Test func theSpecsExampleRequestParsesAndWritesBackByteForByte() throws {
         let bytes = Array(Self.specRequest.utf8)

@@ -217,24 +217,13 @@ private func text(_ path: String) throws -> String { try String(contentsOfFile: 
         #expect(plain.status == 2 && plain.stderr.contains("give --add-checkpoint"), "\(plain.stderr)")
     }
 
-    /// The example request of c2sp.org/tlog-witness (add-checkpoint), byte
-    /// for byte: parsed, and refused as a log this witness does not know.
+    /// The example request of c2sp.org/tlog-witness (add-checkpoint,
+    /// Tests/Vectors/c2sp-tlog-witness-examples.json): parsed, and refused as
+    /// a log this witness does not know.
     @Test func theSpecsExampleRequestIsReadAndItsUnknownLogRefused() throws {
-        let example = """
-            old 20852014
-            PlRNCrwHpqhGrupue0L7gxbjbMiKA9temvuZZDDpkaw=
-            jrJZDmY8Y7SyJE0MWLpLozkIVMSMZcD5kvuKxPC3swk=
-            5+pKlUdi2LeF/BcMHBn+Ku6yhPGNCswZZD1X/6QgPd8=
-            /6WVhPs2CwSsb5rYBH5cjHV/wSmA79abXAwhXw3Kj/0=
-
-            example.com/behind-the-sofa
-            20852163
-            CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=
-
-            \u{2014} example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=
-            \u{2014} example.com/behind-the-sofa opLqBQsREYCgu6xQkYQwJr9fo45a62DN9EdmHXnZdXNqlcVGlCum2Wks+49/V6267UEjw6QUXTS5Rovnzv++qbSzm9Q=
-
-            """
+        let url = independentDirectory.deletingLastPathComponent().appendingPathComponent("Vectors/c2sp-tlog-witness-examples.json")
+        let examples = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let example = try #require(examples["add_checkpoint_request"] as? String)
         let r = try cgi(example, ["--init"])
         #expect(r.out.hasPrefix("Status: 404 Not Found\r\n"), "\(r.out)")
         #expect(r.out.contains("checkpoint origin \"example.com/behind-the-sofa\" is not the witnessed log"), "\(r.out)")
