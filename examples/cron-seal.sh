@@ -52,6 +52,8 @@ seal() {
     mv "$dir/$day.cosigned.tmp" "$dir/$day.cosigned"
     evchain audit "$chain" --checkpoint "$dir/$day.cosigned" ${LOG_VKEY:+--log-key "$LOG_VKEY"} \
         ${NOTARY_VKEY:+--witness-key "$NOTARY_VKEY"} > /dev/null
+    # Kept beside the log: the cosignature dates every entry it holds.
+    evchain keep "$chain" "$dir/$day.cosigned"
     cp "$dir/$day.cosigned" "$cosigned.tmp" && mv "$cosigned.tmp" "$cosigned"
     echo "sealed: size $(sed -n 2p "$cosigned"), cosigned checkpoint $dir/$day.cosigned" >&2
 }

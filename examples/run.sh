@@ -45,6 +45,7 @@ evchain checkpoint bank.chain --key bank-log.key --out checkpoint.signed
 # The notary's first checkpoint of this log: no proof, --init starts its state (c2sp.org/tlog-witness).
 evchain cosign --witness-key notary.key --log-key "$LOG_VKEY" --state notary-state \
     --init < checkpoint.signed > checkpoint.cosigned
+evchain keep bank.chain checkpoint.cosigned    # the cosignature dates every entry it holds
 sed 's/^/   /' checkpoint.cosigned
 
 echo "== 4. default of C2025-0001: the auditor checks the originals against the log (evverify --text)"

@@ -27,6 +27,7 @@ NOTARY_VKEY=$(evchain keygen --witness --name notary.example/witness --out notar
 mkdir notary-state
 evchain cosign --witness-key notary.key --log-key "$LOG_VKEY" --state notary-state \
       --init < checkpoint.signed > checkpoint.cosigned        # on the notary's machine
+evchain keep bank.chain checkpoint.cosigned
 
 echo "== on default: an auditor's session (evverify --text)"
 grep '"C2025-0001"' examples/contracts/manifest.jsonl > C2025-0001.jsonl

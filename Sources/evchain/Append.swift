@@ -21,6 +21,7 @@ struct Append: ParsableCommand {
     var buffer: Int = 1 << 26
     @Flag(name: .customLong("always-append"), help: "Append every record, also one the log already holds with the same id and digest.")
     var alwaysAppend = false
+    @OptionGroup var progressOption: ProgressOption
 
     func validate() throws {
         // Before the lock is taken: a usage error never waits for another appender.
@@ -30,14 +31,27 @@ struct Append: ParsableCommand {
         }
     }
 
+    /// The clock entries are stamped with: the system's, or EVCHAIN_TIME
+    /// (an RFC 3339 time; tests set a bank's clock back with it). Either way
+    /// an entry's time is only the bank's word.
+    static func clock() throws -> () -> Int64 {
+        guard let value = getenv("EVCHAIN_TIME").map({ String(cString: $0) }) else { return { Int64(time(nil)) } }
+        guard let t = RFC3339.parse(value) else {
+            throw EvidenceError.usage("EVCHAIN_TIME: expected an RFC 3339 time such as 2025-12-06T10:00:00Z, found \"\(value)\"")
+        }
+        return { t.seconds }
+    }
+
     func run() throws {
         let readers = try Inputs.open(files, what: "evidence records")
         let store = try ChainStore(path: chain, access: .write)
-        let progress = Progress(label: "appending")
+        // The input's size, when it is a file, is about the bytes to log.
+        let progress = Progress(label: "appending", progressOption, totalBytes: readers[0].remainingBytes)
         let receipts: AppendReceipts
         do {
             defer { progress.finish() }
-            receipts = try store.append(from: readers[0], buffer: buffer, alwaysAppend: alwaysAppend, progress: progress.handler)
+            receipts = try store.append(from: readers[0], buffer: buffer, alwaysAppend: alwaysAppend, now: try Append.clock(),
+                                        progress: progress.handler)
         }
         if let removed = receipts.removedTornTail { Diagnostics.warn("\(chain): removed \(removed)") }
         try receipts.forEachLine { StandardOutput.shared.write($0) }

@@ -18,11 +18,12 @@ struct Audit: ParsableCommand {
     @Argument(help: "The chain.") var chain: String
     @OptionGroup var trust: AuditTrustOptions
     @Flag(help: "Remove a torn, never-acknowledged tail, and say so.") var repair = false
+    @OptionGroup var progressOption: ProgressOption
 
     func run() throws {
         let store = try ChainStore(path: chain, access: repair ? .write : .audit)
         let checkpoints = try trust.checkpoints(of: store)
-        let progress = Progress(label: "auditing")
+        let progress = Progress(label: "auditing", progressOption)
         var result: AuditResult
         do {
             defer { progress.finish() }

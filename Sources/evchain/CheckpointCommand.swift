@@ -12,13 +12,14 @@ struct CheckpointCommand: ParsableCommand {
         discussion: """
             Prints the signed note (or writes --out) and saves it as CHAIN.checkpoint. With \
             --tsa-url, also obtains an RFC 3161 timestamp token over the note's bytes and stores \
-            the response (DER) as FILE.tsr beside the checkpoint.
+            the response (DER) as FILE.tsr beside the checkpoint. The note and its token are also \
+            kept in CHAIN.checkpoints/ (see 'evchain keep').
 
             With --witness URL=VKEY (repeatable), submits the checkpoint to each witness as \
             C2SP tlog-witness add-checkpoint (POST URL/add-checkpoint), from the size recorded for \
             that witness in CHAIN.witnesses (0 when unknown); on 409 the proof is rebuilt from the \
             witness's size and sent once more. Only cosignature lines that verify under VKEY are \
-            added to the checkpoint written. A witness that refuses exits 1 (the others' \
+            added to the checkpoint written (and kept). A witness that refuses exits 1 (the others' \
             cosignatures are still written); a network error or a witness's 5xx exits 3.
             """)
     @Argument(help: "The chain.") var chain: String
@@ -41,8 +42,14 @@ struct CheckpointCommand: ParsableCommand {
                 try network.client().post(url: url, body: $0, contentType: "application/timestamp-query",
                                     accept: "application/timestamp-reply")
             } }
+        // Kept first: every checkpoint published is among the past ones.
+        try KeptCheckpoints.keep(note, token: token, in: KeptCheckpoints.directory(ofChain: chain))
         var failures: [EvidenceError] = []
-        if !witnesses.isEmpty { (note, failures) = try submit(note, store: store, to: witnesses) }
+        if !witnesses.isEmpty {
+            (note, failures) = try submit(note, store: store, to: witnesses)
+            // The cosignatures that verified join the kept copy.
+            try KeptCheckpoints.keep(note, token: nil, in: KeptCheckpoints.directory(ofChain: chain))
+        }
         try DurableFile.replace(ChainStore.checkpointPath(chain), with: note)
         if let out { try DurableFile.replace(out, with: note) }
         if let token { try DurableFile.replace((out ?? ChainStore.checkpointPath(chain)) + ".tsr", with: token) }

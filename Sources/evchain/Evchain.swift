@@ -10,7 +10,7 @@ struct Evchain: ParsableCommand {
         abstract: "The append-only evidence log: RFC 9162 Merkle tree, C2SP checkpoints, cosignatures, proofs.",
         discussion: """
             CHAIN is the entries file (JSON Lines); CHAIN.hashes, CHAIN.index, CHAIN.meta and \
-            CHAIN.checkpoint live beside it. See evchain(1).
+            CHAIN.checkpoint and CHAIN.checkpoints/ live beside it. See evchain(1).
 
             EXIT STATUS: 0 success; 1 a failure was found (bad proof, corrupt or torn log, \
             refused cosignature, entry not found); 2 usage or input error (nothing appended; \
@@ -18,5 +18,5 @@ struct Evchain: ParsableCommand {
             """,
         version: PackageVersion.line("evchain"),
         subcommands: [Init.self, Keygen.self, Key.self, Append.self, CheckpointCommand.self, Prove.self,
-                      Consistency.self, Cosign.self, Audit.self, Tiles.self, Show.self, Usage.self])
+                      Consistency.self, Cosign.self, Keep.self, Audit.self, Tiles.self, Show.self, Usage.self])
 }

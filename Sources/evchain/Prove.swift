@@ -10,7 +10,8 @@ struct Prove: ParsableCommand {
         abstract: "Inclusion proofs for entries read on stdin.",
         discussion: """
             Each output line is self-contained: {"seq","time","record","leaf","tree_size","root",\
-            "proof","checkpoint"}. An id or digest proves every entry holding it. A query with no \
+            "proof","checkpoint"}, and "attestation": the entry's earliest kept checkpoint that a \
+            witness cosigned or a TSA stamped, with the consistency proof to the checkpoint. An id or digest proves every entry holding it. A query with no \
             entry under the checkpoint is reported and makes the exit status 1.
             """)
     @Argument(help: "The chain.") var chain: String
@@ -40,13 +41,18 @@ struct Prove: ParsableCommand {
             StandardOutput.shared.write(try store.inclusionProof(seq: seqs[0][0], against: cp).tlogProof)
             return
         }
+        let attestations = KeptAttestations(store: store, against: cp)
         var missing = 0
         for (i, list) in seqs.enumerated() {
             if list.isEmpty {
                 Diagnostics.warn("\(locations[i]): no entry under the checkpoint (size \(cp.checkpoint.size)) matches")
                 missing += 1
             }
-            for seq in list { StandardOutput.shared.writeLine(try store.inclusionProof(seq: seq, against: cp).json) }
+            for seq in list {
+                var proof = try store.inclusionProof(seq: seq, against: cp)
+                proof.attestation = try attestations.json(for: seq)
+                StandardOutput.shared.writeLine(proof.json)
+            }
         }
         if missing > 0 { throw ToolExit(ExitStatus.failure) }
     }

@@ -11,10 +11,15 @@ struct Tiles: ParsableCommand {
     @Option(help: ArgumentHelp("Export directory.", valueName: "dir")) var out: String
     @Option(help: ArgumentHelp("Export up to this checkpoint (default: CHAIN.checkpoint).", valueName: "file")) var checkpoint: String?
 
+    @OptionGroup var progressOption: ProgressOption
+
     func run() throws {
+        let progress = Progress(label: "exporting tiles", progressOption)
+        defer { progress.finish() }
         let store = try ChainStore(path: chain, access: .read)
         let cp = try store.matchCheckpoint(try checkpoint.map(DurableFile.readAll))
-        let export = try store.exportTiles(to: out, checkpoint: cp)
+        progress.setTotal(items: Int(cp.checkpoint.size))
+        let export = try store.exportTiles(to: out, checkpoint: cp, progress: progress.handler)
         if export.leftoversRemoved > 0 {
             Diagnostics.warn("\(out): removed \(export.leftoversRemoved) temporary file\(export.leftoversRemoved == 1 ? "" : "s") left by an interrupted export")
         }

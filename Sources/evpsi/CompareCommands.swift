@@ -31,7 +31,11 @@ struct CompareCommand: ParsableCommand {
             }
         }
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "compare request", progressOption)
+            defer { progress.finish() }
             let key = try paillier.load()
             let c = try step.channel()
             printSummary(try step.record.logging(c, "comparison", step: "request", party: "b", writing: [step.out, step.state]) {
@@ -55,7 +59,11 @@ struct CompareCommand: ParsableCommand {
         var insecure = false
         @OptionGroup var step: AnsweringStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "compare respond", progressOption)
+            defer { progress.finish() }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "comparison", step: "respond", party: "a", writing: [step.out]) {
                 try PrivateComparison.respond(channel: c, message: .file(message), items: try readLines(files), join: join.fields,
@@ -70,7 +78,11 @@ struct CompareCommand: ParsableCommand {
         var files: [String] = []
         @OptionGroup var step: DecryptingStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "compare result", progressOption)
+            defer { progress.finish() }
             let (key, c) = try step.load()
             let lines = try step.record.logging(c, "comparison", step: "result", party: "b") {
                 try PrivateComparison.result(channel: c, message: .file(step.message), statePath: step.state, items: try readLines(files), key: key)

@@ -33,12 +33,14 @@ struct ItemArguments: ParsableArguments {
         }
     }
 
-    func reader() throws -> PSIItemReader {
+    /// The items, their count told to `progress` as they are read.
+    func reader(_ progress: Progress? = nil) throws -> PSIItemReader {
         try refuseTerminal(files)
         let key = try bucketKey.map { try SecretFile.read($0) } ?? []
         let reader = try PSIItemReader(paths: files, options: PSIItemOptions(keyFields: fieldList(keyFields), buckets: buckets,
                                                                               bucket: bucket ?? 0, bucketKey: key))
         reader.onDuplicate = { Diagnostics.warn($0) }
+        reader.progress = progress?.handler
         return reader
     }
 }

@@ -23,10 +23,14 @@ struct PSICommand: ParsableCommand {
         var labels = false
         @OptionGroup var step: OpeningStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "psi request", progressOption)
+            defer { progress.finish() }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "dh-psi", step: "request", party: "b", writing: [step.out, step.state]) {
-                try DHPSI.request(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                try DHPSI.request(channel: c, items: try items.reader(progress), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels),
                                   session: step.session, statePath: step.state, out: .file(step.out))
             })
@@ -50,11 +54,15 @@ struct PSICommand: ParsableCommand {
         var label: String?
         @OptionGroup var step: AnsweringStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "psi respond", progressOption)
+            defer { progress.finish() }
             if labels && label == nil { throw ValidationError("--labels needs --label FIELD") }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "dh-psi", step: "respond", party: "a", writing: [step.out]) {
-                try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(), group: try PSIGroups.named(group),
+                try DHPSI.respond(channel: c, request: .file(request), items: try items.reader(progress), group: try PSIGroups.named(group),
                                   mode: try psiMode(cardinalityOnly: cardinalityOnly, labels: labels), labelField: label, out: .file(step.out))
             })
         }
@@ -72,11 +80,15 @@ struct PSICommand: ParsableCommand {
         @OptionGroup var channel: ChannelOptions
         @OptionGroup var record: RecordOption
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "psi finish", progressOption)
+            defer { progress.finish() }
             let c = try channel.channel()
             var learned: [JSONValue] = []
             _ = try record.logging(c, "dh-psi", step: "finish", party: "b") {
-                try DHPSI.finish(channel: c, response: .file(response), statePath: state, items: { try items.reader() }) { learned.append($0) }
+                try DHPSI.finish(channel: c, response: .file(response), statePath: state, items: { try items.reader(progress) }) { learned.append($0) }
             }
             for line in learned { StandardOutput.shared.writeLine(line) }
         }

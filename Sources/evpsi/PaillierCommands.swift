@@ -25,7 +25,11 @@ struct PaillierCommand: ParsableCommand {
             }
         }
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "paillier keygen", progressOption)
+            defer { progress.finish() }
             let key = try PaillierPrivateKey.generate(bits: bits, allowInsecure: insecure)
             try SecretFile.writeJSON(out, key.jwk())
         }
@@ -38,7 +42,11 @@ struct PaillierCommand: ParsableCommand {
         @Flag(name: .customLong("insecure-test-key"), help: "Accept a key below 2048 bits (tests only).")
         var insecure = false
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "paillier public", progressOption)
+            defer { progress.finish() }
             StandardOutput.shared.writeLine(try PaillierPrivateKey.load(key, allowInsecure: insecure).publicKey.jwk())
         }
     }
@@ -56,7 +64,11 @@ struct PaillierCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Input files (JSON Lines); none reads stdin.", valueName: "file"))
         var files: [String] = []
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "paillier encrypt", progressOption)
+            defer { progress.finish() }
             guard (publicKey == nil) != (key == nil) else { throw ValidationError("give one of --public and --key") }
             let sk = try key.map { try PaillierPrivateKey.load($0, allowInsecure: insecure) }
             let pk = try sk?.publicKey ?? loadPaillierPublicKey(publicKey!, allowInsecure: insecure)
@@ -78,7 +90,11 @@ struct PaillierCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Ciphertext files (JSON Lines); none reads stdin.", valueName: "file"))
         var files: [String] = []
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "paillier decrypt", progressOption)
+            defer { progress.finish() }
             let sk = try PaillierPrivateKey.load(key, allowInsecure: insecure)
             let lines = try readLines(files)
             let out = try parallelMap(lines) { (o, at) -> JSONValue in
@@ -104,7 +120,11 @@ struct PaillierCommand: ParsableCommand {
             guard files.count == 2 else { throw ValidationError("add takes exactly two ciphertext files") }
         }
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "paillier add", progressOption)
+            defer { progress.finish() }
             let pk = try loadPaillierPublicKey(publicKey, allowInsecure: insecure)
             let a = try JSONLinesReader.open(files[0]), b = try JSONLinesReader.open(files[1])
             var pairs: [(JSONObject, String, JSONObject, String)] = []

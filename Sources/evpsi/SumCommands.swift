@@ -17,10 +17,14 @@ struct SumCommand: ParsableCommand {
         var group = PSIGroups.defaultName
         @OptionGroup var step: OpeningStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "sum start", progressOption)
+            defer { progress.finish() }
             let c = try step.channel()
             printSummary(try step.record.logging(c, "intersection-sum", step: "start", party: "a", writing: [step.out, step.state]) {
-                try IntersectionSum.start(channel: c, items: try items.reader(), group: try PSIGroups.named(group),
+                try IntersectionSum.start(channel: c, items: try items.reader(progress), group: try PSIGroups.named(group),
                                           session: step.session, statePath: step.state, out: .file(step.out))
             })
         }
@@ -40,11 +44,15 @@ struct SumCommand: ParsableCommand {
         var state: String
         @OptionGroup var step: AnsweringStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "sum reply", progressOption)
+            defer { progress.finish() }
             let key = try paillier.load()
             let c = try step.channel()
             printSummary(try step.record.logging(c, "intersection-sum", step: "reply", party: "b", writing: [step.out, state]) {
-                try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(), valueField: valueField,
+                try IntersectionSum.reply(channel: c, message: .file(message), items: try items.reader(progress), valueField: valueField,
                                           key: key, group: try PSIGroups.named(group), statePath: state, out: .file(step.out))
             })
         }
@@ -63,7 +71,11 @@ struct SumCommand: ParsableCommand {
         @OptionGroup var channel: ChannelOptions
         @OptionGroup var record: RecordOption
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "sum finish", progressOption)
+            defer { progress.finish() }
             let c = try channel.channel()
             printSummary(try record.logging(c, "intersection-sum", step: "finish", party: "a", writing: [out]) {
                 try IntersectionSum.finish(channel: c, message: .file(message), statePath: state, allowInsecureKey: insecure, out: .file(out))
@@ -75,7 +87,11 @@ struct SumCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Party B: decrypt the sum; prints {cardinality, sum, count}.")
         @OptionGroup var step: DecryptingStep
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "sum result", progressOption)
+            defer { progress.finish() }
             let (key, c) = try step.load()
             printSummary(try step.record.logging(c, "intersection-sum", step: "result", party: "b") {
                 try IntersectionSum.result(channel: c, message: .file(step.message), statePath: step.state, key: key)

@@ -21,7 +21,11 @@ extension Evverify {
         @Flag(name: .customLong("allow-failed"), help: "Issue the certificate even when an item failed (it records the failure).")
         var allowFailed = false
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "certifying", progressOption)
+            defer { progress.finish() }
             let issuer = try CustodyCertificate.readIssuerKey(issuerKey)
             // Refused before any work: the trust options name every key the issuer must not be.
             let requirements = try trust.keys.requirements()
@@ -29,7 +33,7 @@ extension Evverify {
                                                                     witnessKeys: requirements.witnessKeys) {
                 throw EvidenceError.usage("\(Setting("issuer-key")): \(dependence)")
             }
-            let (verifier, report) = try items.verify(trust)
+            let (verifier, report) = try items.verify(trust, progress: progress)
             if report.failures > 0 && !allowFailed {
                 for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
                 Diagnostics.warn("no certificate issued: \(report.failures) of \(report.count) items FAILED")

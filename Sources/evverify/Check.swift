@@ -22,12 +22,16 @@ extension Evverify {
         @Flag(help: "Print nothing; the exit status tells.")
         var status = false
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "checking", progressOption)
+            defer { progress.finish() }
             let (text, quiet, status) = (text, quiet, status)
-            let (verifier, report) = try items.verify(trust) { v in
+            let (verifier, report) = try items.verify(trust, render: { v in
                 if status || (quiet && v.status == .ok) { return [] }
                 return text || quiet ? Array((v.textLine + "\n").utf8) : v.jsonLine
-            }
+            }, progress: progress)
             let out = StandardOutput.shared
             for line in report.rendered { out.write(line) }
             if text && !quiet && !status { out.write(verifier.trust.witnessSummary + "\n") }

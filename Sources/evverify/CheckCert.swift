@@ -21,7 +21,11 @@ extension Evverify {
         @Flag(help: "Print findings as text lines, and who issued the certificate, instead of a JSON report.")
         var text = false
 
+        @OptionGroup var progressOption: ProgressOption
+
         func run() throws {
+            let progress = Progress(label: "checking the certificate", progressOption)
+            defer { progress.finish() }
             let requirements = try keys.requirements()
             let bytes = certificate == "-" ? try DurableFile.readAll("/dev/stdin") : try DurableFile.readAll(certificate)
             let result: CustodyCertificate.CheckResult

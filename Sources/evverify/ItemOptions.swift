@@ -22,7 +22,7 @@ struct ItemOptions: ParsableArguments {
     @Flag(help: "Report every entry of the items' contracts that no item presents, as missing (needs --chain).")
     var complete = false
 
-    @Option(name: .customLong("logged-before"), help: ArgumentHelp("Only entries logged before this RFC 3339 time count.", valueName: "time"))
+    @Option(name: .customLong("logged-before"), help: ArgumentHelp("Only entries a timestamp or witness quorum attests as logged before this RFC 3339 time count (never the bank's clock).", valueName: "time"))
     var loggedBefore: String?
 
     @Flag(name: .customLong("accept-relogged"), help: "Accept an item whose id was also logged with another digest (still listed as conflicts).")
@@ -53,11 +53,12 @@ struct ItemOptions: ParsableArguments {
     /// No items is an error (exit 2), as `sha256sum -c` on no lines fails:
     /// an empty file or a mistyped filter must not read as a pass.
     func verify(_ trust: TrustOptions,
-                render: EvidenceVerifier.Renderer? = nil) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
+                render: EvidenceVerifier.Renderer? = nil, progress: Progress? = nil) throws -> (EvidenceVerifier, EvidenceVerifier.Report) {
         var setup = setup(trust)
         setup.requiresItems = true
         let verifier = try setup.makeVerifier()
         let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
-        return (verifier, try verifier.verify(items, render: render))
+        progress?.setTotal(items: items.count)
+        return (verifier, try verifier.verify(items, render: render, progress: progress?.handler))
     }
 }

@@ -81,3 +81,22 @@ import Testing
         }
     }
 }
+
+/// Sizes a clerk reads at a glance, with the exact count kept beside them
+/// (issue 21: the catalogue showed `2000000 字节`).
+@Suite struct CatalogueSizeTests {
+    @Test(arguments: [
+        (0, "0 字节", "0 bytes"),
+        (1, "1 字节", "1 byte"),
+        (1023, "1,023 字节", "1,023 bytes"),
+        (1024, "1.0 KB（1,024 字节）", "1.0 KB (1,024 bytes)"),
+        (48213, "47 KB（48,213 字节）", "47 KB (48,213 bytes)"),
+        (2_000_000, "1.9 MB（2,000,000 字节）", "1.9 MB (2,000,000 bytes)"),
+        (10_484_000, "10 MB（10,484,000 字节）", "10 MB (10,484,000 bytes)"),
+        (1 << 40, "1.0 TB（1,099,511,627,776 字节）", "1.0 TB (1,099,511,627,776 bytes)"),
+    ])
+    func sizesAreShownInUnitsWithTheExactCount(n: Int, zh: String, en: String) {
+        #expect(CatalogueLabels(.zh).bytes(n) == zh)
+        #expect(CatalogueLabels(.en).bytes(n) == en)
+    }
+}

@@ -39,7 +39,10 @@ import Testing
             let found = s == "missing" ? "" : #","seq":\#(i),"logged":"\#(certifiedLogged)","tree_size":\#(records.count)"#
                 + (s == "ok" ? #","checked":"original","cosignatures":1"# : "")
             let reason = s == "ok" ? "" : #","reason":"\#(s) (test)""#
-            return String(line.dropLast()) + #","status":"\#(s)""# + found + reason + "}"
+            // What someone independent attests, beside the bank's clock.
+            let by = i == 1 ? "timestamp" : "cosignatures"
+            let attested = s == "ok" ? #","attested":"\#(certifiedLogged)","attested_by":"\#(by)","attested_tree_size":\#(records.count)"# : ""
+            return String(line.dropLast()) + #","status":"\#(s)""# + found + attested + reason + "}"
         }.joined(separator: "\n") + "\n"
     }
 

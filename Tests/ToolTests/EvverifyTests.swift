@@ -50,6 +50,8 @@ struct VerifyFixture {
                                            "--state", dir.file("notary-state").path] + proofArgs,
                                stdin: try Data(contentsOf: URL(fileURLWithPath: signedOnly)))
         try dir.write("checkpoint.cosigned", cosigned.stdout)
+        // The bank keeps what the notary returned among its past checkpoints.
+        try run("evchain", ["keep", chain, dir.file("checkpoint.cosigned").path])
     }
 
     @discardableResult

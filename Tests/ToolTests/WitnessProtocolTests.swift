@@ -65,6 +65,7 @@ private func text(_ path: String) throws -> String { try String(contentsOfFile: 
         #expect(try independent("note_verify.py", [w.notary.vkey], stdin: Data(contentsOf: URL(fileURLWithPath: cp1))).out == "ok\n")
         #expect(try text(f.chain + ".checkpoint") == text(cp1))
         #expect(try text(f.chain + ".witnesses").contains(#""size":5"#))
+        #expect(try text(f.chain + ".checkpoints/5").contains(sig))  // kept with the cosignature, as `evchain keep` would
         // A grown log: the proof from 5, which the bank recorded.
         try w.serve()
         #expect(try f.append(records(3, tag: "b")).status == 0)
@@ -106,6 +107,7 @@ private func text(_ path: String) throws -> String { try String(contentsOfFile: 
         #expect(r.stderr.contains("inconsistent with the one cosigned at size 5"), "\(r.stderr)")
         #expect(!(try text(out).contains("\u{2014} notary.example/witness ")))
         #expect(try text(try w.notary.stateFile()) == state)
+        #expect(!(try text(fork + ".checkpoints/7").contains("\u{2014} notary.example/witness ")))
         // The fork's bank knew nothing of the witness: 409 told it 5, and the proof from 5 failed.
         #expect(w.requests.suffix(2) == ["old=0 -> 409", "old=5 -> 422"])
     }

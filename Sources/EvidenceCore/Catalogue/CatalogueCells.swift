@@ -55,7 +55,9 @@ public struct CatalogueCells: Sendable {
         // What the original hashes to now, beside what was logged.
         if let actual = item.actual { digest.append((labels.actualDigest(DisplayText.algorithm(r.algorithm)), actual)) }
 
-        logEntry = (item.seq.map { [labels.seq($0)] } ?? []) + (item.logged.map { [DisplayText.time($0, offsetMinutes: utcOffset)] } ?? [])
+        logEntry = (item.seq.map { [labels.seq($0)] } ?? [])
+            + (item.logged.map { [labels.loggedClaim(DisplayText.time($0, offsetMinutes: utcOffset))] } ?? [])
+            + (item.attested.map { [labels.attested(DisplayText.time($0, offsetMinutes: utcOffset), by: item.attestedBy ?? "")] } ?? [])
         verification = [labels.status(of: row)]
         if item.status != .ok, let reason = item.reason { verification.append(v(reason)) }
         if item.status == .ok, let strength = item.strength { verification += labels.strength(strength) }

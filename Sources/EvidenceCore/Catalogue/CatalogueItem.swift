@@ -17,8 +17,15 @@ public struct CatalogueItem: Equatable, Sendable {
     public var status: VerificationStatus
     /// Chain sequence number, when the item was found in the chain.
     public var seq: Int?
-    /// When the entry was appended to the log (RFC 3339 UTC).
+    /// When the entry was appended to the log (RFC 3339 UTC), by the
+    /// bank's clock: the bank's claim.
     public var logged: String?
+    /// When someone independent dated the entry (evverify's `attested`):
+    /// the earliest timestamped or witness-cosigned checkpoint holding it,
+    /// and which of the two (`attested_by`).
+    public var attested: String?
+    public var attestedBy: String?
+    public var attestedTreeSize: Int?
     /// Size of the checkpoint the verdict was proven against.
     public var treeSize: Int?
     /// The verifier's explanation when the status is not `ok`.
@@ -46,7 +53,8 @@ public struct CatalogueItem: Equatable, Sendable {
     }
 
     static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "actual", "reason", "certificate",
-                                             "checked", "cosignatures", "conflicts"]
+                                             "checked", "cosignatures", "conflicts", "attested", "attested_by",
+                                             "attested_tree_size"]
     static let entryFields: Set<String> = ["seq", "time", "record", "leaf"]
 
     /// Reads a verdict (has `status`), an entry (has `record`) or a record.
@@ -96,6 +104,12 @@ public struct CatalogueItem: Equatable, Sendable {
         seq = try fields.optionalCount("seq")
         logged = try fields.optionalUTCTime("logged")
         treeSize = try fields.optionalCount("tree_size")
+        attested = try fields.optionalUTCTime("attested")
+        attestedBy = try fields.optionalString("attested_by")
+        if let by = attestedBy, Attestation.Basis(rawValue: by) == nil {
+            throw EvidenceError.input("unknown \"attested_by\" \"\(by)\" (expected timestamp or cosignatures)")
+        }
+        attestedTreeSize = try fields.optionalCount("attested_tree_size")
         actual = try fields.optionalHex("actual", bytes: record.algorithm.outputSize)
         reason = try fields.optionalString("reason")
         certificate = try fields.optionalIdentifier("certificate")

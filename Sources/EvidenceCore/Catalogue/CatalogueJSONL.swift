@@ -28,6 +28,9 @@ public enum CatalogueJSONL {
         if let item = row.item {
             put("seq", item.seq.map { .number(Double($0)) })
             put("logged", item.logged.map(JSONValue.string))
+            put("attested", item.attested.map(JSONValue.string))
+            put("attested_by", item.attestedBy.map(JSONValue.string))
+            put("attested_tree_size", item.attestedTreeSize.map { .number(Double($0)) })
             put("tree_size", item.treeSize.map { .number(Double($0)) })
             put("actual", item.actual.map(JSONValue.string))
         }

@@ -84,8 +84,37 @@ public struct CatalogueLabels: Sendable {
     }
 
     public func pages(_ n: Int) -> String { t("\(n) 页", n == 1 ? "1 page" : "\(n) pages") }
-    public func bytes(_ n: Int) -> String { t("\(n) 字节", n == 1 ? "1 byte" : "\(n) bytes") }
+    /// A size people read at a glance, with the exact count beside it:
+    /// `1.9 MB（2,000,000 字节）` (units of 1024 bytes, as file managers show them).
+    public func bytes(_ n: Int) -> String {
+        let exact = t("\(Self.grouped(n)) 字节", n == 1 ? "1 byte" : "\(Self.grouped(n)) bytes")
+        guard n >= 1024 else { return exact }
+        var value = Double(n) / 1024, unit = 0
+        let units = ["KB", "MB", "GB", "TB"]
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        let tenths = Int((value * 10).rounded())
+        let shown = tenths < 100 ? "\(tenths / 10).\(tenths % 10)" : String(Int(value.rounded()))
+        return t("\(shown) \(units[unit])（\(exact)）", "\(shown) \(units[unit]) (\(exact))")
+    }
+
+    /// Digits in groups of three: 2000000 → 2,000,000.
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n.magnitude))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
     public func seq(_ n: Int) -> String { t("存证序号 \(n)", "seq \(n)") }
+    /// The entry's own time is the bank's clock; an attested time is a
+    /// timestamp authority's or the witnesses': the catalogue names each.
+    public func loggedClaim(_ time: String) -> String { t("银行系统自报时间 \(time)", "bank's clock: \(time)") }
+    public func attested(_ time: String, by basis: String) -> String {
+        let by = basis == Attestation.Basis.timestamp.rawValue ? t("可信时间戳", "timestamp") : t("见证人联署", "witness cosignatures")
+        return t("独立证明：不晚于 \(time) 已存证（\(by)）", "attested: in the log by \(time) (\(by))")
+    }
     public func treeSize(_ n: Int) -> String { t("检查点大小 \(n)", "checkpoint size \(n)") }
     public func actualDigest(_ algorithm: String) -> String { t("原件现值 \(algorithm)（不符）", "original now, \(algorithm) (differs)") }
     public func keyID(_ id: String) -> String { t("密钥标识 \(id)", "key id \(id)") }

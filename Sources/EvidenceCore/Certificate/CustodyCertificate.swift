@@ -131,6 +131,9 @@ public enum CustodyCertificate {
             checkpoint.appendNew("timestamp", .object(t))
         }
         doc.appendNew("checkpoint", .object(checkpoint))
+        if case .array(let past) = attestationsJSON(report.verdicts, main: trust), !past.isEmpty {
+            doc.appendNew("attestations", .array(past))
+        }
 
         var items: [JSONValue] = []
         for v in report.verdicts {
@@ -142,6 +145,7 @@ public enum CustodyCertificate {
             if let entry = v.entry {
                 item.appendNew("seq", .number(Double(entry.seq)))
                 item.appendNew("logged", .string(entry.time))
+                if let a = v.attestation { item.appendNew("attested", attestedJSON(a)) }
                 item.appendNew("record", entry.record)
                 item.appendNew("leaf", .string(Hex.encode(entry.leaf)))
             } else if let record = v.record {
@@ -352,6 +356,7 @@ public enum CustodyCertificate {
         }
         checkDerivedFields(doc, items: items, trust: trust, note: Array(note.utf8), issuerKey: issuerKey,
                            requirements: requirements, finding: finding)
+        checkAttestations(doc, items: items, trust: trust, requirements: requirements, finding: finding)
         return result
     }
 }

@@ -20,14 +20,17 @@ public struct InclusionProof: Sendable {
     public var root: Hash
     public var path: [Hash]
     public var checkpoint: String
+    /// The entry's earliest kept, dated checkpoint (`KeptAttestations`), if any.
+    public var attestation: JSONValue?
 
-    /// {"seq","time","record","leaf","tree_size","root","proof","checkpoint"}
+    /// {"seq","time","record","leaf","tree_size","root","proof","checkpoint","attestation"?}
     public var json: JSONValue {
         var o = entry.json
         o["tree_size"] = .number(Double(treeSize))
         o["root"] = .string(Hex.encode(root))
         o["proof"] = .array(path.map { .string(Hex.encode($0)) })
         o["checkpoint"] = .string(checkpoint)
+        if let attestation { o["attestation"] = attestation }
         return .object(o)
     }
 
@@ -102,7 +105,7 @@ extension ChainStore {
             throw EvidenceError.failure("stored hashes do not prove entry \(seq): \(error) (run 'evchain audit')")
         }
         return InclusionProof(entry: entry, treeSize: cp.checkpoint.size, root: cp.checkpoint.root,
-                              path: path, checkpoint: cp.note)
+                              path: path, checkpoint: cp.note, attestation: nil)
     }
 
     public func consistencyProof(from m: UInt64, to n: UInt64) throws -> ConsistencyProof {

@@ -26,7 +26,9 @@ extension ChainStore {
     /// checkpoint whose tiles are missing. One export at a time writes to a
     /// directory (an exclusive lock on it), and what a killed one left is
     /// removed by the next (`TileFileWriter`).
-    public func exportTiles(to directory: String, checkpoint cp: ChainCheckpoint) throws -> TileExport {
+    /// `progress` is told the entries (by seq) whose bundles are written.
+    public func exportTiles(to directory: String, checkpoint cp: ChainCheckpoint,
+                            progress: ProgressHandler? = nil) throws -> TileExport {
         let files = try TileFileWriter(directory)
         let size = cp.checkpoint.size
         var previous: UInt64 = 0
@@ -51,11 +53,13 @@ extension ChainStore {
             try writeTiles(files, size: size, previous: previous)
             var lookups = TileLookupBatch()
             let first = min(Tile.tiles(level: 0, treeSize: previous).full, lookupFrom / Tile.width)
-            try writeEntryBundles(files, size: size, from: first, previous: previous, lookupFrom: lookupFrom, lookups: &lookups)
+            try writeEntryBundles(files, size: size, from: first, previous: previous, lookupFrom: lookupFrom, lookups: &lookups,
+                                  progress: progress)
             if size > lookupFrom {
                 _ = try lookups.write(to: directory, previous: lookupFrom) { try files.write($0, $1) }
                 try files.write(TileLookup.formatPath, TileLookup.format)
             }
+            try writeKeptCheckpoints(files, size: size)
             try files.commit()
             // Last, on its own: a reader never sees a checkpoint whose tiles are missing.
             try files.write("checkpoint", Array(cp.note.utf8))
@@ -93,7 +97,8 @@ extension ChainStore {
     /// are cut from its chain line and checked against the leaf hash the
     /// tree holds, so a damaged line is never published.
     private func writeEntryBundles(_ files: TileFileWriter, size: UInt64, from first: UInt64, previous: UInt64,
-                                   lookupFrom: UInt64, lookups: inout TileLookupBatch) throws {
+                                   lookupFrom: UInt64, lookups: inout TileLookupBatch,
+                                   progress: ProgressHandler? = nil) throws {
         let firstSeq = first * Tile.width
         guard firstSeq < size else { return }
         let reader = HashFileReader(file: hashes)
@@ -121,6 +126,7 @@ extension ChainStore {
             }
             if n >= rewriteFrom { try files.write(Tile.entriesPath(index: n, width: width), try Tile.bundle(entries)) }
             n += 1
+            progress?(Int(min(size, n * Tile.width)), 0)
         }
     }
 

@@ -14,6 +14,10 @@ public struct ProofBundle: Sendable {
         /// The checkpoint note the proof was made against.
         public var checkpoint: String
         public var location: String
+        /// The entry's earliest dated checkpoint as the bank exported it
+        /// (`KeptAttestations`): its tree size, note, token and consistency
+        /// proof to `checkpoint`. Checked like any other past checkpoint.
+        public var attestation: (size: UInt64, past: AttestedTimes.Past)?
     }
 
     public private(set) var lines: [Line] = []
@@ -53,6 +57,20 @@ public struct ProofBundle: Sendable {
         var entry = ChainEntry(seq: UInt64(seq), time: time, canonicalRecord: JCS.canonical(.object(recordObject)))
         // Keep the leaf as claimed: the verifier recomputes it and compares.
         entry.leaf = leaf
-        return Line(entry: entry, treeSize: UInt64(size), root: root, path: path, checkpoint: checkpoint, location: location)
+        var attestation: (size: UInt64, past: AttestedTimes.Past)? = nil
+        if let a = o["attestation"] {
+            guard let past = a["tree_size"]?.integerValue, past > 0, let note = a["note"]?.stringValue,
+                  let consistency = a["consistency"]?.merklePath else {
+                throw bad("\"attestation\" ({\"tree_size\",\"note\",\"timestamp\",\"consistency\"})")
+            }
+            var token: [UInt8]? = nil
+            if let text = a["timestamp"]?.stringValue {
+                guard let t = Base64.decode(text) else { throw bad("\"attestation\".\"timestamp\" (base64)") }
+                token = t
+            }
+            attestation = (UInt64(past), AttestedTimes.Past(note: Array(note.utf8), token: token, consistency: consistency))
+        }
+        return Line(entry: entry, treeSize: UInt64(size), root: root, path: path, checkpoint: checkpoint, location: location,
+                    attestation: attestation)
     }
 }

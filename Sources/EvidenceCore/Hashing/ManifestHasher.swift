@@ -1,3 +1,4 @@
+import Synchronization
 import EvidenceSupport
 
 /// What `evhash` does: manifest lines in, evidence records out, in input
@@ -83,10 +84,23 @@ public struct ManifestHasher {
     ///
     /// Lines go through `pipelinedMap` in chunks: while the workers hash
     /// chunk k+1, this thread writes chunk k's records and reads chunk k+2.
+    /// `progress` is given the items and bytes hashed so far as the workers
+    /// go (a chunk of large files takes long), from their threads, one call
+    /// at a time.
     public func run(_ inputs: [JSONLinesReader], output: some ByteSink, progress: ProgressHandler? = nil,
                     report: (EvidenceError) -> Void) throws -> Summary {
         var summary = Summary()
         let workers = ParallelMap.defaultWorkers
+        let hashed = Mutex((items: 0, bytes: 0))
+        let tally: ((Int, Int) -> Void)? = progress.map { progress in
+            { items, bytes in
+                hashed.withLock {
+                    $0.items += items
+                    $0.bytes += bytes
+                    progress($0.items, $0.bytes)
+                }
+            }
+        }
         for input in inputs {
             let inputIndex = summary.inputNames.count
             summary.inputNames.append(input.name)
@@ -109,20 +123,22 @@ public struct ManifestHasher {
                     return []
                 }
             }, state: { Worker(options) }, transform: { worker, share in
-                process(share, worker: worker)
+                process(share, worker: worker, hashed: tally)
             }, consume: { shares in
                 for share in shares {
                     try emit(share, input: inputIndex, to: output, summary: &summary, report: report)
                 }
-                progress?(summary.items, summary.bytes)
             })
             if let readError { throw readError }
         }
         return summary
     }
 
-    /// Hashes a share's lines into one buffer of records.
-    func process(_ share: LineShare, worker: Worker) -> HashedShare {
+    /// Hashes a share's lines into one buffer of records, telling `hashed`
+    /// the lines and bytes done every 256 lines or 4 MiB.
+    func process(_ share: LineShare, worker: Worker, hashed: ((Int, Int) -> Void)? = nil) -> HashedShare {
+        var untold = (items: 0, bytes: 0)
+        defer { if untold.items > 0 { hashed?(untold.items, untold.bytes) } }
         let chunk = share.chunk
         var w = JSONWriter(capacity: chunk.range(share.lines.upperBound - 1).upperBound - chunk.range(share.lines.lowerBound).lowerBound + 256 * share.lines.count)
         var lines: [HashedLine] = []
@@ -141,6 +157,14 @@ public struct ManifestHasher {
             }
             line.end = w.bytes.count
             lines.append(line)
+            if let hashed {
+                untold.items += 1
+                untold.bytes += line.size
+                if untold.items >= 256 || untold.bytes >= 4 << 20 {
+                    hashed(untold.items, untold.bytes)
+                    untold = (0, 0)
+                }
+            }
         }
         return HashedShare(bytes: w.bytes, lines: lines)
     }

@@ -1,3 +1,4 @@
+import Synchronization
 import Glibc
 import EvidenceCrypto
 import EvidenceLog
@@ -45,11 +46,15 @@ public struct EvidenceVerifier {
     public let source: Source
     public let trust: CheckpointTrust
     public let options: Options
+    /// When someone independent dated each entry: the past checkpoints the
+    /// source holds, else only `trust`'s own timestamp or cosignatures.
+    public let attested: AttestedTimes
 
-    public init(source: Source, trust: CheckpointTrust, options: Options) {
+    public init(source: Source, trust: CheckpointTrust, options: Options, attested: AttestedTimes? = nil) {
         self.source = source
         self.trust = trust
         self.options = options
+        self.attested = attested ?? AttestedTimes(main: trust)
     }
 
     public struct Report: Sendable {
@@ -108,16 +113,24 @@ public struct EvidenceVerifier {
         }
     }
 
+    /// Whether the entry counts under `--logged-before`: only an attested
+    /// time (`AttestedTimes`) shows it was logged before the cut-off, never
+    /// the entry's own `time` (the bank's clock). An entry nothing attests
+    /// is kept, so it still counts against the item (a conflict, a withheld
+    /// entry), and a match on it is `unproven` (see `verdict`).
     func isBeforeCutoff(_ entry: ChainEntry) -> Bool {
         guard let cutoff = options.loggedBefore else { return true }
-        guard let t = RFC3339.parse(entry.time) else { return false }
-        return t < cutoff
+        guard let a = attested.attestation(for: entry.seq) else { return true }
+        return a.time < cutoff
     }
 
     /// Verifies `items`; with `render`, keeps each verdict only as its
     /// rendered bytes (nothing is written here, so an input error in any
     /// item still leaves the output empty).
-    public func verify(_ items: [VerificationItem], render: Renderer? = nil) throws -> Report {
+    /// `progress` is told the items verified so far (from the workers, one
+    /// call at a time).
+    public func verify(_ items: [VerificationItem], render: Renderer? = nil,
+                       progress: ProgressHandler? = nil) throws -> Report {
         try validate(items)
         // Ids and contracts are compared as bytes (`ExactString`), as the
         // lookup and the digests compare them: an entry whose id only looks
@@ -166,6 +179,8 @@ public struct EvidenceVerifier {
             try log.prefetch(.id, ids.map(\.string))
             for id in ids { entriesByID[id] = try log.entries(.id, id.string) }
         }
+        attested.resolve(entriesByID.values.joined().map(\.seq) + entriesByContract.values.joined().map(\.seq)
+                         + candidatesByID.values.joined())
         for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
         for (c, entries) in entriesByContract { entriesByContract[c] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
 
@@ -175,7 +190,9 @@ public struct EvidenceVerifier {
             guard let render else { return .kept(v) }
             return .rendered(render(v), v.status)
         }
+        let verified = Mutex(0)
         let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, root: options.root, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
+            defer { if let progress { verified.withLock { $0 += 1; progress($0, 0) } } }
             do {
                 var entries = entriesByID[item.id.exact] ?? []
                 if let batch, let seqs = candidatesByID[item.id.exact] {
@@ -445,6 +462,12 @@ public struct EvidenceVerifier {
         }
         if let failure = trust.failure {
             v.reason = failure
+            return v
+        }
+        v.attestation = attested.attestation(for: entry.seq)
+        if v.attestation == nil, let cutoff = options.loggedBeforeText {
+            v.reason = "no attested checkpoint holds seq \(entry.seq) (no timestamp or witness quorum checked): "
+                + "that it was logged before \(cutoff) would rest on the bank's clock alone"
             return v
         }
         v.status = .ok

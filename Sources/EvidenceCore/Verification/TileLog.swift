@@ -26,6 +26,9 @@ public final class TileLog: @unchecked Sendable {
 
     public var tree: MerkleTreeReader { MerkleTreeReader(hashes) }
 
+    /// Any other published file (past checkpoints); nil when not there.
+    public func fetchFile(_ path: String) throws -> [UInt8]? { try fetch(path) }
+
     /// The entries the lookup lists for `name` that lie in the tree and say
     /// they are of that name (a lookup pointing elsewhere is ignored).
     public func entries(_ kind: TileLookup.Kind, _ name: String) throws -> [ChainEntry] {

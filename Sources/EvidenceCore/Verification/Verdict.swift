@@ -44,6 +44,9 @@ public struct Verdict: Sendable {
     /// Other entries of the same id whose digest the item does not match:
     /// the evidence was logged again, differently.
     public var conflicts: [ChainEntry] = []
+    /// The earliest attested checkpoint holding the entry: when someone
+    /// other than the bank dated it (`entry.time` is the bank's clock).
+    public var attestation: Attestation?
 
     public enum Checked: String, Sendable {
         case original
@@ -69,6 +72,11 @@ public struct Verdict: Sendable {
         if let entry {
             o["seq"] = .number(Double(entry.seq))
             o["logged"] = .string(entry.time)
+        }
+        if let attestation {
+            o["attested"] = .string(attestation.timeText)
+            o["attested_by"] = .string(attestation.basis.rawValue)
+            o["attested_tree_size"] = .number(Double(attestation.treeSize))
         }
         if let treeSize { o["tree_size"] = .number(Double(treeSize)) }
         if let actualDigest { o["actual"] = .string(actualDigest) }

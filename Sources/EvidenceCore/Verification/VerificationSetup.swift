@@ -118,6 +118,43 @@ public struct VerificationSetup: Sendable {
         options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
         // A tiles source reads the tree of the checkpoint's size.
         let resolved = source ?? .tiles(TileLog(treeSize: trust.checkpoint.size, fetch: tileFetch!))
-        return EvidenceVerifier(source: resolved, trust: trust, options: options)
+        return EvidenceVerifier(source: resolved, trust: trust, options: options,
+                                attested: pastCheckpoints(resolved, trust: trust, requirements: requirements))
+    }
+
+    /// The past checkpoints the source holds, checked under the same trust
+    /// as the main one (see `AttestedTimes`).
+    func pastCheckpoints(_ source: EvidenceVerifier.Source, trust: CheckpointTrust,
+                         requirements: CheckpointTrust.Requirements) -> AttestedTimes {
+        let size = trust.checkpoint.size
+        switch source {
+        case .chain(let store):
+            let dir = KeptCheckpoints.directory(ofChain: store.path)
+            let tree = store.tree
+            return AttestedTimes(main: trust, requirements: requirements, sizes: KeptCheckpoints.sizes(in: dir),
+                                 load: { try KeptCheckpoints.read(dir, size: $0).map { AttestedTimes.Past(note: $0.note, token: $0.token) } },
+                                 prove: { try tree.consistencyProof(oldSize: $0, newSize: size) })
+        case .bundle(let bundle):
+            var past: [UInt64: AttestedTimes.Past] = [:]
+            for line in bundle.lines {
+                if let a = line.attestation, past[a.size] == nil { past[a.size] = a.past }
+            }
+            return AttestedTimes(main: trust, requirements: requirements, sizes: Array(past.keys),
+                                 load: { past[$0] }, prove: { _ in [] })
+        case .tiles(let log):
+            // The published index is read now; a missing one means no past checkpoints.
+            let sizes: [UInt64]
+            do {
+                sizes = try log.fetchFile(KeptCheckpoints.indexPath)
+                    .map { try KeptCheckpoints.parseIndex($0, at: KeptCheckpoints.indexPath) } ?? []
+            } catch { sizes = [] }
+            let tree = log.tree
+            return AttestedTimes(main: trust, requirements: requirements, sizes: sizes,
+                                 load: { n in
+                                     guard let note = try log.fetchFile("checkpoints/\(n)") else { return nil }
+                                     return AttestedTimes.Past(note: note, token: try log.fetchFile("checkpoints/\(n).tsr"))
+                                 },
+                                 prove: { try tree.consistencyProof(oldSize: $0, newSize: size) })
+        }
     }
 }

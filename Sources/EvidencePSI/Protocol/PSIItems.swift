@@ -70,6 +70,8 @@ public final class PSIItemReader {
     public var reportDuplicates = true
     /// Told `location: duplicate item (same as first-location)` for each duplicate.
     public var onDuplicate: ((String) -> Void)?
+    /// Told the items read so far after each chunk (a step's progress).
+    public var progress: ProgressHandler?
 
     public init(paths: [String], options: PSIItemOptions) throws {
         try options.validate()
@@ -124,7 +126,10 @@ public final class PSIItemReader {
             }
             digest.update(item)
             digest.update([0x0a])
-            defer { count += 1 }
+            defer {
+                count += 1
+                if count & 1023 == 0 { progress?(count, 0) }
+            }
             return PSIItem(index: count, location: r.location, item: item, object: object)
         }
         return nil
@@ -133,6 +138,7 @@ public final class PSIItemReader {
     public func nextChunk(_ size: Int = 4096) throws -> [PSIItem] {
         var out: [PSIItem] = []
         while out.count < size, let i = try next() { out.append(i) }
+        progress?(count, 0)
         return out
     }
 

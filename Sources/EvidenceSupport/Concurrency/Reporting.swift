@@ -1,6 +1,8 @@
 /// How a long library operation tells its caller how far it got: items and
-/// bytes done so far. The library never draws anything itself; EvidenceCLI
-/// turns this into a progress line on stderr when stderr is a terminal.
+/// bytes done so far. It may be called from worker threads (one call at a
+/// time, so the counts only grow). The library never draws anything itself;
+/// EvidenceCLI's `Progress` keeps the last counts and a timer draws them on
+/// stderr (on a terminal, or when `--progress` asks).
 public typealias ProgressHandler = (_ items: Int, _ bytes: Int) -> Void
 
 /// Where a library operation writes its output bytes (records, lines): stdout
