@@ -85,4 +85,62 @@ import Testing
             #expect(WitnessSubmission.conflictSize(Array(bad.utf8)) == nil, "\(bad)")
         }
     }
+
+    /// The notary's side in process: each refusal carries the spec's status,
+    /// the old size is the witness's (409 names it), and nothing refused
+    /// changes the state.
+    @Test func theWitnessAnswersEachRequestWithTheSpecsStatus() throws {
+        let log = try NoteSignerKey.generate(name: "unit.example/log", type: .ed25519)
+        let key = try NoteSignerKey.generate(name: "notary.example/w", type: .cosignatureV1)
+        let state = ScratchDirectory("add-checkpoint")
+        let witness = try Witness(key: key, logKey: log.verifierKey, origin: nil, stateDirectory: state.path)
+        var tree = MemoryHashStore()
+        for i in 0..<10 { tree.append(leafHash: Merkle.leafHash(Array("e\(i)".utf8))) }
+        let reader = MerkleTreeReader(tree)
+        func request(_ old: UInt64, _ size: UInt64, proof: [Hash]? = nil, root: Hash? = nil, by signer: NoteSignerKey? = nil,
+                     origin: String = "unit.example/log") throws -> AddCheckpointRequest {
+            let note = try Checkpoint(origin: origin, size: size, root: root ?? reader.treeHash(size: size)).signed(with: signer ?? log)
+            let path = try proof ?? (old > 0 && old < size ? reader.consistencyProof(oldSize: old, newSize: size) : [])
+            return AddCheckpointRequest(oldSize: old, proof: path, checkpoint: note.bytes)
+        }
+        func status(_ r: AddCheckpointRequest, firstUse: Bool = false) -> Int? {
+            do { _ = try witness.addCheckpoint(r, now: 100, firstUse: firstUse); return 200 } catch let refusal as WitnessRefusal {
+                return refusal.httpStatus
+            } catch { return nil }
+        }
+        #expect(status(try request(0, 4)) == nil)  // no state, no first use: the witness's own trouble
+        #expect(status(try request(3, 4), firstUse: true) == 409)
+        #expect(status(try request(0, 4, proof: [Merkle.emptyRoot]), firstUse: true) == 422)
+        #expect(status(try request(0, 4), firstUse: true) == 200)
+        #expect(status(try request(0, 6)) == 409)
+        do { _ = try witness.addCheckpoint(try request(0, 6), now: 100) } catch let r as WitnessRefusal { #expect(r.reason == .conflict(4)) }
+        #expect(status(try request(7, 6)) == 400)
+        #expect(status(try request(4, 6, proof: [Merkle.emptyRoot])) == 422)
+        #expect(status(try request(4, 4, root: Merkle.emptyRoot)) == 422)
+        #expect(status(try request(4, 6, by: try NoteSignerKey.generate(name: "unit.example/log", type: .ed25519))) == 403)
+        #expect(status(try request(4, 6, origin: "other.example/log")) == 404)
+        #expect(status(AddCheckpointRequest(oldSize: 4, proof: [], checkpoint: Array("not a note\n".utf8))) == 400)
+        #expect(try witness.lastCosigned()?.size == 4)
+        #expect(status(try request(4, 10)) == 200)
+        #expect(try witness.lastCosigned()?.size == 10)
+    }
+
+    /// From a cosigned empty tree no proof is due (the empty tree is
+    /// consistent with every tree): a witness at size 0 takes the next
+    /// checkpoint with an empty proof.
+    @Test func aWitnessAtSizeZeroNeedsNoProof() throws {
+        let log = try NoteSignerKey.generate(name: "unit.example/log", type: .ed25519)
+        let key = try NoteSignerKey.generate(name: "notary.example/w", type: .cosignatureV1)
+        let state = ScratchDirectory("add-checkpoint")
+        let witness = try Witness(key: key, logKey: log.verifierKey, origin: nil, stateDirectory: state.path)
+        func note(_ size: UInt64, _ root: Hash) throws -> [UInt8] {
+            try Checkpoint(origin: "unit.example/log", size: size, root: root).signed(with: log).bytes
+        }
+        let empty = try AddCheckpointRequest(oldSize: 0, proof: [], checkpoint: note(0, Merkle.emptyRoot))
+        _ = try witness.addCheckpoint(empty, now: 100, firstUse: true)
+        let three = try AddCheckpointRequest(oldSize: 0, proof: [], checkpoint: note(3, Merkle.leafHash([1])))
+        let cosigned = try witness.addCheckpoint(three, now: 101)
+        #expect(try cosigned.verify(key.verifierKey) == [101])
+        #expect(try witness.lastCosigned()?.size == 3)
+    }
 }
