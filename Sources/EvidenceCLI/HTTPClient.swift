@@ -43,6 +43,12 @@ public struct HTTPClient: Sendable {
         return try accepted(status, reply, url: url)
     }
 
+    /// A POST whose every answer is the caller's to judge (a witness's 409
+    /// and 422 carry meaning): the status and the body, within the same bounds.
+    public func postForReply(url: String, body: [UInt8], contentType: String, accept: String) throws -> (status: Int, body: [UInt8]) {
+        try perform(url: url, post: (body, ["Content-Type: \(contentType)", "Accept: \(accept)"]))
+    }
+
     /// Whether `location` names something this client fetches.
     public static func handles(_ location: String) -> Bool {
         let l = location.lowercased()

@@ -44,6 +44,9 @@ final class StaticHTTPServer {
         ((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "\"GET ").count - 1
     }
 
+    /// What the server wrote to its log (stderr) so far.
+    var requestLog: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
     deinit {
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()

@@ -72,6 +72,20 @@ public struct Witness {
     /// missing state is an I/O error.
     public func cosign(_ noteBytes: [UInt8], proof: ConsistencyProof?, now: UInt64,
                        firstUse: Bool = false) throws -> SignedNote {
+        do {
+            return try accept(noteBytes, proof: proof, claimedOldSize: nil, now: now, firstUse: firstUse)
+        } catch let refusal as WitnessRefusal {
+            throw refusal.error
+        }
+    }
+
+    /// The checks of `cosign`, each refusal tagged with what c2sp.org/tlog-witness
+    /// answers for it. `claimed` is an add-checkpoint request's old size and
+    /// proof lines: checked against the state under the same lock that
+    /// guards its update, as the spec requires (two requests checked before
+    /// either is recorded could roll the state back).
+    func accept(_ noteBytes: [UInt8], proof: ConsistencyProof?, claimedOldSize claimed: (size: UInt64, path: [Hash])?,
+                now: UInt64, firstUse: Bool) throws -> SignedNote {
         var isDirectory = stat()
         guard stat(stateDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
             throw EvidenceError.io("state directory does not exist", at: stateDirectory)
@@ -79,23 +93,51 @@ public struct Witness {
         let lock = try DurableFile("\(stateDirectory)/lock", flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o600)
         try lock.lock(.exclusive)
 
-        let note = try SignedNote(parsing: noteBytes)
-        try note.verify(logKey)
-        let cp = try Checkpoint(text: note.text)
+        let note: SignedNote
+        let cp: Checkpoint
+        do {
+            note = try SignedNote(parsing: noteBytes)
+            cp = try Checkpoint(text: note.text)
+        } catch let e as EvidenceError { throw WitnessRefusal(.badRequest, e) }
+        // The origin before the signature (c2sp.org/tlog-witness): another
+        // log's checkpoint is an unknown log, not a bad signature.
         guard cp.origin == origin else {
-            throw EvidenceError.failure("checkpoint origin \"\(cp.origin)\" is not the witnessed log \"\(origin)\"")
+            throw WitnessRefusal(.unknownLog, .failure("checkpoint origin \"\(cp.origin)\" is not the witnessed log \"\(origin)\""))
         }
-        guard let old = try lastCosigned() else {
+        do { try note.verify(logKey) } catch let e as EvidenceError { throw WitnessRefusal(.badSignature, e) }
+        let old = try lastCosigned()
+        var proof = proof
+        if let claimed {
+            guard claimed.size <= cp.size else {
+                throw WitnessRefusal(.badRequest, .failure("refused: old size \(claimed.size) is larger than the checkpoint's size \(cp.size)"))
+            }
+            guard cp.size > 0 || cp.root == Merkle.emptyRoot else {
+                throw WitnessRefusal(.inconsistent, .failure("refused: a checkpoint of size 0 must have the empty tree's root"))
+            }
+            if old != nil || firstUse {
+                let current = old?.size ?? 0
+                guard claimed.size == current else {
+                    throw WitnessRefusal(.conflict(current), .failure("refused: old size \(claimed.size) is not the size \(current) this witness last cosigned"))
+                }
+            }
+            guard claimed.size > 0 && claimed.size < cp.size || claimed.path.isEmpty else {
+                throw WitnessRefusal(.inconsistent, .failure("refused: a proof from size \(claimed.size) to \(cp.size) must be empty (c2sp.org/tlog-witness)"))
+            }
+            if claimed.size > 0 && claimed.size < cp.size, let old {
+                proof = ConsistencyProof(oldSize: claimed.size, newSize: cp.size, oldRoot: old.root, newRoot: cp.root, path: claimed.path)
+            }
+        }
+        guard let old else {
             guard firstUse else {
                 throw EvidenceError.io("no state for log \"\(origin)\": if this witness never cosigned it, start with \(Setting("init")); "
                                        + "otherwise restore the state (starting over would accept a rollback)", at: statePath)
             }
             if let proof {
                 guard proof.oldSize == 0, proof.newSize == cp.size else {
-                    throw EvidenceError.failure("refused: this witness never cosigned \"\(origin)\", so the proof must be from size 0 to \(cp.size), not from \(proof.oldSize) to \(proof.newSize)")
+                    throw WitnessRefusal(.inconsistent, .failure("refused: this witness never cosigned \"\(origin)\", so the proof must be from size 0 to \(cp.size), not from \(proof.oldSize) to \(proof.newSize)"))
                 }
                 guard proof.path.isEmpty else {
-                    throw EvidenceError.failure("refused: a proof from size 0 must be empty (c2sp.org/tlog-witness)")
+                    throw WitnessRefusal(.inconsistent, .failure("refused: a proof from size 0 must be empty (c2sp.org/tlog-witness)"))
                 }
             }
             return try record(note, now: now)
@@ -104,24 +146,24 @@ public struct Witness {
             throw EvidenceError.usage("\(Setting("init")): this witness already cosigned \"\(origin)\" up to size \(old.size); cosign without \(Setting("init"))")
         }
         if cp.size < old.size {
-            throw EvidenceError.failure("refused: checkpoint size \(cp.size) is smaller than the \(old.size) already cosigned (rollback or split view)")
+            throw WitnessRefusal(.conflict(old.size), .failure("refused: checkpoint size \(cp.size) is smaller than the \(old.size) already cosigned (rollback or split view)"))
         }
         if cp.size == old.size {
             guard cp.root == old.root else {
-                throw EvidenceError.failure("refused: checkpoint of size \(cp.size) has a different root than the one already cosigned (split view)")
+                throw WitnessRefusal(.inconsistent, .failure("refused: checkpoint of size \(cp.size) has a different root than the one already cosigned (split view)"))
             }
-        } else {
+        } else if old.size > 0 {  // the empty tree is consistent with any tree
             guard let proof else {
-                throw EvidenceError.failure("refused: a consistency proof from size \(old.size) to \(cp.size) is needed (evchain consistency \(Setting("from")) \(old.size) \(Setting("to")) \(cp.size))")
+                throw WitnessRefusal(.inconsistent, .failure("refused: a consistency proof from size \(old.size) to \(cp.size) is needed (evchain consistency \(Setting("from")) \(old.size) \(Setting("to")) \(cp.size))"))
             }
             guard proof.oldSize == old.size, proof.newSize == cp.size else {
-                throw EvidenceError.failure("refused: the consistency proof is from \(proof.oldSize) to \(proof.newSize), not from \(old.size) to \(cp.size)")
+                throw WitnessRefusal(.conflict(old.size), .failure("refused: the consistency proof is from \(proof.oldSize) to \(proof.newSize), not from \(old.size) to \(cp.size)"))
             }
             do {
                 try Merkle.verifyConsistency(oldSize: old.size, newSize: cp.size, oldRoot: old.root,
                                              newRoot: cp.root, path: proof.path)
             } catch {
-                throw EvidenceError.failure("refused: checkpoint is inconsistent with the one cosigned at size \(old.size): \(error) (split view)")
+                throw WitnessRefusal(.inconsistent, .failure("refused: checkpoint is inconsistent with the one cosigned at size \(old.size): \(error) (split view)"))
             }
         }
         return try record(note, now: now)
