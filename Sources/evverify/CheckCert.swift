@@ -21,9 +21,18 @@ extension Evverify {
         @Flag(help: "Print findings as text lines, and who issued the certificate, instead of a JSON report.")
         var text = false
 
+        @Option(help: ArgumentHelp("Report format: json, text or html (the certificate as a print view, only when it holds).", valueName: "format"))
+        var format: CertificateFormat = .json
+
+        @Option(help: ArgumentHelp("With --format html: language of the page, zh or en.", valueName: "lang"))
+        var lang: CatalogueLanguage = .zh
+
         @OptionGroup var progressOption: ProgressOption
 
         func run() throws {
+            if text && format != .json && format != .text { throw ValidationError("--text is --format text: give one of them") }
+            if lang != .zh && format != .html { throw ValidationError("--lang applies to --format html only") }
+            let format = text ? CertificateFormat.text : format
             let progress = Progress(label: "checking the certificate", progressOption)
             defer { progress.finish() }
             let requirements = try keys.requirements()
@@ -34,7 +43,17 @@ extension Evverify {
             } catch let e as EvidenceError {
                 throw e.located(certificate == "-" ? "stdin" : certificate)
             }
-            if text {
+            let file = certificate == "-" ? "stdin" : certificate
+            switch format {
+            case .html:
+                // The page states what the check established: a certificate
+                // that fails it gets no page, only its findings.
+                guard result.isValid else {
+                    for f in result.findings { Diagnostics.warn("\(file): \(f)") }
+                    throw ToolExit(ExitStatus.failure)
+                }
+                StandardOutput.shared.write(try CertificateHTML.render(bytes, check: result, language: lang))
+            case .text:
                 let name = result.serial ?? certificate
                 if result.isValid {
                     StandardOutput.shared.write("\(name): OK (\(result.items) items)\n")
@@ -45,10 +64,16 @@ extension Evverify {
                     StandardOutput.shared.write("\(name): issued by \(DisplayText.visible(issuer.name, keepingLines: false)) (key id \(issuer.keyID))\n")
                 }
                 if let witnesses = result.witnessSummary { StandardOutput.shared.write(witnesses + "\n") }
-            } else {
+            case .json:
                 StandardOutput.shared.writeLine(result.json)
             }
             if !result.isValid { throw ToolExit(ExitStatus.failure) }
         }
     }
+}
+
+/// `check-cert --format`: the JSON report, text lines, or the print view.
+enum CertificateFormat: String, CaseIterable, ChoiceArgument {
+    case json, text, html
+    static let badValueMessage = "--format takes json, text or html"
 }
