@@ -137,19 +137,9 @@ public enum CertificateHTML {
 
     /// A4 portrait (four columns fit), with the catalogue's fonts and page counters.
     static func css(w: Words, labels: CatalogueLabels, serial: String) -> String {
-        let serif = CatalogueStyle.serif, mono = CatalogueStyle.mono
-        let footer = labels.pageFooter
-        return """
-            @page {
-              size: A4;
-              margin: 18mm 15mm 16mm 15mm;
-              @top-left { content: \(CatalogueStyle.cssString(w.serial + w.colon + serial)); font: 8.5pt \(serif); color: #333; vertical-align: bottom; padding-bottom: 3mm; }
-              @top-right { content: \(CatalogueStyle.cssString(w.title)); font: 8.5pt \(serif); color: #333; vertical-align: bottom; padding-bottom: 3mm; }
-              @bottom-center { content: \(CatalogueStyle.cssString(footer.before)) counter(page) \(CatalogueStyle.cssString(footer.between)) counter(pages) \(CatalogueStyle.cssString(footer.after)); font: 9pt \(serif); }
-            }
-            html { font-family: \(serif); font-size: 10pt; color: #000; background: #fff;
-              -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-            body { margin: 0; }
+        let mono = CatalogueStyle.mono
+        return CatalogueStyle.page(size: "A4", left: CatalogueStyle.cssString(w.serial + w.colon + serial),
+                                   right: CatalogueStyle.cssString(w.title), labels: labels) + """
             h1 { text-align: center; font-size: 18pt; margin: 0 0 5mm; font-weight: bold; }
             h2 { font-size: 11.5pt; margin: 5mm 0 2mm; }
             table.fields { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
