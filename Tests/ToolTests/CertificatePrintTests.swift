@@ -86,6 +86,22 @@ import Testing
         #expect(noWitness.status == 1 && noWitness.stdout.isEmpty, "\(noWitness.out.prefix(200))")
     }
 
+    /// A verified certificate still carries what the bank's systems wrote:
+    /// markup and hidden bidi controls in a record are shown, not obeyed.
+    @Test func markupAndBidiControlsInARecordAreShownNotObeyed() throws {
+        let f = try VerifyFixture()
+        let record = #"{"id":"C2025-0079/esign/contract.pdf","contract":"C2025-0079","stage":"esign","source":"core</td><script>alert(1)</script>\u202Efdp.exe","alg":"sha256","digest":"\#(String(repeating: "9", count: 64))"}"#
+        try f.run("evchain", ["append", f.chain], stdin: Data(record.utf8))
+        try f.seal(from: 31)
+        let cert = try f.certify(["--records-only"], stdin: Data(record.utf8))
+        try #require(cert.status == 0, "\(cert.stderr)")
+        let r = try printed(f, cert.stdout)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.out.contains("<script") && !r.out.contains("</td><script"), "markup from a record reached the page")
+        #expect(r.out.contains("core&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;[U+202E]fdp.exe"), "\(r.out)")
+        #expect(!r.out.unicodeScalars.contains { $0.value == 0x202E })
+    }
+
     @Test func formatAndLanguageAreChecked() throws {
         let f = try VerifyFixture()
         let cert = try certificate(f)
