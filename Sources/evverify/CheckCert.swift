@@ -27,11 +27,22 @@ extension Evverify {
         @Option(help: ArgumentHelp("With --format html: language of the page, zh or en.", valueName: "lang"))
         var lang: CatalogueLanguage = .zh
 
+        @Option(name: .customLong("utc-offset"), help: ArgumentHelp("With --format html: show times at this offset from UTC, e.g. +08:00 (default: UTC).", valueName: "±hh:mm"))
+        var utcOffset: String?
+
         @OptionGroup var progressOption: ProgressOption
 
         func run() throws {
             if text && format != .json && format != .text { throw ValidationError("--text is --format text: give one of them") }
-            if lang != .zh && format != .html { throw ValidationError("--lang applies to --format html only") }
+            if (lang != .zh || utcOffset != nil) && format != .html {
+                throw ValidationError("\(lang != .zh ? "--lang" : "--utc-offset") applies to --format html only")
+            }
+            let minutes = try utcOffset.map { text in
+                guard let m = DisplayText.parseOffset(text) else {
+                    throw ValidationError("--utc-offset takes an offset such as +08:00, -05:30 or UTC")
+                }
+                return m
+            } ?? 0
             let format = text ? CertificateFormat.text : format
             let progress = Progress(label: "checking the certificate", progressOption)
             defer { progress.finish() }
@@ -52,7 +63,7 @@ extension Evverify {
                     for f in result.findings { Diagnostics.warn("\(file): \(f)") }
                     throw ToolExit(ExitStatus.failure)
                 }
-                StandardOutput.shared.write(try CertificateHTML.render(bytes, check: result, language: lang))
+                StandardOutput.shared.write(try CertificateHTML.render(bytes, check: result, language: lang, utcOffset: minutes))
             case .text:
                 let name = result.serial ?? certificate
                 if result.isValid {

@@ -57,6 +57,13 @@ import Testing
         #expect(en.out.contains("<html lang=\"en\">") && en.out.contains("Evidence custody certificate"))
         #expect(en.out.contains("bank&#39;s clock: ") && en.out.contains("attested: in the log by "), "\(en.out)")
         #expect(en.out.contains("key id \(keyID)"))
+
+        // At +08:00, for a commission in China: every time names its offset.
+        let logged = try #require(items.first?["logged"]?.stringValue)
+        let china = try printed(f, cert, ["--utc-offset", "+08:00"])
+        #expect(china.status == 0, "\(china.stderr)")
+        #expect(china.out.contains("银行系统自报时间 \(DisplayText.time(logged, offsetMinutes: 480))"), "\(china.out)")
+        #expect(!china.out.contains(" UTC<") && !china.out.contains(" UTC "), "a time left in UTC")
     }
 
     @Test func anAlteredOrWronglyKeyedCertificatePrintsNothing() throws {
@@ -109,6 +116,10 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("--format takes json, text or html"), "\(bad.stderr)")
         let lang = try f.checkCert(cert, ["--witness-key", f.notaryVKey, "--lang", "en"])
         #expect(lang.status == 2 && lang.stderr.contains("--lang applies to --format html only"), "\(lang.stderr)")
+        let offset = try f.checkCert(cert, ["--witness-key", f.notaryVKey, "--utc-offset", "+08:00"])
+        #expect(offset.status == 2 && offset.stderr.contains("--utc-offset applies to --format html only"), "\(offset.stderr)")
+        let badOffset = try f.checkCert(cert, ["--witness-key", f.notaryVKey, "--format", "html", "--utc-offset", "8"])
+        #expect(badOffset.status == 2 && badOffset.stdout.isEmpty && badOffset.stderr.contains("--utc-offset takes"), "\(badOffset.stderr)")
         let both = try f.checkCert(cert, ["--witness-key", f.notaryVKey, "--text", "--format", "html"])
         #expect(both.status == 2 && both.stdout.isEmpty, "\(both.stderr)")
         let text = try f.checkCert(cert, ["--witness-key", f.notaryVKey, "--format", "text"])

@@ -20,8 +20,10 @@ public enum CertificateHTML {
         "\(serial)\nsha256:\(fileSHA256)"
     }
 
+    /// `utcOffset`: minutes east of UTC at which times are shown, the offset
+    /// named in each (as the catalogue's `--utc-offset`).
     public static func render(_ bytes: [UInt8], check: CustodyCertificate.CheckResult,
-                              language: CatalogueLanguage) throws -> [UInt8] {
+                              language: CatalogueLanguage, utcOffset: Int = 0) throws -> [UInt8] {
         guard check.isValid, let issuer = check.issuer, let serial = check.serial else {
             throw EvidenceError.failure("the certificate does not hold under the given keys: nothing to print")
         }
@@ -34,6 +36,7 @@ public enum CertificateHTML {
         let qr = try QRCode(qrText(serial: serial, fileSHA256: fileDigest))
         let e = CatalogueHTML.escape
         let t = CatalogueHTML.text
+        func time(_ rfc3339: String) -> String { DisplayText.time(rfc3339, offsetMinutes: utcOffset) }
 
         var h = "<!DOCTYPE html>\n<html lang=\"\(language == .zh ? "zh-CN" : "en")\">\n<head>\n<meta charset=\"utf-8\">\n"
         h += "<title>\(e(w.title + " — " + DisplayText.visible(serial, keepingLines: false)))</title>\n"
@@ -45,7 +48,7 @@ public enum CertificateHTML {
         func field(_ label: String, _ value: String) { h += "<tr><th scope=\"row\">\(e(label))</th><td>\(value)</td></tr>\n" }
         field(w.serial, "<span class=\"serial\">\(t(serial))</span>")
         field(w.issuer, t(issuer.name) + " <span class=\"id\">(\(e(labels.keyID(issuer.keyID))))</span>")
-        if let issued = doc["issued"]?.stringValue { field(w.issued, e(DisplayText.time(issued))) }
+        if let issued = doc["issued"]?.stringValue { field(w.issued, e(time(issued))) }
         let log = doc["log"]
         field(w.log, t(log?["origin"]?.stringValue ?? "") + keyIDSuffix(log?["key"]?.stringValue, labels))
         let checkpoint = doc["checkpoint"]
@@ -57,18 +60,18 @@ public enum CertificateHTML {
             let key = c["key"]?.stringValue.flatMap { try? NoteVerifierKey(parsing: $0) }
             return "<div>" + t(key?.name ?? "?") + keyIDSuffix(c["key"]?.stringValue, labels)
                 + w.comma
-                + e(w.cosigned(DisplayText.time(c["time"]?.stringValue ?? ""))) + "</div>"
+                + e(w.cosigned(time(c["time"]?.stringValue ?? ""))) + "</div>"
         }.joined())
         if let stamped = checkpoint?["timestamp"]?["time"]?.stringValue {
-            field(w.timestamp, e(DisplayText.time(stamped)))
+            field(w.timestamp, e(time(stamped)))
         }
         for past in doc["attestations"]?.arrayValue ?? [] {
             field(w.pastCheckpoint, e(labels.treeSize(past["tree_size"]?.integerValue ?? 0)) + w.comma
-                  + e(labels.attested(DisplayText.time(past["time"]?.stringValue ?? ""), by: past["by"]?.stringValue ?? "")))
+                  + e(labels.attested(time(past["time"]?.stringValue ?? ""), by: past["by"]?.stringValue ?? "")))
         }
         let verification = doc["verification"]
         field(w.verification, e(w.result(verification?["result"]?.stringValue == "ok", items: check.items,
-                                         time: DisplayText.time(verification?["time"]?.stringValue ?? "")))
+                                         time: time(verification?["time"]?.stringValue ?? "")))
               + "<div class=\"method\">\(t(verification?["method"]?.stringValue ?? ""))</div>")
         h += "</table>\n"
 
@@ -81,7 +84,7 @@ public enum CertificateHTML {
         }
         h += "<li>\(e(verification?["complete"]?.boolValue == true ? w.completeChecked : w.completeNotChecked))</li>\n"
         if let cutoff = verification?["logged_before"]?.stringValue {
-            h += "<li>\(e(w.loggedBefore(DisplayText.time(cutoff))))</li>\n"
+            h += "<li>\(e(w.loggedBefore(time(cutoff))))</li>\n"
         }
         h += "</ul>\n"
 
@@ -100,12 +103,12 @@ public enum CertificateHTML {
             h += "<td class=\"item\"><div class=\"itemid\">\(t(item["id"]?.stringValue ?? ""))</div>"
             if let stage = record?["stage"]?.stringValue { h += "<div>\(e(w.stage + w.colon + labels.stage(Stage.named(stage))))</div>" }
             if let source = record?["source"]?.stringValue { h += "<div>\(e(w.source + w.colon))\(t(source))</div>" }
-            if let made = record?["time"]?.stringValue { h += "<div>\(e(labels.generated(DisplayText.time(made))))</div>" }
+            if let made = record?["time"]?.stringValue { h += "<div>\(e(labels.generated(time(made))))</div>" }
             h += "</td><td class=\"log\">"
             h += "<div>\(e(labels.seq(item["seq"]?.integerValue ?? -1)))</div>"
-            if let logged = item["logged"]?.stringValue { h += "<div>\(e(labels.loggedClaim(DisplayText.time(logged))))</div>" }
-            if let attested = item["attested"], let time = attested["time"]?.stringValue {
-                h += "<div class=\"attested\">\(e(labels.attested(DisplayText.time(time), by: attested["by"]?.stringValue ?? "")))</div>"
+            if let logged = item["logged"]?.stringValue { h += "<div>\(e(labels.loggedClaim(time(logged))))</div>" }
+            if let attested = item["attested"], let when = attested["time"]?.stringValue {
+                h += "<div class=\"attested\">\(e(labels.attested(time(when), by: attested["by"]?.stringValue ?? "")))</div>"
             } else {
                 h += "<div class=\"attested\">\(e(w.notAttested))</div>"
             }
