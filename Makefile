@@ -14,7 +14,7 @@ TOOLS = evhash evchain evverify evpsi evcatalog
 # The one version of the package, as written in Sources/EvidenceCLI/Version.swift.
 VERSION := $(shell sed -n 's/.*static let number = "\(.*\)".*/\1/p' Sources/EvidenceCLI/Version.swift)
 # Release binaries with the Swift runtime linked in (and stripped): they need only libc,
-# libcrypto, libgmp and libcurl on the target machine.
+# libcrypto, libgmp, libcurl and libqrencode on the target machine.
 RELEASE = .build/release
 COMPLETIONS = .build/completions
 

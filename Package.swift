@@ -33,13 +33,17 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The custody certificate's print view carries a QR code (EvidenceCore/Certificate/QRCode.swift).
+        .systemLibrary(
+            name: "CQREncode", pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]),
         // Module graph (ARCHITECTURE.md): Support <- Crypto <- Log, PSI <- Core <- CLI <- tools.
         .target(name: "EvidenceSupport", exclude: readme),
         .target(name: "EvidenceCrypto", dependencies: ["EvidenceSupport", "COpenSSL", "CGMP"], exclude: readme),
         .target(name: "EvidenceLog", dependencies: ["EvidenceSupport", "EvidenceCrypto"], exclude: readme),
         .target(name: "EvidencePSI", dependencies: ["EvidenceSupport", "EvidenceCrypto"], exclude: readme),
         .target(
-            name: "EvidenceCore", dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "CSystem"],
+            name: "EvidenceCore", dependencies: ["EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "CSystem", "CQREncode"],
             exclude: readme + coreFolders.map { "\($0)/README.md" }),
         .target(
             name: "EvidenceCLI",

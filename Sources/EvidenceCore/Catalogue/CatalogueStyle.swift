@@ -9,19 +9,8 @@ enum CatalogueStyle {
     static let mono = #""DejaVu Sans Mono", "Liberation Mono", "Noto Sans Mono CJK SC", Consolas, monospace"#
 
     static func css(labels: CatalogueLabels, caseNumber: String?) -> String {
-        let footer = labels.pageFooter
         let running = caseNumber.map { cssString(labels.caseNumber + (labels.language == .zh ? "：" : " ") + $0) } ?? "\"\""
-        return """
-            @page {
-              size: A4 landscape;
-              margin: 18mm 15mm 16mm 15mm;
-              @top-left { content: \(running); font: 8.5pt \(serif); color: #333; vertical-align: bottom; padding-bottom: 3mm; }
-              @top-right { content: \(cssString(labels.title)); font: 8.5pt \(serif); color: #333; vertical-align: bottom; padding-bottom: 3mm; }
-              @bottom-center { content: \(cssString(footer.before)) counter(page) \(cssString(footer.between)) counter(pages) \(cssString(footer.after)); font: 9pt \(serif); }
-            }
-            html { font-family: \(serif); font-size: 10pt; color: #000; background: #fff;
-              -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-            body { margin: 0; }
+        return page(size: "A4 landscape", left: running, right: cssString(labels.title), labels: labels) + """
             .head { margin-bottom: 5mm; }
             .commission { text-align: center; font-size: 12pt; margin: 0 0 2mm; }
             h1 { text-align: center; font-size: 20pt; letter-spacing: 0.5em; text-indent: 0.5em; margin: 0 0 5mm; font-weight: bold; }
@@ -56,6 +45,26 @@ enum CatalogueStyle {
             .sign p { margin: 0 0 9mm; display: flex; align-items: flex-end; }
             .sign .label { white-space: nowrap; }
             .sign .line { flex: 1; border-bottom: 0.6pt solid #000; min-height: 6mm; padding: 0 1mm; }
+
+            """
+    }
+
+    /// What both print views (the catalogue, the custody certificate) open
+    /// with: the paper, its margins, a running header (`left` and `right`,
+    /// CSS values), 第 n 页 共 m 页 / Page n of m below, and the fonts.
+    static func page(size: String, left: String, right: String, labels: CatalogueLabels) -> String {
+        let footer = labels.pageFooter
+        return """
+            @page {
+              size: \(size);
+              margin: 18mm 15mm 16mm 15mm;
+              @top-left { content: \(left); font: 8.5pt \(serif); color: #333; vertical-align: bottom; padding-bottom: 3mm; }
+              @top-right { content: \(right); font: 8.5pt \(serif); color: #333; vertical-align: bottom; padding-bottom: 3mm; }
+              @bottom-center { content: \(cssString(footer.before)) counter(page) \(cssString(footer.between)) counter(pages) \(cssString(footer.after)); font: 9pt \(serif); }
+            }
+            html { font-family: \(serif); font-size: 10pt; color: #000; background: #fff;
+              -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+            body { margin: 0; }
 
             """
     }
