@@ -13,10 +13,14 @@ FISHDIR = $(PREFIX)/share/fish/vendor_completions.d
 TOOLS = evhash evchain evverify evpsi evcatalog
 # The one version of the package, as written in Sources/EvidenceCLI/Version.swift.
 VERSION := $(shell sed -n 's/.*static let number = "\(.*\)".*/\1/p' Sources/EvidenceCLI/Version.swift)
-# Release binaries with the Swift runtime linked in (and stripped): they need only libc,
-# libcrypto, libgmp, libcurl and libqrencode on the target machine.
+# One release binary, `evidence`, with the Swift runtime linked in (and stripped): it
+# needs only libc, libstdc++, libgcc_s, libcrypto, libgmp, libcurl and libqrencode
+# on the target machine. It runs as the tool it is called by: the five tools are
+# installed as links to it.
 RELEASE = .build/release
 COMPLETIONS = .build/completions
+# The five names as links to the release binary, to run it by each name here.
+LINKS = .build/multicall
 
 .PHONY: all check setup test release completions install uninstall installcheck dist version
 
@@ -33,20 +37,23 @@ test: setup
 	swift test
 
 release:
-	swift build -c release --static-swift-stdlib
+	swift build -c release --static-swift-stdlib --product evidence
+	mkdir -p $(LINKS)
+	for t in $(TOOLS); do ln -sf ../release/evidence $(LINKS)/$$t || exit 1; done
 
 completions: release
 	mkdir -p $(COMPLETIONS)/bash $(COMPLETIONS)/zsh $(COMPLETIONS)/fish
 	for t in $(TOOLS); do \
-	    $(RELEASE)/$$t --generate-completion-script bash > $(COMPLETIONS)/bash/$$t && \
-	    $(RELEASE)/$$t --generate-completion-script zsh > $(COMPLETIONS)/zsh/_$$t && \
-	    $(RELEASE)/$$t --generate-completion-script fish > $(COMPLETIONS)/fish/$$t.fish || exit 1; \
+	    $(LINKS)/$$t --generate-completion-script bash > $(COMPLETIONS)/bash/$$t && \
+	    $(LINKS)/$$t --generate-completion-script zsh > $(COMPLETIONS)/zsh/_$$t && \
+	    $(LINKS)/$$t --generate-completion-script fish > $(COMPLETIONS)/fish/$$t.fish || exit 1; \
 	done
 
 install: release completions
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
+	install -s -m 0755 $(RELEASE)/evidence $(DESTDIR)$(BINDIR)/evidence
 	for t in $(TOOLS); do \
-	    install -s -m 0755 $(RELEASE)/$$t $(DESTDIR)$(BINDIR)/$$t && \
+	    ln -sf evidence $(DESTDIR)$(BINDIR)/$$t && \
 	    install -m 0644 man/$$t.1 $(DESTDIR)$(MANDIR)/$$t.1 && \
 	    install -m 0644 $(COMPLETIONS)/bash/$$t $(DESTDIR)$(BASHDIR)/$$t && \
 	    install -m 0644 $(COMPLETIONS)/zsh/_$$t $(DESTDIR)$(ZSHDIR)/_$$t && \
@@ -54,6 +61,7 @@ install: release completions
 	done
 
 uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/evidence
 	for t in $(TOOLS); do \
 	    rm -f $(DESTDIR)$(BINDIR)/$$t $(DESTDIR)$(MANDIR)/$$t.1 $(DESTDIR)$(BASHDIR)/$$t \
 	        $(DESTDIR)$(ZSHDIR)/_$$t $(DESTDIR)$(FISHDIR)/$$t.fish; \

@@ -17,6 +17,8 @@ let package = Package(
         .executable(name: "evverify", targets: ["evverify"]),
         .executable(name: "evpsi", targets: ["evpsi"]),
         .executable(name: "evcatalog", targets: ["evcatalog"]),
+        // The five tools in one binary (what `make install` installs, with the five names as links).
+        .executable(name: "evidence", targets: ["evidence"]),
     ],
     dependencies: [
         // Pinned: Package.resolved is not committed (the copies here have their own commit ids).
@@ -51,11 +53,22 @@ let package = Package(
                 "EvidenceSupport", "EvidenceCrypto", "EvidenceLog", "EvidencePSI", "EvidenceCore", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: readme),
-        .executableTarget(name: "evhash", dependencies: ["EvidenceCLI"], exclude: readme),
-        .executableTarget(name: "evchain", dependencies: ["EvidenceCLI"], exclude: readme),
-        .executableTarget(name: "evverify", dependencies: ["EvidenceCLI"], exclude: readme),
-        .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI"], exclude: readme),
-        .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI"], exclude: readme),
+        // Each tool's commands, and the executables that run them: one per tool
+        // (what the tests and examples build) and `evidence`, all five in one.
+        .target(name: "EvhashCommand", dependencies: ["EvidenceCLI"], exclude: readme),
+        .target(name: "EvchainCommand", dependencies: ["EvidenceCLI"], exclude: readme),
+        .target(name: "EvverifyCommand", dependencies: ["EvidenceCLI"], exclude: readme),
+        .target(name: "EvpsiCommand", dependencies: ["EvidenceCLI"], exclude: readme),
+        .target(name: "EvcatalogCommand", dependencies: ["EvidenceCLI"], exclude: readme),
+        .executableTarget(name: "evhash", dependencies: ["EvidenceCLI", "EvhashCommand"], exclude: readme),
+        .executableTarget(name: "evchain", dependencies: ["EvidenceCLI", "EvchainCommand"], exclude: readme),
+        .executableTarget(name: "evverify", dependencies: ["EvidenceCLI", "EvverifyCommand"], exclude: readme),
+        .executableTarget(name: "evpsi", dependencies: ["EvidenceCLI", "EvpsiCommand"], exclude: readme),
+        .executableTarget(name: "evcatalog", dependencies: ["EvidenceCLI", "EvcatalogCommand"], exclude: readme),
+        .executableTarget(
+            name: "evidence",
+            dependencies: ["EvidenceSupport", "EvidenceCLI", "EvhashCommand", "EvchainCommand", "EvverifyCommand", "EvpsiCommand", "EvcatalogCommand"],
+            exclude: readme),
         // Finds the tests' Python and names a missing helper package in one line.
         .target(name: "PythonHelpers", path: "Tests/PythonHelpers"),
         // Seeded input mutations for the fuzz tests of both test targets.

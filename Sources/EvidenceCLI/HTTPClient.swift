@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 internal import CCurl
 import EvidenceSupport
@@ -187,7 +187,7 @@ private final class BodySink {
 /// Idle easy handles; each is used by one request at a time.
 private final class HandlePool: @unchecked Sendable {
     // @unchecked: `idle` is only touched under `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [UnsafeMutableRawPointer] = []
 
     func take() -> UnsafeMutableRawPointer? {

@@ -1,3 +1,4 @@
 import EvidenceCLI
+import EvcatalogCommand
 
 ToolMain.run(Evcatalog.self, name: "evcatalog")

@@ -1,3 +1,4 @@
 import EvidenceCLI
+import EvchainCommand
 
 ToolMain.run(Evchain.self, name: "evchain")

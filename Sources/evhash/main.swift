@@ -1,3 +1,4 @@
 import EvidenceCLI
+import EvhashCommand
 
 ToolMain.run(Evhash.self, name: "evhash")

@@ -1,3 +1,4 @@
 import EvidenceCLI
+import EvpsiCommand
 
 ToolMain.run(Evpsi.self, name: "evpsi")

@@ -1,3 +1,4 @@
 import EvidenceCLI
+import EvverifyCommand
 
 ToolMain.run(Evverify.self, name: "evverify")

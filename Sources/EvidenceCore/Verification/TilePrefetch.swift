@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import EvidenceLog
 import EvidenceSupport
 
@@ -12,7 +12,7 @@ final class TilePrefetch: @unchecked Sendable {
     // @unchecked: `fetched` and `next` are only touched under `lock`.
     static let concurrency = 8
     private let source: TileFetch
-    private let lock = NSLock()
+    private let lock = Lock()
     private var fetched: [String: Result<[UInt8]?, Error>] = [:]
     private var next = 0
 
@@ -81,7 +81,7 @@ extension TileLog {
 /// The paths a dry run of the proofs asked for.
 private final class PathSet: @unchecked Sendable {
     // @unchecked: `paths` is only touched under `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var paths = Set<String>()
     func insert(_ p: String) { lock.withLock { _ = paths.insert(p) } }
     var sorted: [String] { lock.withLock { paths.sorted() } }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import EvidenceCrypto
 import EvidenceSupport
 
@@ -17,7 +17,7 @@ public typealias TileFetch = @Sendable (String) throws -> [UInt8]?
 public final class TileHashReader: StoredHashReader, @unchecked Sendable {
     public let treeSize: UInt64
     private let fetch: TileFetch
-    private let lock = NSLock()
+    private let lock = Lock()
     private var tiles: [String: [Hash]] = [:]
     /// How many tiles were fetched.
     public private(set) var fetches = 0
@@ -51,14 +51,15 @@ public final class TileHashReader: StoredHashReader, @unchecked Sendable {
 
     private func tile(level: Int, index: UInt64, width: UInt64) throws -> [Hash] {
         let path = Tile.path(level: level, index: index, width: width)
-        lock.lock(); defer { lock.unlock() }
-        if let t = tiles[path] { return t }
-        guard let data = try fetch(path) else { throw EvidenceError.io("not found (the tiles are incomplete)", at: path) }
-        fetches += 1
-        guard data.count == Int(width) * Merkle.hashSize, let hashes = Hash.split(data) else {
-            throw EvidenceError.io("expected \(Int(width) * Merkle.hashSize) bytes (\(width) hashes), found \(data.count)", at: path)
+        return try lock.withLock { () throws -> [Hash] in
+            if let t = tiles[path] { return t }
+            guard let data = try fetch(path) else { throw EvidenceError.io("not found (the tiles are incomplete)", at: path) }
+            fetches += 1
+            guard data.count == Int(width) * Merkle.hashSize, let hashes = Hash.split(data) else {
+                throw EvidenceError.io("expected \(Int(width) * Merkle.hashSize) bytes (\(width) hashes), found \(data.count)", at: path)
+            }
+            tiles[path] = hashes
+            return hashes
         }
-        tiles[path] = hashes
-        return hashes
     }
 }

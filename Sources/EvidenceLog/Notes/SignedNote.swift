@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import EvidenceCrypto
 import EvidenceSupport
 
@@ -46,7 +46,7 @@ public struct NoteVerifierKey: Sendable, Equatable {
 
     /// Parses a verifier key; the key ID must match the name and key.
     public init(parsing string: String) throws {
-        let text = string.trimmingCharacters(in: .newlines)
+        let text = String(string.trimmingLineBreaks)
         // The name and hex ID contain no '+'; the base64 may.
         let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = Hex.decode(String(parts[1])),
@@ -82,7 +82,7 @@ public struct NoteSignerKey: Sendable, CustomStringConvertible {
     }
 
     public init(parsing string: String) throws {
-        let text = string.trimmingCharacters(in: .newlines)
+        let text = String(string.trimmingLineBreaks)
         let bad = EvidenceError.input("malformed private key (expected PRIVATE+KEY+name+keyid+base64)")
         guard text.hasPrefix("PRIVATE+KEY+") else { throw bad }
         let parts = text.dropFirst("PRIVATE+KEY+".count).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
@@ -137,9 +137,12 @@ public struct SignedNote: Sendable, Equatable {
             throw bad("control character")
         }
         guard string.hasSuffix("\n") else { throw bad("does not end in a newline") }
-        guard let separator = string.range(of: "\n\n", options: .backwards) else {
+        // The last blank line: the signatures follow it.
+        let utf8 = string.utf8
+        guard let start = utf8.indices.dropLast().last(where: { utf8[$0] == 0x0A && utf8[utf8.index(after: $0)] == 0x0A }) else {
             throw bad("no blank line before the signatures")
         }
+        let separator = start..<utf8.index(start, offsetBy: 2)
         text = String(string[..<separator.lowerBound]) + "\n"
         let sigPart = string[separator.upperBound...]
         guard !sigPart.isEmpty else { throw bad("no signature lines") }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import EvidenceCrypto
 import EvidenceSupport
 
@@ -13,15 +13,15 @@ import EvidenceSupport
 public enum Base64URL {
     public static func encode(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+            .replacing("+", with: "-").replacing("/", with: "_")
+            .replacing("=", with: "")
     }
 
     public static func decode(_ text: String) -> [UInt8]? {
         guard text.utf8.allSatisfy({ c in
             (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x5f
         }), text.utf8.count % 4 != 1 else { return nil }
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var s = text.replacing("-", with: "+").replacing("_", with: "/")
         while s.utf8.count % 4 != 0 { s += "=" }
         return Data(base64Encoded: s).map { [UInt8]($0) }
     }
@@ -71,7 +71,7 @@ extension PaillierPrivateKey {
     public func jwk(kid: String = "evpsi paillier private key") -> JSONValue {
         .object(["kty": "DAJ", "key_ops": ["decrypt"],
                  "p": .string(Base64URL.encode(p.bigEndianBytes)), "q": .string(Base64URL.encode(q.bigEndianBytes)),
-                 "pub": publicKey.jwk(kid: kid.replacingOccurrences(of: "private", with: "public")), "kid": .string(kid)])
+                 "pub": publicKey.jwk(kid: kid.replacing("private", with: "public")), "kid": .string(kid)])
     }
 
     public init(jwk value: JSONValue, allowInsecure: Bool = false) throws {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import EvidenceSupport
 
 /// What a responder allows (a JSON file, see evpsi(1) POLICY FILES):

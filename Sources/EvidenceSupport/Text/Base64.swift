@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Strict standard base64 (RFC 4648 §4, padded): decodes only what it would
 /// itself encode, so one value has one spelling.

@@ -72,3 +72,14 @@ public enum DisplayText {
         return (h * 60 + m) * (b[0] == UInt8(ascii: "-") ? -1 : 1)
     }
 }
+
+extension StringProtocol {
+    /// Without the line breaks at either end (Character.isNewline: LF, CR,
+    /// CRLF, NEL, LS, PS), as Foundation's trimming of `.newlines` does.
+    public var trimmingLineBreaks: SubSequence {
+        guard let first = firstIndex(where: { !$0.isNewline }), let last = lastIndex(where: { !$0.isNewline }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}

@@ -4,8 +4,11 @@ import EvidenceCLI
 import EvidenceCore
 import EvidenceSupport
 
-struct Evchain: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command: public for the `evidence` multi-call binary.
+public struct Evchain: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "evchain",
         abstract: "The append-only evidence log: RFC 9162 Merkle tree, C2SP checkpoints, cosignatures, proofs.",
         discussion: """

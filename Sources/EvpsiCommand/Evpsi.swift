@@ -3,8 +3,11 @@ import EvidenceCLI
 import EvidenceCore
 import EvidenceSupport
 
-struct Evpsi: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command: public for the `evidence` multi-call binary.
+public struct Evpsi: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "evpsi",
         abstract: "Private set intersection, intersection-sum and private comparisons between two parties.",
         discussion: """

@@ -4,8 +4,11 @@ import EvidenceCore
 import EvidenceCrypto
 import EvidenceSupport
 
-struct Evhash: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command: public for the `evidence` multi-call binary.
+public struct Evhash: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "evhash",
         abstract: "Hash contract artifacts into evidence records (digests only).",
         discussion: """
@@ -73,7 +76,7 @@ struct Evhash: ParsableCommand {
     @Option(name: .customLong("generate-key"), help: ArgumentHelp("Create a new random HMAC key file (0600) and exit.", valueName: "file"))
     var generateKey: String?
 
-    func run() throws {
+    public func run() throws {
         if let path = generateKey {
             let key = try HMACKey.generate(at: path)
             StandardOutput.shared.write("keyid \(key.keyID)\n")

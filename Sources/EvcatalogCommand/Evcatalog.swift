@@ -4,8 +4,11 @@ import EvidenceCore
 import EvidenceLog
 import EvidenceSupport
 
-struct Evcatalog: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command: public for the `evidence` multi-call binary.
+public struct Evcatalog: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "evcatalog",
         abstract: "Build the arbitration evidence catalogue (证据目录) from verdicts, chain entries or records.",
         discussion: """
@@ -90,7 +93,7 @@ struct Evcatalog: ParsableCommand {
     @Flag(help: "With --format csv: begin with a UTF-8 byte order mark, for spreadsheet programs.")
     var bom = false
 
-    func run() throws {
+    public func run() throws {
         let (format, options) = try catalogueOptions()
         let input = try CatalogueInput.read(try Inputs.open(inputs, what: "verdicts or entries"))
         let catalogue = try Catalogue(items: input.items, gaps: input.gaps, options: options)

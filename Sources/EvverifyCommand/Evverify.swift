@@ -3,8 +3,11 @@ import EvidenceCLI
 import EvidenceCore
 import EvidenceSupport
 
-struct Evverify: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command: public for the `evidence` multi-call binary.
+public struct Evverify: ParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "evverify",
         abstract: "Check originals against the evidence log; issue and check custody certificates.",
         discussion: """
