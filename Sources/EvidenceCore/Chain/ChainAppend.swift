@@ -48,7 +48,7 @@ extension ChainStore {
         var removedTail: String? = nil
         if l.hasTornTail {
             removedTail = tornTail(l)
-            l = try removeTornTail()
+            _ = try removeTornTail()
             l = try layout()
         }
         let start = l.committed

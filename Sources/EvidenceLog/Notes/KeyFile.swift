@@ -25,11 +25,9 @@ public enum KeyFile {
     /// The verifier key of a key file: of a private key file (checked as
     /// one: 0600), or the key a verifier key file holds.
     public static func verifierKey(of path: String) throws -> NoteVerifierKey {
-        if try firstLine(of: path).hasPrefix(privatePrefix) { return try readSigner(path).verifierKey }
+        if try firstLine(of: path).hasPrefix(NoteSignerKey.encodingPrefix) { return try readSigner(path).verifierKey }
         return try readVerifier(path)
     }
-
-    static let privatePrefix = "PRIVATE+KEY+"
 
     private static func firstLine(of path: String) throws -> Substring {
         let text = String(decoding: try DurableFile.readAll(path, limit: 1 << 16), as: UTF8.self)
@@ -49,7 +47,7 @@ public enum KeyFile {
     /// what to give instead, and never echoed.
     public static func readVerifier(_ argument: String) throws -> NoteVerifierKey {
         if argument.contains("+") && !DurableFile.exists(argument) {
-            guard !argument.hasPrefix(privatePrefix) else {
+            guard !argument.hasPrefix(NoteSignerKey.encodingPrefix) else {
                 throw EvidenceError.usage("a private key where a verifier key is expected: never pass a private key on the command line; give its verifier key (the KEY.pub file keygen wrote beside it)")
             }
             return try NoteVerifierKey(parsing: argument)
@@ -58,7 +56,7 @@ public enum KeyFile {
         guard !line.isEmpty else {
             throw EvidenceError.input("no verifier key", at: argument)
         }
-        guard !line.hasPrefix(privatePrefix) else {
+        guard !line.hasPrefix(NoteSignerKey.encodingPrefix) else {
             throw EvidenceError(.usage, "a private key file, not a verifier key: give \(publicPath(argument)) (written by keygen), "
                                 + "or print its verifier key with 'evchain key show \(argument)'", at: argument)
         }

@@ -81,11 +81,14 @@ public struct NoteSignerKey: Sendable, CustomStringConvertible {
         self.verifierKey = try NoteVerifierKey(name: name, type: type, publicKey: Ed25519.publicKey(seed: seed))
     }
 
+    /// What a private key's encoding begins with (and a verifier key's never does).
+    public static let encodingPrefix = "PRIVATE+KEY+"
+
     public init(parsing string: String) throws {
         let text = String(string.trimmingLineBreaks)
         let bad = EvidenceError.input("malformed private key (expected PRIVATE+KEY+name+keyid+base64)")
-        guard text.hasPrefix("PRIVATE+KEY+") else { throw bad }
-        let parts = text.dropFirst("PRIVATE+KEY+".count).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
+        guard text.hasPrefix(Self.encodingPrefix) else { throw bad }
+        let parts = text.dropFirst(Self.encodingPrefix.count).split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[1].count == 8, let id = Hex.decode(String(parts[1])),
               let material = Base64.decode(parts[2]), material.count == 1 + Ed25519.seedSize,
               let type = NoteKeyType(rawValue: material[0]) else { throw bad }
@@ -95,7 +98,7 @@ public struct NoteSignerKey: Sendable, CustomStringConvertible {
 
     /// The secret encoding, for writing a key file only.
     public var encodedSecret: String {
-        "PRIVATE+KEY+\(name)+\(Hex.encode(keyID))+\(Base64.encode([type.rawValue] + seed))"
+        "\(Self.encodingPrefix)\(name)+\(Hex.encode(keyID))+\(Base64.encode([type.rawValue] + seed))"
     }
 
     public var description: String { "private key \(name)+\(Hex.encode(keyID))" }
