@@ -35,7 +35,7 @@ struct ContractIndexStoreTests {
         var old: ContractIndexStore.Root? = nil
         let contractsCount = [5, 60, 300][Int(seed) % 3]
         for _ in 0 ..< 12 {
-            var batch = ContractIndexBatch()
+            var batch = try ContractIndexBatch(store: store, old: old)
             let n = Int.random(in: 1 ... 200, using: &random)
             for _ in 0 ..< n {
                 let leaf = Merkle.leafHash(Array("entry \(size)".utf8))
@@ -43,11 +43,11 @@ struct ContractIndexStoreTests {
                 if Int.random(in: 0 ..< 10, using: &random) > 0 {
                     let contract = "C\(Int.random(in: 0 ..< contractsCount, using: &random))"
                     entries[contract, default: []].append((size, leaf))
-                    batch.add(key: IndexHash(ContractIndex.key(contract)), seq: size, leaf: IndexHash(leaf))
+                    try batch.add(key: IndexHash(ContractIndex.key(contract)), seq: size, leaf: IndexHash(leaf))
                 }
                 size += 1
             }
-            let root = try store.apply(batch, to: old, newSize: size)
+            let root = try store.apply(batch, newSize: size)
             try store.sync()
             old = root
             versions.append((size, entries.map { ContractIndex.value(of: $0.key, leaves: $0.value)! }))
@@ -76,12 +76,12 @@ struct ContractIndexStoreTests {
         let scratch = ScratchDirectory("contract-index-torn")
         let chain = scratch.path + "/chain"
         let store = try ContractIndexStore.create(chain: chain)
-        var first = ContractIndexBatch()
-        first.add(key: IndexHash(ContractIndex.key("A")), seq: 0, leaf: IndexHash(Merkle.leafHash([1])))
-        let r1 = try store.apply(first, to: nil, newSize: 1)
-        var second = ContractIndexBatch()
-        second.add(key: IndexHash(ContractIndex.key("B")), seq: 1, leaf: IndexHash(Merkle.leafHash([2])))
-        _ = try store.apply(second, to: r1, newSize: 2)
+        var first = try ContractIndexBatch(store: store, old: nil)
+        try first.add(key: IndexHash(ContractIndex.key("A")), seq: 0, leaf: IndexHash(Merkle.leafHash([1])))
+        let r1 = try store.apply(first, newSize: 1)
+        var second = try ContractIndexBatch(store: store, old: r1)
+        try second.add(key: IndexHash(ContractIndex.key("B")), seq: 1, leaf: IndexHash(Merkle.leafHash([2])))
+        _ = try store.apply(second, newSize: 2)
         let (removed, intact) = try store.removeTornTail(committed: 1)
         #expect(removed != nil)
         #expect(intact)
@@ -90,17 +90,6 @@ struct ContractIndexStoreTests {
         #expect(try store.removeTornTail(committed: 1).removed == nil)
         // Nothing committed at all: the index must be built again.
         #expect(try store.removeTornTail(committed: 0).intact == false)
-    }
-
-    /// Two keys sharing their first 8 bytes, entries interleaved: each key's
-    /// entries still come out contiguous and in entry order.
-    @Test func keysSharingAPrefixAreGroupedApart() {
-        var a = IndexHash(), b = IndexHash(), c = IndexHash()
-        a.w0 = 7; b.w0 = 7; c.w0 = 3
-        a.w1 = UInt64(2).bigEndian; b.w1 = UInt64(1).bigEndian
-        let keys = [a, b, a, c, b, a]
-        let order = ContractIndexUpdate.groupedOrder(keys)
-        #expect(order == [3, 1, 4, 0, 2, 5])
     }
 
     @Test func contractKeyFromALineIsTheKeyOfTheUnescapedString() {

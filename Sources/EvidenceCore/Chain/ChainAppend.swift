@@ -20,7 +20,7 @@ extension ChainStore {
     /// (`buffer` each at most), the receipts and index entries (a quarter of
     /// it, then a temporary file) and the lines being parsed (an eighth of
     /// it per chunk, two chunks at a time, plus one line) — apart from the
-    /// contract index's batch, 72 bytes for each entry with a contract.
+    /// contract index's batch, about 120 bytes for each contract it touches.
     ///
     /// Either way nothing is committed until every line is valid: only after
     /// the entry lines and hashes are fsynced is the index extended and
@@ -60,7 +60,7 @@ extension ChainStore {
         // (built here for an older chain that has none).
         let keepsIndex = !ChainStore.benchmarkWithoutContractIndex
         let (contractIndex, indexBase, indexNote) = keepsIndex ? try contractIndexCaughtUp(to: start) : (nil, nil, nil)
-        var indexBatch = ContractIndexBatch()
+        var indexBatch = try contractIndex.map { try ContractIndexBatch(store: $0, old: indexBase) }
         // The committed entries, mapped, where workers find what the log
         // already holds of each record's id.
         let logged = alwaysAppend || start == 0 ? nil : try ChainBatchReader(self)
@@ -151,7 +151,7 @@ extension ChainStore {
                             // 32 bytes by construction (`PreparedShare.leaves`).
                             for h in frontier.append(leafHash: Hash(leaf)!, context: context) { hashBuffer += h }
                             if let key = share.contractKeys[i] {
-                                leaf.withUnsafeBytes { indexBatch.add(key: key, seq: seq + UInt64(i), leaf: IndexHash(at: $0.baseAddress!)) }
+                                try leaf.withUnsafeBytes { try indexBatch?.add(key: key, seq: seq + UInt64(i), leaf: IndexHash(at: $0.baseAddress!)) }
                             }
                             try receipts.add(id: share.id(i), leaf: leaf, time: share.time, end: base + UInt64(share.lineEnds[i]))
                         }
@@ -170,7 +170,7 @@ extension ChainStore {
                             dataBuffer += prepared.line
                             runRecords += prepared.lookup
                             for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
-                            if let key = prepared.contractKey { indexBatch.add(key: key, seq: seq, leaf: IndexHash(prepared.leaf)) }
+                            if let key = prepared.contractKey { try indexBatch?.add(key: key, seq: seq, leaf: IndexHash(prepared.leaf)) }
                             try receipts.add(id: share.id(i), leaf: prepared.leaf.bytes[...], time: share.time,
                                              end: dataOffset + UInt64(dataBuffer.count), relogged: prior != nil)
                             seq += 1
@@ -195,8 +195,8 @@ extension ChainStore {
             CrashPoint.reach("append.lookup")
             // The contract index next, durable before the commit record, so
             // that every committed size has its version (see ContractIndexStore).
-            if let contractIndex {
-                _ = try contractIndex.apply(indexBatch, to: indexBase, newSize: seq)
+            if let contractIndex, let indexBatch {
+                _ = try contractIndex.apply(indexBatch, newSize: seq)
                 CrashPoint.reach("append.contracts")
                 try contractIndex.sync()
                 CrashPoint.reach("append.contracts-synced")

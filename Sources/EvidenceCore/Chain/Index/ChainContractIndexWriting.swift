@@ -13,8 +13,7 @@ extension ChainStore {
     /// in the same run. The chain's index is then behind (audit says so).
     nonisolated(unsafe) public static var benchmarkWithoutContractIndex = false
 
-    /// Entries read per batch when the index catches up with the chain, so
-    /// that memory stays bounded (72 bytes an entry) on a long chain.
+    /// Entries read per batch when the index catches up with the chain.
     static let contractIndexCatchUpEntries: UInt64 = 1 << 20
 
     /// The index ready for a batch after `committed` entries: its store,
@@ -50,7 +49,7 @@ extension ChainStore {
         if root == nil || from < committed {
             repeat {
                 let to = min(committed, from + ChainStore.contractIndexCatchUpEntries)
-                root = try store.apply(try contractIndexBatch(from: from, to: to), to: root, newSize: to)
+                root = try store.apply(try contractIndexBatch(from: from, to: to, on: store, old: root), newSize: to)
                 try store.sync()
                 from = to
             } while from < committed
@@ -60,10 +59,11 @@ extension ChainStore {
 
     /// The entries [from, to) that carry a contract, each leaf recomputed
     /// from its line (`ChainEntry.parse` checks it against the line's).
-    func contractIndexBatch(from: UInt64, to: UInt64) throws -> ContractIndexBatch {
+    func contractIndexBatch(from: UInt64, to: UInt64, on store: ContractIndexStore,
+                            old: ContractIndexStore.Root?) throws -> ContractIndexBatch {
         var reader = SequentialReader(data, from: from == 0 ? 0 : try end(of: from - 1))
         let context = HashContext(.sha256)
-        var batch = ContractIndexBatch()
+        var batch = try ContractIndexBatch(store: store, old: old)
         var seq = from
         while seq < to {
             guard let (bytes, complete) = try reader.nextLine(), complete else {
@@ -75,7 +75,7 @@ extension ChainStore {
                     throw EvidenceError.failure(error.message, at: "\(path):\(seq + 1)")
                 }
                 if let key = ContractIndexBatch.contractKey(line: line) {
-                    batch.add(key: key, seq: seq, leaf: IndexHash(entry.leaf))
+                    try batch.add(key: key, seq: seq, leaf: IndexHash(entry.leaf))
                 }
             }
             seq += 1
