@@ -174,6 +174,9 @@ extension VerifyFixture {
         let r = try f.verify(f.indexWitness + ["--complete"], stdin: try f.originals("C2025-0001"))
         #expect(r.status == 1 || r.status == 3, "\(r.out)")
         #expect(r.status != 0)
+        // Nor does prove hand out an index proof from it.
+        let proved = try Tools.run("evchain", ["prove", f.chain, "--checkpoint", f.cosigned], stdin: Data(#"{"contract":"C2025-0001"}"#.utf8))
+        #expect(proved.status != 0 && !proved.out.contains("contract_index"), "\(proved.out)")
     }
 
     /// The bank signs a checkpoint whose index line names another root.
@@ -190,6 +193,15 @@ extension VerifyFixture {
         #expect(refused.status == 1 && refused.stderr.contains("bank's own signature alone"), "\(refused.out)")
         let accepted = try f.evverify(base + ["--complete", "--accept-bank-index"], stdin: try f.originals("C2025-0001"))
         #expect(accepted.status == 1 && accepted.stderr.contains("does not verify against the checkpoint's index root"), "\(accepted.out)")
+
+        // A checkpoint without the index line (as an older log's) shows nothing complete, and prove exports no index proof against it.
+        cp.contractIndexRoot = nil
+        let bare = try f.dir.write("bare.checkpoint", Data(try cp.signed(with: try KeyFile.readSigner(f.dir.file("log.key").path)).bytes)).path
+        let old = try f.evverify(["--chain", f.chain, "--checkpoint", bare, "--log-key", f.logVKey, "--no-witness", "--root", f.contracts.path,
+                                  "--complete", "--accept-bank-index"], stdin: try f.originals("C2025-0001"))
+        #expect(old.status == 1 && old.stderr.contains("carries no contract index root"), "\(old.out)")
+        let proved = try Tools.run("evchain", ["prove", f.chain, "--checkpoint", bare], stdin: Data(#"{"contract":"C2025-0001"}"#.utf8))
+        #expect(proved.status == 1 && proved.stdout.isEmpty && proved.stderr.contains("no contract index root"), "\(proved.out)")
     }
 
     @Test func aCertificateCarriesCompletenessAndCheckCertReverifiesIt() throws {
