@@ -86,8 +86,10 @@ public enum IndexWitnessMaterial {
 
     /// Reads the material from `lines` into the witness's check, starting it
     /// with `begin` (the witness's `IndexWitnessTask.begin`): header,
-    /// proofs, then every entry, streamed. Malformed lines are input errors
-    /// located at their line; what does not verify is a failure.
+    /// proofs, then every entry, streamed in chunks. The lines of a chunk are
+    /// parsed on every core (leaf and contract key of an entry, a proof's
+    /// fields); the check takes them in order on one. Malformed lines are
+    /// input errors located at their line; what does not verify is a failure.
     public static func read(_ lines: JSONLinesReader, newSize: UInt64,
                             begin: (_ oldSize: UInt64, _ frontier: [Hash]) throws -> IndexWitnessCheck) throws -> IndexWitnessCheck {
         guard let first = try lines.nextObject() else {
@@ -100,42 +102,68 @@ public enum IndexWitnessMaterial {
         }
         var check = try begin(header.oldSize, header.frontier)
         var entries = false
-        while let done: Void = try lines.withNextLine({ bytes in
-            do {
-                if bytes.starts(with: entryPrefix) {
-                    entries = true
-                    let seq = check.size
-                    let (leaf, contract) = try entry(bytes, seq: seq)
-                    try check.append(leaf: leaf, contract: contract)
-                } else {
-                    guard !entries else { throw EvidenceError.input("index material: an index proof after the first entry") }
-                    try check.addProof(try ContractIndexProof(json: try JSON.parse(bytes)))
+        let workers = ParallelMap.defaultWorkers
+        while let chunk = try lines.nextChunk(maxLines: 16384, maxBytes: 8 << 20) {
+            let parsed = try parallelMap(chunk.shares(workers * 4)) { share in
+                share.lines.map { i in
+                    chunk.withLine(i) { bytes -> Result<Line, EvidenceError> in
+                        do {
+                            if bytes.starts(with: entryPrefix) {
+                                let (leaf, seq, contract) = try entry(bytes)
+                                return .success(.entry(leaf: leaf, seq: seq, contract: contract, key: contract.map(ContractIndex.key)))
+                            }
+                            return .success(.proof(try ContractIndexProof(json: try JSON.parse(bytes))))
+                        } catch let e as EvidenceError {
+                            return .failure(e)
+                        } catch {
+                            return .failure(EvidenceError.input("index material: \(error)"))
+                        }
+                    }
                 }
-            } catch let e as EvidenceError {
-                throw e.located(lines.location)
+            }.joined()
+            for (i, result) in parsed.enumerated() {
+                do {
+                    switch try result.get() {
+                    case .proof(let proof):
+                        guard !entries else { throw EvidenceError.input("index material: an index proof after the first entry") }
+                        try check.addProof(proof)
+                    case .entry(let leaf, let seq, let contract, let key):
+                        entries = true
+                        guard seq == check.size else {
+                            throw EvidenceError.input("index material: the entry of seq \(seq) where entry \(check.size) belongs")
+                        }
+                        try check.append(leaf: leaf, contract: contract, key: key)
+                    }
+                } catch let e as EvidenceError {
+                    throw e.located(chunk.location(i))
+                }
             }
-        }) {
-            _ = done
         }
         return check
+    }
+
+    /// One material line past the header, parsed.
+    enum Line {
+        case proof(ContractIndexProof)
+        case entry(leaf: Hash, seq: UInt64, contract: String?, key: Hash?)
     }
 
     /// Entry lines start with the RFC 8785 form's first member.
     static let entryPrefix: [UInt8] = Array(#"{"record":"#.utf8)
 
-    /// An entry's leaf (of its bytes as given) and its record's contract.
-    static func entry(_ bytes: UnsafeRawBufferPointer, seq: UInt64) throws -> (Hash, String?) {
+    /// An entry's leaf (of its bytes as given), its seq and its record's contract.
+    static func entry(_ bytes: UnsafeRawBufferPointer) throws -> (leaf: Hash, seq: UInt64, contract: String?) {
         guard case .object(let o) = try JSON.parse(bytes), case .object(let record)? = o["record"],
-              o["seq"]?.integerValue.flatMap({ $0 >= 0 ? UInt64($0) : nil }) == seq else {
-            throw EvidenceError.input("index material: entry \(seq) is not a log entry {\"record\",\"seq\":\(seq),\"time\"}")
+              let seq = o["seq"]?.integerValue, seq >= 0 else {
+            throw EvidenceError.input("index material: not a log entry {\"record\",\"seq\",\"time\"}")
         }
         var contract: String?
         if let value = record["contract"] {
             guard let text = value.stringValue else {
-                throw EvidenceError.input("index material: entry \(seq)'s \"contract\" is not a string")
+                throw EvidenceError.input("index material: the entry's \"contract\" is not a string")
             }
             contract = text
         }
-        return (Merkle.leafHash(Array(bytes)), contract)
+        return (Merkle.leafHash(Array(bytes)), UInt64(seq), contract)
     }
 }

@@ -86,10 +86,15 @@ public struct IndexWitnessCheck {
     /// Check 3 and 4 for the next entry (seq `size`): its leaf hash and the
     /// exact bytes of its record's `"contract"` (nil: none).
     public mutating func append(leaf: Hash, contract: String?) throws {
+        try append(leaf: leaf, contract: contract, key: contract.map(ContractIndex.key))
+    }
+
+    /// `append` with the contract's key computed by the caller (`key` must
+    /// be `ContractIndex.key(contract)`: readers hash keys on every core).
+    public mutating func append(leaf: Hash, contract: String?, key: Hash?) throws {
         let seq = frontier.size
         _ = frontier.append(leafHash: leaf, context: context)
-        if let contract {
-            let key = ContractIndex.key(contract)
+        if let contract, let key {
             guard var value = values[key] else {
                 throw EvidenceError.failure("refused: entry \(seq) is of contract \"\(contract)\", for which the material has no index proof")
             }
