@@ -184,6 +184,22 @@ import Testing
         #expect(plain.stderr.contains("verifies the contract index"), "\(plain.stderr)")
     }
 
+    /// evchain audit --index-witness: the key must have cosigned, and the
+    /// checkpoint must carry an index root for it to have verified.
+    @Test func auditWithAnIndexWitnessNeedsTheIndexLine() throws {
+        #expect(try f.append(records(2)).status == 0)
+        let plain = try notary.cosign(try signed("cp2", size: 2, indexRoot: nil), ["--init"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let cosigned = try f.dir.write("cp2.cosigned", plain.stdout).path
+        #expect(try f.audit(["--checkpoint", cosigned, "--log-key", f.vkey, "--witness-key", notary.vkey]).status == 0)
+        let r = try f.audit(["--checkpoint", cosigned, "--log-key", f.vkey, "--index-witness", notary.vkey])
+        #expect(r.status == 1 && r.stderr.contains("no contract index root"), "\(r.stderr)")
+        let k = try Tools.run("evchain", ["keygen", "--witness", "--name", "other.example/witness", "--out", f.dir.file("other.key").path])
+        let other = k.out.trimmingCharacters(in: .newlines)
+        let unsigned = try f.audit(["--checkpoint", cosigned, "--log-key", f.vkey, "--index-witness", other])
+        #expect(unsigned.status == 1, "\(unsigned.stderr)")
+    }
+
     @Test func indexWithAnAddCheckpointRequestIsAUsageError() throws {
         #expect(try f.append(records(1)).status == 0)
         let cp = try signed("cp1", size: 1, indexRoot: try LogModel(chain: f.chain).indexRoot)
