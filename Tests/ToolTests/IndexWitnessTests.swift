@@ -200,6 +200,30 @@ import Testing
         #expect(unsigned.status == 1, "\(unsigned.stderr)")
     }
 
+    /// With --tiles the entries come from the published entry bundles; the
+    /// material needs only its header and proofs. A bundle that is not the
+    /// log's is refused like entries that are not.
+    @Test func entriesFromTheTiles() throws {
+        #expect(try f.append(records(3, contract: "C1") + records(2, contract: "C2")).status == 0)
+        let cp = try signed("cp5", size: 5, indexRoot: try LogModel(chain: f.chain).indexRoot)
+        let tiles = f.dir.file("tiles").path
+        let t = try Tools.run("evchain", ["tiles", f.chain, "--out", tiles, "--checkpoint", cp])
+        #expect(t.status == 0, "\(t.stderr)")
+        let full = try String(contentsOfFile: try material("m", from: 0, to: 5), encoding: .utf8)
+        let proofsOnly = try f.dir.write("proofs-only", full.split(separator: "\n").filter { !$0.hasPrefix(#"{"record""#) }
+            .joined(separator: "\n") + "\n").path
+        let bundle = "\(tiles)/tile/entries/000.p/5"
+        let honest = try Data(contentsOf: URL(fileURLWithPath: bundle))
+        var altered = honest
+        altered[altered.count - 3] ^= 0x01  // inside the last entry's digest
+        try altered.write(to: URL(fileURLWithPath: bundle))
+        let before = try state()
+        try expectRefused(try cosign(cp, material: proofsOnly, ["--tiles", tiles, "--init"]), "do not fold to the checkpoint's root", before)
+        try honest.write(to: URL(fileURLWithPath: bundle))
+        let r = try cosign(cp, material: proofsOnly, ["--tiles", tiles, "--init"])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+
     @Test func indexWithAnAddCheckpointRequestIsAUsageError() throws {
         #expect(try f.append(records(1)).status == 0)
         let cp = try signed("cp1", size: 1, indexRoot: try LogModel(chain: f.chain).indexRoot)

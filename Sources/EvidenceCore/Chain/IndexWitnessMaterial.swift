@@ -90,7 +90,11 @@ public enum IndexWitnessMaterial {
     /// parsed on every core (leaf and contract key of an entry, a proof's
     /// fields); the check takes them in order on one. Malformed lines are
     /// input errors located at their line; what does not verify is a failure.
-    public static func read(_ lines: JSONLinesReader, newSize: UInt64,
+    ///
+    /// With `tiles`, the entries come from the log's published entry bundles
+    /// instead (tlog-tiles of a tree of `newSize` leaves): the material's
+    /// reading stops at its first entry line, so it may carry none.
+    public static func read(_ lines: JSONLinesReader, newSize: UInt64, tiles: TileFetch? = nil,
                             begin: (_ oldSize: UInt64, _ frontier: [Hash]) throws -> IndexWitnessCheck) throws -> IndexWitnessCheck {
         guard let first = try lines.nextObject() else {
             throw EvidenceError.input("index material: empty (expected its header line)", at: lines.name)
@@ -103,7 +107,7 @@ public enum IndexWitnessMaterial {
         var check = try begin(header.oldSize, header.frontier)
         var entries = false
         let workers = ParallelMap.defaultWorkers
-        while let chunk = try lines.nextChunk(maxLines: 16384, maxBytes: 8 << 20) {
+        reading: while let chunk = try lines.nextChunk(maxLines: 16384, maxBytes: 8 << 20) {
             let parsed = try parallelMap(chunk.shares(workers * 4)) { share in
                 share.lines.map { i in
                     chunk.withLine(i) { bytes -> Result<Line, EvidenceError> in
@@ -128,6 +132,7 @@ public enum IndexWitnessMaterial {
                         guard !entries else { throw EvidenceError.input("index material: an index proof after the first entry") }
                         try check.addProof(proof)
                     case .entry(let leaf, let seq, let contract, let key):
+                        if tiles != nil { break reading }
                         entries = true
                         guard seq == check.size else {
                             throw EvidenceError.input("index material: the entry of seq \(seq) where entry \(check.size) belongs")
@@ -139,7 +144,35 @@ public enum IndexWitnessMaterial {
                 }
             }
         }
+        if let tiles { try appendEntries(from: tiles, to: &check, newSize: newSize) }
         return check
+    }
+
+    /// The entries [check.size, newSize) from the entry bundles of a tree of
+    /// `newSize` leaves, each bundle's entries parsed on every core.
+    static func appendEntries(from fetch: TileFetch, to check: inout IndexWitnessCheck, newSize: UInt64) throws {
+        while check.size < newSize {
+            let (index, width) = Tile.bundle(holding: check.size, treeSize: newSize)
+            let path = Tile.entriesPath(index: index, width: width)
+            guard let bytes = try fetch(path) else { throw EvidenceError.io("not found (the tiles are incomplete)", at: path) }
+            let raw = try Tile.entries(ofBundle: bytes, width: width, path: path)
+            guard raw.count == Int(width) else {
+                throw EvidenceError.failure("refused: the entry bundle holds \(raw.count) entries, not \(width)", at: path)
+            }
+            let first = Int(check.size - index * Tile.width)
+            let parsed = try parallelMap(Array(raw[first...])) { bytes in
+                try bytes.withUnsafeBytes { b in
+                    let (leaf, seq, contract) = try entry(b)
+                    return (leaf, seq, contract, contract.map(ContractIndex.key))
+                }
+            }
+            for (leaf, seq, contract, key) in parsed {
+                guard seq == check.size else {
+                    throw EvidenceError.failure("refused: the entry of seq \(seq) where entry \(check.size) belongs", at: path)
+                }
+                do { try check.append(leaf: leaf, contract: contract, key: key) } catch let e as EvidenceError { throw e.located(path) }
+            }
+        }
     }
 
     /// One material line past the header, parsed.
