@@ -198,14 +198,18 @@ extension ChainStore {
     /// included — must also satisfy `CheckpointTrust` as evverify applies
     /// it: a valid cosignature by every independent key of `witnessKeys`
     /// and, with `tsaCAFile`, a valid timestamp token FILE.tsr. Witness keys
-    /// and a CA need `logKey`. A checkpoint that fails is a finding (kind
-    /// failure) located at its file.
+    /// and a CA need `logKey`. `indexWitnessKeys` are witness keys too,
+    /// each required in the same way, on a checkpoint that carries an index
+    /// root for them to have verified. A checkpoint that fails is a finding
+    /// (kind failure) located at its file.
     public func auditCheckpoints(_ paths: [String], logKey: NoteVerifierKey?, witnessKeys: [NoteVerifierKey],
-                                 tsaCAFile: String?) throws -> [Checkpoint] {
+                                 indexWitnessKeys: [NoteVerifierKey] = [], tsaCAFile: String?) throws -> [Checkpoint] {
         var requirements: CheckpointTrust.Requirements?
+        let witnessKeys = witnessKeys + indexWitnessKeys
         if let logKey {
             var r = CheckpointTrust.Requirements(logKey: logKey)
             r.witnessKeys = try CheckpointTrust.independentWitnessKeys(witnessKeys, logKey: logKey)
+            r.indexWitnessKeys = try CheckpointTrust.independentWitnessKeys(indexWitnessKeys, logKey: logKey)
             r.quorum = r.witnessKeys.count
             r.acceptsNoWitness = r.witnessKeys.isEmpty
             r.tsaCAFile = tsaCAFile
@@ -234,6 +238,10 @@ extension ChainStore {
                     }
                     let trust = try CheckpointTrust(noteBytes: bytes, timestampToken: token, requirements: requirements)
                     if let failure = trust.failure { throw EvidenceError.failure(failure) }
+                    if !requirements.indexWitnessKeys.isEmpty && trust.checkpoint.contractIndexRoot == nil {
+                        throw EvidenceError.failure("the checkpoint carries no contract index root (\(Checkpoint.contractIndexLinePrefix) line) "
+                                                    + "for \(Setting("index-witness")) to have verified")
+                    }
                 } else if let logKey {
                     try note.verify(logKey)
                 }

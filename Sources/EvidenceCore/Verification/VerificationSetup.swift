@@ -15,6 +15,8 @@ public struct VerificationSetup: Sendable {
     public var timestampPath: String?
     public var logKey: String
     public var witnessKeys: [String] = []
+    /// Witness keys that also verify the contract index (`--index-witness`).
+    public var indexWitnessKeys: [String] = []
     public var quorum: Int?
     public var tsaCAFile: String?
     public var noWitness = false
@@ -27,6 +29,8 @@ public struct VerificationSetup: Sendable {
     public var complete = false
     public var loggedBefore: String?
     public var acceptRelogged = false
+    /// Completeness may rest on the bank's own signature of the index.
+    public var acceptBankIndex = false
     /// Set by certify: a certificate of nothing is refused.
     public var requiresItems = false
 
@@ -37,14 +41,11 @@ public struct VerificationSetup: Sendable {
             throw EvidenceError.usage("give one of \(Setting("chain")), \(Setting("proofs")) or \(Setting("tiles"))")
         }
         let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
-                                                           quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
+                                                           indexWitnessKeys: indexWitnessKeys, quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
         for stage in requiredStages where !Stage.isValidName(stage) {
             throw EvidenceError.usage("\(Setting("require-stages")): \"\(stage)\" is not a stage name")
         }
 
-        if complete && proofsPath != nil {
-            throw EvidenceError.usage("\(Setting("complete")) needs \(Setting("chain")): a proof bundle holds only the entries asked for, so what was withheld cannot be seen")
-        }
         if tilesLocation != nil && (complete || !requiredStages.isEmpty) {
             throw EvidenceError.usage("\(Setting(complete ? "complete" : "require-stages")) needs \(Setting("chain")): the lookup files of a tiles directory are not signed, so what they leave out cannot be seen")
         }
@@ -85,11 +86,11 @@ public struct VerificationSetup: Sendable {
                 notePath = checkpointPath
                 noteBytes = try DurableFile.readAll(checkpointPath)
             } else {
-                guard let first = bundle.lines.first else {
+                guard let first = bundle.firstCheckpoint else {
                     throw EvidenceError.input("the proof bundle is empty and no \(Setting("checkpoint")) is given", at: proofsPath!)
                 }
                 notePath = proofsPath!
-                noteBytes = Array(first.checkpoint.utf8)
+                noteBytes = Array(first.utf8)
             }
         }
         var token: [UInt8]? = nil
@@ -115,6 +116,7 @@ public struct VerificationSetup: Sendable {
         options.loggedBefore = cutoff
         options.loggedBeforeText = loggedBefore.flatMap(RFC3339.normalize)
         options.acceptRelogged = acceptRelogged
+        options.acceptBankIndex = acceptBankIndex
         options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
         // A tiles source reads the tree of the checkpoint's size.
         let resolved = source ?? .tiles(TileLog(treeSize: trust.checkpoint.size, fetch: tileFetch!))
