@@ -3,7 +3,7 @@ import EvidenceSupport
 internal import COpenSSL
 
 // The one file that calls libcrypto. Everything above it sees Swift types:
-// `DigestAlgorithm`, `HashContext`, `Ed25519`, `SecureRandom`, `constantTimeEqual`.
+// `DigestAlgorithm`, `HashContext`, `OneShotSHA256`, `Ed25519`, `SecureRandom`, `constantTimeEqual`.
 
 /// A digest algorithm reachable through OpenSSL EVP. Raw values are the
 /// names used in records (`"alg":"sm3"`) and on the command line.
@@ -193,6 +193,26 @@ extension DigestAlgorithm {
         let context = HashContext(self)
         context.update(bytes)
         return context.finalize()
+    }
+}
+
+/// One-shot SHA-256 of a short message straight into a caller's buffer
+/// (libcrypto's `SHA256()`): no context, no allocation, no provider lookup,
+/// for hot loops that hash millions of small fixed-size messages (the
+/// contract index's nodes).
+public enum OneShotSHA256 {
+    public static let outputSize = 32
+
+    /// Writes SHA-256(`input`) to the 32 bytes at `output`.
+    @inline(__always)
+    public static func hash(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
+        let out = output.assumingMemoryBound(to: UInt8.self)
+        var none: UInt8 = 0
+        if let base = input.baseAddress {
+            _ = SHA256(base.assumingMemoryBound(to: UInt8.self), input.count, out)
+        } else {
+            _ = SHA256(&none, 0, out)
+        }
     }
 }
 
