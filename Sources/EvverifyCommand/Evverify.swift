@@ -18,6 +18,6 @@ public struct Evverify: ParsableCommand {
             items with one id, no items at all — an empty input); 3 I/O error.
             """,
         version: PackageVersion.line("evverify"),
-        subcommands: [Check.self, Certify.self, CheckCert.self],
+        subcommands: [Check.self, Certify.self, CheckCert.self, CheckReceipt.self],
         defaultSubcommand: Check.self)
 }
