@@ -67,6 +67,14 @@ evverify certify --proofs c1-proofs.jsonl --log-key "$LOG_VKEY" --witness-key "$
 evverify check-cert --text c1-certificate.json --issuer-key "$ISSUER_VKEY" --log-key "$LOG_VKEY" \
     --witness-key "$NOTARY_VKEY" | sed 's/^/   /'
 
+echo "== 6b. the customer of C2025-0001 gets a receipt of their own, and anyone checks it offline"
+# The contract's entries, their proofs, its index proof and the cosigned checkpoint
+# (evchain(1) receipt); the notary's key is given as one that verifies the index.
+evchain receipt bank.chain --contract C2025-0001 --checkpoint checkpoint.cosigned > c1-receipt.json
+echo "   c1-receipt.json: $(wc -c < c1-receipt.json) bytes"
+evverify check-receipt --text c1-receipt.json --log-key "$LOG_VKEY" --index-witness "$NOTARY_VKEY" \
+    | grep -v ': seq ' | sed 's/^/   /'
+
 # ---- catalogue step (evcatalog) -------------------------------------------
 echo "== 7. the evidence catalogue (证据目录) of C2025-0001 for the arbitration commission (evcatalog)"
 catalogue_options=(--case "$here/case-C2025-0001.json" --certificate c1-certificate.json
