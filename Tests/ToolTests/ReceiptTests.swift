@@ -94,21 +94,21 @@ func flippedHex(_ s: String) -> String { (s.first == "0" ? "1" : "0") + s.dropFi
         try #require(issued.status == 0, "\(issued.stderr)")
         func entries(_ d: [String: Any]) -> [[String: Any]] { d["entries"] as! [[String: Any]] }
         let edits: [(String, String, (inout [String: Any]) -> Void)] = [
-            ("entry edited", "entries[1]", { d in
+            ("entry edited", "its leaf is not the hash of its bytes", { d in
                 var e = entries(d); var r = e[1]["record"] as! [String: Any]
                 r["digest"] = flippedHex(r["digest"] as! String); e[1]["record"] = r; d["entries"] = e }),
-            ("entry time edited", "entries[0]", { d in
+            ("entry time edited", "its leaf is not the hash of its bytes", { d in
                 var e = entries(d); e[0]["time"] = "2020-01-01T00:00:00Z"; d["entries"] = e }),
-            ("proof edited", "inclusion proof", { d in
+            ("proof edited", "not proven included", { d in
                 var e = entries(d); var p = e[0]["proof"] as! [String]; p[0] = flippedHex(p[0]); e[0]["proof"] = p; d["entries"] = e }),
-            ("entry dropped", "do not reproduce", { d in
+            ("entry dropped", "1 missing", { d in
                 var e = entries(d); e.remove(at: 1); d["entries"] = e }),
             ("entry duplicated", "not after the previous", { d in
                 var e = entries(d); e.insert(e[1], at: 1); d["entries"] = e }),
-            ("index proof sibling edited", "index_proof", { d in
+            ("index proof sibling edited", "index proof does not verify", { d in
                 var p = d["index_proof"] as! [String: Any]; var s = p["siblings"] as! [String]
                 s[0] = flippedHex(s[0]); p["siblings"] = s; d["index_proof"] = p }),
-            ("index value shrunk", "index_proof", { d in
+            ("index value shrunk", "index proof does not verify", { d in
                 var p = d["index_proof"] as! [String: Any]; var l = p["leaf"] as! [String: Any]
                 l["count"] = (l["count"] as! Int) - 1; p["leaf"] = l; d["index_proof"] = p }),
             ("cosignature stripped", "checkpoint", { d in

@@ -31,65 +31,32 @@ public struct ReceiptCheck: Sendable {
     public var isValid: Bool { findings.isEmpty }
 
     /// The checks that need no key: the entries, their proofs and the index
-    /// proof against `checkpoint` (which the caller has trusted or will).
-    /// Used by `evchain receipt` too, so that no receipt is handed out that
-    /// fails them.
+    /// proof against `checkpoint` (which the caller has trusted or will),
+    /// by `ContractCompleteness`, the one check every source of a
+    /// contract's entries goes through. Used by `evchain receipt` too, so
+    /// that no receipt is handed out that fails them.
     public static func contents(_ receipt: ContractReceipt, checkpoint: Checkpoint) -> (findings: [String], entries: [ChainEntry], value: ContractIndexLeaf?) {
-        var findings: [String] = []
-        var good: [ChainEntry] = []
-        var value: ContractIndexLeaf? = nil
-        // Checkpoint(text:) has refused a malformed or repeated index line.
-        let indexRoot = checkpoint.contractIndexRoot
-        if let indexRoot {
-            if !receipt.indexProof.contract.sameBytes(as: receipt.contract) {
-                findings.append("index_proof: proves contract \"\(receipt.indexProof.contract)\", not the receipt's \"\(receipt.contract)\"")
-            } else {
-                do {
-                    value = try receipt.indexProof.verify(root: indexRoot)
-                    if value == nil { findings.append("index_proof: shows the contract absent from the index at tree size \(checkpoint.size)") }
-                } catch let e as EvidenceError {
-                    findings.append("index_proof: \(e.message)")
-                } catch {
-                    findings.append("index_proof: \(error)")
-                }
-            }
-        } else {
-            findings.append("checkpoint: carries no contract index root (no evidence/contract-index/v1 line): "
-                            + "nothing shows these are all of the contract's entries")
-        }
-        if receipt.entries.isEmpty { findings.append("entries: none") }
+        // The format lists the entries once each, in ascending seq; the
+        // completeness check would take a repeated entry as one.
         var previous: UInt64? = nil
         for (i, e) in receipt.entries.enumerated() {
-            let at = "entries[\(i)] (seq \(e.entry.seq))"
-            let recomputed = ChainEntry(seq: e.entry.seq, time: e.entry.time, canonicalRecord: e.entry.canonicalRecord)
-            if let p = previous, e.entry.seq <= p { findings.append("\(at): not after the previous entry's seq \(p)"); continue }
+            if let p = previous, e.entry.seq <= p {
+                return (["entries[\(i)] (seq \(e.entry.seq)): not after the previous entry's seq \(p)"], [], nil)
+            }
             previous = e.entry.seq
-            guard recomputed.record["contract"]?.stringValue?.sameBytes(as: receipt.contract) == true else {
-                findings.append("\(at): the record's contract is not \"\(receipt.contract)\"")
-                continue
-            }
-            guard recomputed.leaf == e.entry.leaf else {
-                findings.append("\(at): leaf does not match the entry (recomputed \(Hex.encode(recomputed.leaf))): the entry was altered")
-                continue
-            }
-            do {
-                try Merkle.verifyInclusion(leafHash: recomputed.leaf, index: e.entry.seq, treeSize: checkpoint.size,
-                                           path: e.path, root: checkpoint.root)
-            } catch {
-                findings.append("\(at): inclusion proof does not lead to the checkpoint's root (\(error))")
-                continue
-            }
-            good.append(recomputed)
         }
-        if let value, good.count == receipt.entries.count {
-            let found = ContractIndex.value(of: receipt.contract, leaves: good.map { (seq: $0.seq, leaf: $0.leaf) })
-            if found != value {
-                findings.append("entries: \(good.count) entries (last seq \(good.last.map { String($0.seq) } ?? "none")) do not reproduce the contract's "
-                                + "index value (count \(value.count), last seq \(value.last), chain \(Hex.encode(value.chain))): "
-                                + "an entry of the contract is missing from the receipt, or one was added or altered")
+        do {
+            let complete = try ContractCompleteness(contract: receipt.contract, checkpoint: checkpoint, indexProof: receipt.indexProof,
+                                                    candidates: receipt.entries.map { .init(entry: $0.entry, path: $0.path) })
+            guard let value = complete.value else {
+                return (["index_proof: shows the contract absent from the index at tree size \(checkpoint.size)"], [], nil)
             }
+            return ([], complete.entries, value)
+        } catch let e as EvidenceError {
+            return ([e.message], [], nil)
+        } catch {
+            return (["contract \(receipt.contract): \(error)"], [], nil)
         }
-        return (findings, good, value)
     }
 
     /// Only index witnesses' cosignatures (`CheckpointTrust.indexCosigners`)
