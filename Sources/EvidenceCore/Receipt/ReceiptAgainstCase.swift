@@ -5,7 +5,8 @@ extension ReceiptCheck {
     /// Item 3 of issue 24: a customer's receipt held against the case the
     /// bank presents. `checkpoint` is the verified (trusted) checkpoint,
     /// `consistency` the RFC 9162 proof from the receipt's tree size to it
-    /// (from the bank's source; nil when the sizes are equal), and
+    /// (from the bank's source; nil: the source has none, and the caller
+    /// says consistency was not checked), and
     /// `entries` the contract's entries the verifier proved at that
     /// checkpoint, all of them (their completeness checked against the
     /// index, seq order).
@@ -29,9 +30,9 @@ extension ReceiptCheck {
         do {
             if mine.size == verified.size {
                 guard mine.root == verified.root else { throw ProofError.rootMismatch }
-            } else {
+            } else if let consistency {
                 try Merkle.verifyConsistency(oldSize: mine.size, newSize: verified.size, oldRoot: mine.root,
-                                             newRoot: verified.root, path: consistency ?? [])
+                                             newRoot: verified.root, path: consistency)
             }
         } catch {
             findings.append("\(prefix): the verified checkpoint (tree size \(verified.size)) is not proven consistent with the "
