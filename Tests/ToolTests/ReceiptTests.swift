@@ -1,16 +1,24 @@
 import Foundation
 import Testing
+@testable import EvidenceSupport
 
 /// The customer's own receipt (issue 24): `evchain receipt` writes it,
 /// `evverify check-receipt` and an independent Python checker, written from
 /// the man page, check it; every edit a holder or a bank could make to it
 /// fails.
 extension VerifyFixture {
-    /// A repayment of `contract`, logged as an inline record.
-    func logRepayment(_ contract: String, name: String, paid: Int) throws {
+    /// A repayment of `contract` as an inline evidence record.
+    func repayment(_ contract: String, name: String, paid: Int) throws -> Data {
         let line = #"{"contract":"\#(contract)","stage":"performance","name":"\#(name)","source":"core-banking","time":"2025-05-16T09:00:00Z","data":{"paid":\#(paid)}}"#
-        let record = try run("evhash", [], stdin: Data(line.utf8))
-        try run("evchain", ["append", chain], stdin: record.stdout)
+        return try run("evhash", [], stdin: Data(line.utf8)).stdout
+    }
+
+    /// A repayment of `contract`, logged; its record.
+    @discardableResult
+    func logRepayment(_ contract: String, name: String, paid: Int, chain: String? = nil) throws -> Data {
+        let record = try repayment(contract, name: name, paid: paid)
+        try run("evchain", ["append", chain ?? self.chain], stdin: record)
+        return record
     }
 
     var chainSize: Int {
@@ -156,5 +164,74 @@ func flippedHex(_ s: String) -> String { (s.first == "0" ? "1" : "0") + s.dropFi
 
         let none = try f.receipt("C2099-0000")
         #expect(none.status == 1 && none.stdout.isEmpty && none.stderr.contains("no entry"), "\(none.out) \(none.stderr)")
+    }
+
+    /// Issue 24's done-when: receipts at signing and after a repayment; the
+    /// bank later presents the case from a rewritten log, once without the
+    /// repayment and once with it edited, checkpointed and cosigned by a
+    /// witness that never saw the honest log. Without the receipts the case
+    /// passes as before; with them it fails, naming the receipt and the entry.
+    @Test func receiptsCatchACaseWithoutOrWithAnEditedRepayment() throws {
+        let f = try VerifyFixture()
+        let r1 = try f.receipt("C2025-0001")
+        try #require(r1.status == 0, "\(r1.stderr)")
+        let r1File = try f.dir.write("r1.receipt.json", r1.stdout).path
+        // The bank keeps a copy of its log as it was at signing.
+        try FileManager.default.createDirectory(at: f.dir.file("at-signing"), withIntermediateDirectories: true)
+        try #require(try Tools.runExecutable("/bin/sh", ["-c", "cp -a bank.chain* at-signing/"], directory: f.dir.url).status == 0)
+        let sizeAtSigning = try f.chainSize
+        let repaid = try f.logRepayment("C2025-0001", name: "repayment-2025-05.json", paid: 1000)
+        try f.seal(from: sizeAtSigning)
+        let r2 = try f.receipt("C2025-0001")
+        try #require(r2.status == 0, "\(r2.stderr)")
+        let r2File = try f.dir.write("r2.receipt.json", r2.stdout).path
+        let records = try f.records("C2025-0001")
+        let receipts = ["--receipts", r1File, "--receipts", r2File]
+        func args(_ chain: String, _ checkpoint: String) -> [String] {
+            ["--chain", chain, "--checkpoint", checkpoint, "--log-key", f.logVKey, "--index-witness", f.notaryVKey,
+             "--records-only", "--complete"]
+        }
+
+        // The honest case holds with both receipts, and the certificate says which were checked.
+        let honestItems = records + Data("\n".utf8) + repaid
+        let honest = try f.evverify(args(f.chain, f.cosigned) + receipts + ["--text"], stdin: honestItems)
+        #expect(honest.status == 0, "\(honest.out) \(honest.stderr)")
+        #expect(honest.out.contains("receipt \(r2File): OK (contract C2025-0001"), "\(honest.out)")
+        let cert = try f.evverify(["certify"] + args(f.chain, f.cosigned) + receipts + ["--issuer-key", f.dir.file("issuer.key").path],
+                                  stdin: honestItems)
+        #expect(cert.status == 0, "\(cert.stderr)")
+        let listed = try JSON.parse(Array(cert.stdout))["verification"]?["receipts"]?.arrayValue ?? []
+        #expect(listed.compactMap { $0["file"]?.stringValue } == [r1File, r2File])
+        #expect(listed.allSatisfy { $0["result"]?.stringValue == "ok" })
+
+        let cases: [(what: String, logged: Data, items: Data, finding: String)] = [
+            ("without the repayment", try f.repayment("C2025-0002", name: "repayment-2025-05.json", paid: 900), records, "withheld"),
+            ("with the repayment edited", try f.repayment("C2025-0001", name: "repayment-2025-05.json", paid: 10),
+             records + Data("\n".utf8) + (try f.repayment("C2025-0001", name: "repayment-2025-05.json", paid: 10)), "altered"),
+        ]
+        for (n, c) in cases.enumerated() {
+            // The rewritten log: the copy at signing, then another entry where the repayment was.
+            let dir = f.dir.file("fork\(n)")
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("state"), withIntermediateDirectories: true)
+            try #require(try Tools.runExecutable("/bin/sh", ["-c", "cp -a at-signing/bank.chain* fork\(n)/"], directory: f.dir.url).status == 0)
+            let chain = dir.appendingPathComponent("bank.chain").path
+            try f.run("evchain", ["append", chain], stdin: c.logged)
+            let signed = try f.run("evchain", ["checkpoint", chain, "--key", f.dir.file("log.key").path]).stdout
+            let cosigned = try f.run("evchain", ["cosign", "--witness-key", f.dir.file("notary.key").path, "--log-key", f.logVKey,
+                                                 "--state", dir.appendingPathComponent("state").path, "--init"], stdin: signed).stdout
+            let checkpoint = try f.dir.write("fork\(n)/checkpoint.cosigned", cosigned).path
+
+            let before = try f.evverify(args(chain, checkpoint), stdin: c.items)
+            #expect(before.status == 0, "\(c.what), no receipts: \(before.out) \(before.stderr)")
+            let with = try f.evverify(args(chain, checkpoint) + receipts, stdin: c.items)
+            #expect(with.status == 1, "\(c.what), with receipts: \(with.out) \(with.stderr)")
+            let named = with.stderr.split(separator: "\n").filter { $0.contains("receipt \(r2File): entry seq \(sizeAtSigning)") }
+            #expect(named.contains { $0.contains(c.finding) }, "\(c.what): \(with.stderr)")
+            #expect(!with.stderr.contains("receipt \(r1File)"), "the receipt at signing still holds: \(with.stderr)")
+            let refused = try f.evverify(["certify"] + args(chain, checkpoint) + receipts
+                                         + ["--issuer-key", f.dir.file("issuer.key").path], stdin: c.items)
+            #expect(refused.status == 1 && refused.stdout.isEmpty, "\(c.what): \(refused.stderr)")
+            #expect(refused.stderr.contains("receipt \(r2File)"), "\(refused.stderr)")
+        }
     }
 }
