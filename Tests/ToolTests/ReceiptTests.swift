@@ -203,6 +203,15 @@ func flippedHex(_ s: String) -> String { (s.first == "0" ? "1" : "0") + s.dropFi
         let listed = try JSON.parse(Array(cert.stdout))["verification"]?["receipts"]?.arrayValue ?? []
         #expect(listed.compactMap { $0["file"]?.stringValue } == [r1File, r2File])
         #expect(listed.allSatisfy { $0["result"]?.stringValue == "ok" })
+        // The catalogue says which receipts the certificate held its rows' contract against.
+        let verdicts = try f.evverify(args(f.chain, f.cosigned) + receipts, stdin: honestItems)
+        #expect(verdicts.status == 0, "\(verdicts.stderr)")
+        let certFile = try f.dir.write("honest.cert.json", cert.stdout).path
+        let catalogue = try Tools.run("evcatalog", ["--certificate", certFile, "--issuer-key", f.issuerVKey, "--log-key", f.logVKey,
+                                                    "--index-witness", f.notaryVKey], stdin: verdicts.stdout, directory: f.dir.url)
+        #expect(catalogue.status == 0, "\(catalogue.stderr)")
+        #expect(!catalogue.objects.isEmpty && catalogue.objects.allSatisfy { ($0["receipts"] as? [String]) == [r1File, r2File] },
+                "\(catalogue.out)")
 
         let cases: [(what: String, logged: Data, items: Data, finding: String)] = [
             ("without the repayment", try f.repayment("C2025-0002", name: "repayment-2025-05.json", paid: 900), records, "withheld"),
