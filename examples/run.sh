@@ -50,8 +50,10 @@ sed 's/^/   /' checkpoint.cosigned
 
 echo "== 4. default of C2025-0001: the auditor checks the originals against the log (evverify --text)"
 grep '"C2025-0001"' "$contracts/manifest.jsonl" > c1-originals.jsonl
+# --require-stages rests on the contract index: the notary's key is given as
+# one that verifies it (evverify(1) COMPLETENESS).
 evverify --text --chain bank.chain --checkpoint checkpoint.cosigned --log-key "$LOG_VKEY" \
-    --witness-key "$NOTARY_VKEY" --root "$contracts" \
+    --index-witness "$NOTARY_VKEY" --root "$contracts" \
     --require-stages esign,face,liveness,performance,default c1-originals.jsonl | sed 's/^/   /'
 
 echo "== 5. the bank exports only C2025-0001's proofs; the arbitration side verifies without the log"
