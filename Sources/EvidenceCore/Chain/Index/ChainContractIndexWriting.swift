@@ -1,3 +1,4 @@
+import Glibc
 import EvidenceCrypto
 import EvidenceLog
 import EvidenceSupport
@@ -83,9 +84,19 @@ extension ChainStore {
     }
 
     /// Builds the index again from entry 0 (`audit --repair`).
+    /// It is written beside the index and renamed over it, so that a reader
+    /// holding the old files mapped keeps reading them (a truncation under a
+    /// mapping would kill it with SIGBUS).
     public func rebuildContractIndex() throws {
-        let store = try ContractIndexStore.create(chain: path)
+        let nodes = ContractIndexStore.nodesPath(path), roots = ContractIndexStore.rootsPath(path)
+        let store = try ContractIndexStore.create(nodes: nodes + ".new", roots: roots + ".new")
         _ = try catchUp(store, from: nil, to: try size())
+        // A reader opening the files between the two renames gets a mismatched
+        // pair: its proofs fail to verify, never verify wrongly.
+        for (from, to) in [(nodes + ".new", nodes), (roots + ".new", roots)] where rename(from, to) != 0 {
+            throw DurableFile.error("cannot rename to \(to)", from)
+        }
+        try DurableFile.syncDirectory(of: path)
     }
 
     /// Removes what lies past the index's last committed version; what was
