@@ -43,15 +43,20 @@ NOTARY_VKEY="$(evchain keygen --witness --name notary.example/witness --out nota
 mkdir -p notary-state
 evchain checkpoint bank.chain --key bank-log.key --out checkpoint.signed
 # The notary's first checkpoint of this log: no proof, --init starts its state (c2sp.org/tlog-witness).
+# It also verifies the contract index (--index): the bank hands over the entries since
+# size 0 and the index material, and the notary recomputes the checkpoint's index root.
+evchain consistency bank.chain --index --from 0 --checkpoint checkpoint.signed > index-material.jsonl
 evchain cosign --witness-key notary.key --log-key "$LOG_VKEY" --state notary-state \
-    --init < checkpoint.signed > checkpoint.cosigned
+    --init --index index-material.jsonl < checkpoint.signed > checkpoint.cosigned
 evchain keep bank.chain checkpoint.cosigned    # the cosignature dates every entry it holds
 sed 's/^/   /' checkpoint.cosigned
 
 echo "== 4. default of C2025-0001: the auditor checks the originals against the log (evverify --text)"
 grep '"C2025-0001"' "$contracts/manifest.jsonl" > c1-originals.jsonl
+# --require-stages rests on the contract index: the notary's key is given as
+# one that verifies it, as it does with cosign --index (evverify(1) COMPLETENESS).
 evverify --text --chain bank.chain --checkpoint checkpoint.cosigned --log-key "$LOG_VKEY" \
-    --witness-key "$NOTARY_VKEY" --root "$contracts" \
+    --index-witness "$NOTARY_VKEY" --root "$contracts" \
     --require-stages esign,face,liveness,performance,default c1-originals.jsonl | sed 's/^/   /'
 
 echo "== 5. the bank exports only C2025-0001's proofs; the arbitration side verifies without the log"
@@ -66,6 +71,14 @@ evverify certify --proofs c1-proofs.jsonl --log-key "$LOG_VKEY" --witness-key "$
     --root "$contracts" --issuer-key issuer.key --out c1-certificate.json c1-originals.jsonl
 evverify check-cert --text c1-certificate.json --issuer-key "$ISSUER_VKEY" --log-key "$LOG_VKEY" \
     --witness-key "$NOTARY_VKEY" | sed 's/^/   /'
+
+echo "== 6b. the customer of C2025-0001 gets a receipt of their own, and anyone checks it offline"
+# The contract's entries, their proofs, its index proof and the cosigned checkpoint
+# (evchain(1) receipt); the notary's key is given as one that verifies the index.
+evchain receipt bank.chain --contract C2025-0001 --checkpoint checkpoint.cosigned > c1-receipt.json
+echo "   c1-receipt.json: $(wc -c < c1-receipt.json) bytes"
+evverify check-receipt --text c1-receipt.json --log-key "$LOG_VKEY" --index-witness "$NOTARY_VKEY" \
+    | grep -v ': seq ' | sed 's/^/   /'
 
 # ---- catalogue step (evcatalog) -------------------------------------------
 echo "== 7. the evidence catalogue (证据目录) of C2025-0001 for the arbitration commission (evcatalog)"

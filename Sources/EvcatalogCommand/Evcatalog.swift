@@ -62,6 +62,9 @@ public struct Evcatalog: ParsableCommand {
     @Option(name: .customLong("witness-key"), help: ArgumentHelp("With --certificate: a witness (notary) verifier key. Repeatable.", valueName: "vkey"))
     var witnessKeys: [String] = []
 
+    @Option(name: .customLong("index-witness"), help: ArgumentHelp("With --certificate: a witness key whose operator also verifies the contract index; counts as a --witness-key. Repeatable.", valueName: "vkey"))
+    var indexWitnessKeys: [String] = []
+
     @Option(help: ArgumentHelp("With --certificate: valid cosignatures required among the distinct witness keys (default: 1).", valueName: "k"),
             transform: IntegerOption.parser(0...IntegerOption.maximumWitnesses))
     var quorum: Int?
@@ -147,7 +150,8 @@ public struct Evcatalog: ParsableCommand {
                 throw ValidationError("--certificate needs --issuer-key and --log-key (and --witness-key or --no-witness): it is checked before it is named")
             }
             let issuer = try KeyFile.readVerifier(issuerKey)
-            let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, quorum: quorum,
+            let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
+                                                                indexWitnessKeys: indexWitnessKeys, quorum: quorum,
                                                                 tsaCAFile: tsaCA, noWitness: noWitness)
             do {
                 options.certificate = try CatalogueCertificate(checking: try DurableFile.readAll(path), issuerKey: issuer,
@@ -155,8 +159,8 @@ public struct Evcatalog: ParsableCommand {
             } catch let e as EvidenceError {
                 throw e.located(path)
             }
-        } else if issuerKey != nil || logKey != nil || !witnessKeys.isEmpty || quorum != nil || noWitness || tsaCA != nil {
-            throw ValidationError("--issuer-key, --log-key, --witness-key, --quorum, --no-witness and --tsa-ca check a --certificate: give one")
+        } else if issuerKey != nil || logKey != nil || !witnessKeys.isEmpty || !indexWitnessKeys.isEmpty || quorum != nil || noWitness || tsaCA != nil {
+            throw ValidationError("--issuer-key, --log-key, --witness-key, --index-witness, --quorum, --no-witness and --tsa-ca check a --certificate: give one")
         }
         return (format, options)
     }

@@ -64,16 +64,9 @@ struct Cosign: ParsableCommand {
         if let index { return try cosignVerifyingIndex(material: index) }
         let witness = try Witness(key: try KeyFile.readSigner(witnessKey), logKey: try KeyFile.readVerifier(logKey),
                                   origin: origin, stateDirectory: state)
-        let noteBytes: [UInt8]
         let fetch = tiles.map { TileSource.fetch($0, client: network.client()) }
         if tiles != nil && proof != nil { throw EvidenceError.usage("give \(Setting("tiles")) or \(Setting("proof")), not both") }
-        if let file, file != "-" { noteBytes = try DurableFile.readAll(file) } else if file == nil, let fetch {
-            guard let bytes = try fetch("checkpoint") else { throw EvidenceError.io("not found: no checkpoint published", at: tiles! + "/checkpoint") }
-            noteBytes = bytes
-        } else {
-            if isatty(0) == 1 { throw EvidenceError.usage("refusing to read a checkpoint from a terminal") }
-            noteBytes = try DurableFile.readToEnd(fd: 0, name: "stdin", limit: 1 << 20)
-        }
+        let noteBytes = try checkpointBytes(fetch)
         var consistency = try proof.map { path -> ConsistencyProof in
             do {
                 return try ConsistencyProof(json: try JSON.parse(try DurableFile.readAll(path)))
@@ -87,20 +80,24 @@ struct Cosign: ParsableCommand {
         StandardOutput.shared.write(cosigned.bytes)
     }
 
+    /// The checkpoint: the file, else the published one with --tiles, else stdin.
+    func checkpointBytes(_ fetch: TileFetch?) throws -> [UInt8] {
+        if let file, file != "-" { return try DurableFile.readAll(file) }
+        if file == nil, let fetch {
+            guard let bytes = try fetch("checkpoint") else { throw EvidenceError.io("not found: no checkpoint published", at: tiles! + "/checkpoint") }
+            return bytes
+        }
+        if isatty(0) == 1 { throw EvidenceError.usage("refusing to read a checkpoint from a terminal") }
+        return try DurableFile.readToEnd(fd: 0, name: "stdin", limit: 1 << 20)
+    }
+
     /// --index: the witness that also verifies the contract index, fed by
     /// the bank's material, streamed.
     func cosignVerifyingIndex(material: String) throws {
         let witness = try Witness(key: try KeyFile.readSigner(witnessKey), logKey: try KeyFile.readVerifier(logKey),
                                   origin: origin, stateDirectory: state)
         let fetch = tiles.map { TileSource.fetch($0, client: network.client()) }
-        let noteBytes: [UInt8]
-        if let file, file != "-" { noteBytes = try DurableFile.readAll(file) } else if file == nil, let fetch {
-            guard let bytes = try fetch("checkpoint") else { throw EvidenceError.io("not found: no checkpoint published", at: tiles! + "/checkpoint") }
-            noteBytes = bytes
-        } else {
-            if isatty(0) == 1 { throw EvidenceError.usage("refusing to read a checkpoint from a terminal") }
-            noteBytes = try DurableFile.readToEnd(fd: 0, name: "stdin", limit: 1 << 20)
-        }
+        let noteBytes = try checkpointBytes(fetch)
         let lines = try JSONLinesReader.open(material, maximumLineLength: IndexWitnessMaterial.maximumLineLength)
         let cosigned = try witness.cosignVerifyingIndex(noteBytes, now: UInt64(time(nil)), firstUse: firstUse) { task in
             try IndexWitnessMaterial.read(lines, newSize: task.checkpoint.size, tiles: fetch, begin: task.begin)

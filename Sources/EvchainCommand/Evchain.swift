@@ -21,5 +21,5 @@ public struct Evchain: ParsableCommand {
             """,
         version: PackageVersion.line("evchain"),
         subcommands: [Init.self, Keygen.self, Key.self, Append.self, CheckpointCommand.self, Prove.self,
-                      Consistency.self, Cosign.self, Keep.self, Audit.self, Tiles.self, Show.self, Usage.self])
+                      Consistency.self, Cosign.self, Keep.self, Audit.self, Tiles.self, Show.self, Receipt.self, Usage.self])
 }

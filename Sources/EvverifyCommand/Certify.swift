@@ -37,6 +37,7 @@ extension Evverify {
             if report.failures > 0 && !allowFailed {
                 for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
                 for failure in report.completenessFailures { Diagnostics.warn(failure) }
+                for finding in report.receipts.flatMap(\.findings) { Diagnostics.warn(finding) }
                 Diagnostics.warn("no certificate issued: \(report.failures) of \(report.count) items FAILED")
                 throw ToolExit(ExitStatus.failure)
             }

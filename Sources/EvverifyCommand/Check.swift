@@ -37,11 +37,14 @@ extension Evverify {
             if text && !quiet && !status {
                 out.write(verifier.trust.witnessSummary + "\n")
                 if let summary = report.indexSummary { out.write(summary + "\n") }
+                for receipt in report.receipts { out.write(receipt.textLine + "\n") }
             }
             if report.failures > 0 {
                 out.flush()
                 // Completeness is a finding about a contract, not an item: said on stderr.
                 if !status { for failure in report.completenessFailures { Diagnostics.warn(failure) } }
+                // So is a receipt's: each finding names the receipt.
+                if !status { for finding in report.receipts.flatMap(\.findings) { Diagnostics.warn(finding) } }
                 if (text || quiet) && !status {
                     Diagnostics.warn("\(report.failures) of \(report.count) item\(report.count == 1 ? "" : "s") FAILED")
                 }

@@ -25,6 +25,15 @@ struct ItemOptions: ParsableArguments {
     @Flag(name: .customLong("accept-bank-index"), help: "With --complete or --require-stages: accept a contract index that no --index-witness vouched for (the bank's own signature alone); the verdicts say so.")
     var acceptBankIndex = false
 
+    @Option(name: .customLong("receipts"), help: ArgumentHelp("With --complete: a customer's receipt ('evchain receipt') whose entries the case must hold unchanged, its contract's index extending the receipt's. Repeatable.", valueName: "file"))
+    var receipts: [String] = []
+
+    func validate() throws {
+        if !receipts.isEmpty && !complete {
+            throw ValidationError("--receipts needs --complete: a receipt is held against all of its contract's entries")
+        }
+    }
+
     @Option(name: .customLong("logged-before"), help: ArgumentHelp("Only entries a timestamp or witness quorum attests as logged before this RFC 3339 time count (never the bank's clock).", valueName: "time"))
     var loggedBefore: String?
 
@@ -64,6 +73,12 @@ struct ItemOptions: ParsableArguments {
         let verifier = try setup.makeVerifier()
         let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
         progress?.setTotal(items: items.count)
-        return (verifier, try verifier.verify(items, render: render, progress: progress?.handler))
+        var report = try verifier.verify(items, render: render, progress: progress?.handler)
+        if !receipts.isEmpty {
+            let files = try receipts.map { (name: $0, bytes: try DurableFile.readAll($0)) }
+            report.receipts = try verifier.hold(receipts: files, report: report, requirements: try trust.keys.requirements(),
+                                                acceptBankIndex: acceptBankIndex)
+        }
+        return (verifier, report)
     }
 }

@@ -48,6 +48,8 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent(Self.marker).path))
         #expect(first.out.contains("10 of 10 items ok against the bundle"))
+        #expect(first.out.contains("C2025-0001: OK ("), "the customer's receipt did not check: \(first.out)")
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("c1-receipt.json").path))
 
         // Its own directory, with a leftover in it, is removed and rebuilt.
         try Data("stale\n".utf8).write(to: work.appendingPathComponent("stale.txt"))

@@ -19,6 +19,9 @@ public struct Catalogue: Sendable {
         public var flagged: Bool
         /// Why a stage is missing, when evverify said (missing-stage rows).
         public var gapReason: String?
+        /// The customers' receipts (files) the certificate held the row's
+        /// contract against (`evverify certify --receipts`), when it covers the row.
+        public var receipts: [String] = []
 
         public var status: VerificationStatus { item?.status ?? .absent }
         public var record: EvidenceRecord? { item?.record }
@@ -137,11 +140,14 @@ public struct Catalogue: Sendable {
 
         let unsorted = unique.map { item -> Row in
             let stage = item.record.stage.map(Stage.named) ?? Stage.unnamed
-            return Row(number: nil, stage: stage, contract: item.record.contract, item: item,
-                       purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
-                       certificate: options.certificate.flatMap { !item.status.isFailure && $0.covers(item) ? $0.serial : nil },
-                       flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified),
-                       gapReason: nil)
+            let certificate = options.certificate.flatMap { !item.status.isFailure && $0.covers(item) ? $0 : nil }
+            var row = Row(number: nil, stage: stage, contract: item.record.contract, item: item,
+                          purpose: options.purposes.purpose(stage: stage.name, record: item.record)?.text(options.language) ?? "",
+                          certificate: certificate?.serial,
+                          flagged: item.status.isFailure || (item.status.isUnverified && !options.acceptUnverified),
+                          gapReason: nil)
+            row.receipts = item.record.contract.map { certificate?.receipts(of: $0) ?? [] } ?? []
+            return row
         }
         // Sort indices, not rows: a row is large to move.
         let keys = unsorted.map(SortKey.init)

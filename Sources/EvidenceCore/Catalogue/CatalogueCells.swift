@@ -66,5 +66,6 @@ public struct CatalogueCells: Sendable {
         remarks = [labels.kind(r.kind)]
         if let t = r.time { remarks.append(labels.generated(DisplayText.time(t, offsetMinutes: utcOffset))) }
         if let c = row.certificate { remarks.append(v(labels.certificate(c))) }
+        if !row.receipts.isEmpty { remarks.append(v(labels.receiptsChecked(row.receipts))) }
     }
 }

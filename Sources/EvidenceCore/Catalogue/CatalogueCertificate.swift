@@ -9,6 +9,8 @@ import EvidenceSupport
 public struct CatalogueCertificate: Sendable {
     public var serial: String
     private var entries: Set<Entry>
+    /// `verification.receipts` that held: (receipt file, contract).
+    private var heldReceipts: [(file: String, contract: String)] = []
 
     /// One certified entry: seq, log time and the RFC 8785 form of its record.
     private struct Entry: Hashable {
@@ -33,6 +35,14 @@ public struct CatalogueCertificate: Sendable {
                   let record = item["record"] else { continue }
             entries.insert(Entry(seq: seq, logged: Array(logged.utf8), record: JCS.canonical(record)))
         }
+        for r in try JSON.parse(bytes)["verification"]?["receipts"]?.arrayValue ?? [] where r["result"]?.stringValue == "ok" {
+            if let file = r["file"]?.stringValue, let contract = r["contract"]?.stringValue { heldReceipts.append((file, contract)) }
+        }
+    }
+
+    /// The receipt files the certificate held `contract` against, by bytes.
+    public func receipts(of contract: String) -> [String] {
+        heldReceipts.filter { $0.contract.sameBytes(as: contract) }.map(\.file)
     }
 
     /// Whether the certificate certifies the entry `item` names.

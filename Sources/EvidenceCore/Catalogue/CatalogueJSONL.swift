@@ -51,6 +51,7 @@ public enum CatalogueJSONL {
         put("flagged", .bool(row.flagged))
         put("reason", (row.item?.reason ?? row.gapReason).map(JSONValue.string))
         put("certificate", row.certificate.map(JSONValue.string))
+        put("receipts", row.receipts.isEmpty ? nil : .array(row.receipts.map(JSONValue.string)))
         return o
     }
 }

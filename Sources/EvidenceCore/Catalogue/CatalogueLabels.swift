@@ -119,6 +119,9 @@ public struct CatalogueLabels: Sendable {
     public func actualDigest(_ algorithm: String) -> String { t("原件现值 \(algorithm)（不符）", "original now, \(algorithm) (differs)") }
     public func keyID(_ id: String) -> String { t("密钥标识 \(id)", "key id \(id)") }
     public func certificate(_ serial: String) -> String { t("保管单 \(serial)", "custody certificate \(serial)") }
+    public func receiptsChecked(_ files: [String]) -> String {
+        t("已核对客户回执 \(files.joined(separator: "、"))", "customer receipts checked: \(files.joined(separator: ", "))")
+    }
     public func generated(_ time: String) -> String { t("生成于 \(time)", "generated \(time)") }
     public func kind(_ kind: EvidenceRecord.Kind?) -> String {
         switch kind {

@@ -170,6 +170,8 @@ public enum CustodyCertificate {
         verification.appendNew("method", .string(method(checked: Set(report.verdicts.compactMap { $0.checked?.rawValue }),
                                                         cosignatures: trust.cosigners.count)))
         verification.appendNew("complete", .bool(report.complete))
+        // Which customers' receipts the case was held against (issue 24).
+        if !report.receipts.isEmpty { verification.appendNew("receipts", .array(report.receipts.map(\.json))) }
         if !report.requiredStages.isEmpty {
             verification.appendNew("required_stages", .array(report.requiredStages.map { .string($0) }))
         }

@@ -81,8 +81,12 @@ public struct EvidenceVerifier {
         /// index, when completeness was judged; empty: it rests on the
         /// bank's own signature (`acceptBankIndex`).
         public var indexVouchedBy: [String]?
-        public var count: Int { statuses.count + completenessFailures.count }
-        public var failures: Int { statuses.filter { $0 != .ok }.count + completenessFailures.count }
+        public var count: Int { statuses.count + completenessFailures.count + receipts.count }
+        public var failures: Int {
+            statuses.filter { $0 != .ok }.count + completenessFailures.count + receipts.filter { !$0.isValid }.count
+        }
+        /// The customers' receipts held against the case (`--receipts`).
+        public var receipts: [ReceiptOutcome] = []
         /// For `--text`, when completeness was judged: whose cosignatures
         /// vouched for the contract index, or that it rests on the bank's.
         public var indexSummary: String? {
