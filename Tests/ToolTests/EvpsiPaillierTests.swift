@@ -2,6 +2,7 @@ import Foundation
 import PythonHelpers
 import EvidenceCrypto
 import EvidencePSI
+import EvidenceSupport
 import Testing
 
 let pheScript: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -205,6 +206,14 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
     }
 }
 
+/// The DGK public key in a cmp-1 message's header.
+func dgkKey(_ url: URL, bits: Int = 8, insecure: Bool = false) throws -> DGKPublicKey {
+    let header = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")[0]
+    let o = try JSONSerialization.jsonObject(with: Data(header.utf8)) as! [String: Any]
+    let dgk = try JSONSerialization.data(withJSONObject: o["dgk"]!)
+    return try DGKPublicKey(json: try JSON.parse(Array(dgk)), comparisonBits: bits, allowInsecure: insecure)
+}
+
 /// What a dishonest comparison peer could send (issue 23).
 @Suite struct EvpsiDishonestCompareTests {
     func requested(op: String = "ge") throws -> Parties {
@@ -224,8 +233,11 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
         let p = try requested()
         #expect(try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"]).status == 0)
         try p.send("c2", from: p.a, to: p.b)
-        let pk = try PaillierPrivateKey.load(p.b.file("key.json").path).publicKey
-        let zeros = try (0..<8).map { _ in "\"" + Data(pk.bytes(try pk.encrypt(0))).base64EncodedString() + "\"" }
+        // Encryptions of zero under the session's DGK key in the request's header: h^r.
+        let pk = try dgkKey(p.a.file("c1"))
+        let zeros = (0..<8).map { _ in
+            "\"" + Data(pk.bytes(pk.h.powm(BigInt.random(bits: 300), pk.n))).base64EncodedString() + "\""
+        }
         try rewrite(p.b.file("c2")) { lines in
             let i = lines.firstIndex { $0.hasPrefix("{\"z\":") }!
             let k = lines[i].components(separatedBy: "\"k\":")[1]
