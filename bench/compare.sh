@@ -78,5 +78,5 @@ awk -v rows="$ROWS" -v target="$TARGET" '
         rate = rows / wall
         printf "  total    wall %7.3f s   cpu %7.2f s\n", wall, cpu
         printf "  %.1f comparisons/s (%.1f ms each), %.1f CPU-ms per comparison; ratio to the target %.2f\n", rate, 1000 * wall / rows, 1000 * cpu / rows, rate / target
-        printf "VERDICT: %s: %.1f comparisons/s against a target of >= %d\n", rate >= target ? "met" : "NOT met", rate, target
+        printf "VERDICT: %s: %.1f comparisons/s against a target of >= %d\n", (rate >= target ? "met" : "NOT met"), rate, target
     }' "$WORK/best"

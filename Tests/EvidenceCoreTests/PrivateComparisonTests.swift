@@ -59,7 +59,7 @@ import Testing
     /// What B decrypts carries only the bit: at most one zero, every other
     /// value blinded (r_i·c_i, uniform on Z_u \\ {0}), so not the unblinded
     /// c_i ≤ 3ℓ − 1 = 23: all seven nonzero values at most 23 by chance has
-    /// probability (23/65536)^7.
+    /// probability (23/192)^7 < 10^−6 (the test key's u is 193).
     @Test func keyHolderSeesOnlyTheBit() throws {
         for (a, b) in [(3, 7), (7, 3), (5, 5)] {
             let sent = try PrivateComparison.encryptOwn(BigInt(b), bits: 8, key: dgk)

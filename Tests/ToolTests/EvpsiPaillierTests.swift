@@ -344,10 +344,11 @@ func dgkKey(_ url: URL, bits: Int = 8, insecure: Bool = false) throws -> DGKPubl
         try FileManager.default.removeItem(at: p.a.file("c2"))
         // A composite u would let B read gcd(c_i, u) from the blinded values: refused even for test keys.
         try FileManager.default.copyItem(at: p.a.file("c1"), to: p.a.file("c1.orig"))
-        try rewrite(p.a.file("c1")) { lines in lines[0] = lines[0].replacingOccurrences(of: "\"u\":65537", with: "\"u\":65535") }
+        // (u = 29, the smallest prime ≥ 3·8, made 27.)
+        try rewrite(p.a.file("c1")) { lines in lines[0] = lines[0].replacingOccurrences(of: "\"u\":29", with: "\"u\":27") }
         let composite = try p.run(p.a, ["compare", "respond", "--insecure-test-key", "--message", "c1", "-o", "c2", "a.jsonl"])
         #expect(composite.status == 2)
-        #expect(composite.stderr.contains("u = 65535 must be a prime"), "\(composite.stderr)")
+        #expect(composite.stderr.contains("u = 27 must be a prime"), "\(composite.stderr)")
         // A full-size modulus with a short t is refused without test keys.
         let q = try answered()
         try rewrite(q.a.file("c1")) { lines in lines[0] = lines[0].replacingOccurrences(of: "\"t\":224", with: "\"t\":160") }

@@ -27,9 +27,14 @@ public func dgkSubgroupBits(modulusBits bits: Int) -> Int {
 
 /// The smallest t accepted from a peer without `allowInsecure`.
 public let dgkMinimumSubgroupBits = 224
-/// The plaintext space used for keys made here: the prime 2^16 + 1, far
-/// above the 3ℓ − 1 ≤ 767 a comparison of ℓ ≤ 256 bits needs.
-public let dgkDefaultU = 65537
+/// The plaintext space of a key made for ℓ-bit comparisons: the smallest
+/// prime u ≥ 3ℓ, above every c_i (at most 3ℓ − 1), so c_i ≡ 0 (mod u) only
+/// when c_i = 0 (193 for ℓ = 64). A small u keeps A's blinding exponent
+/// short (8 bits); any prime serves the privacy of the blinding, since
+/// r·c for r uniform in [1, u) is uniform on the nonzero residues.
+public func dgkPlaintextModulus(comparisonBits: Int) -> Int {
+    BigInt(3 * comparisonBits - 1).nextPrime().intValue!
+}
 /// Bound on a peer's u (it sets the cost of A's blinding exponent).
 public let dgkMaximumU = 1 << 32
 
@@ -46,6 +51,11 @@ public struct DGKPublicKey: Sendable {
     /// well-formed-modulus for n; u prime with 3ℓ ≤ u < 2^32; g and h
     /// units other than ±1 and distinct; sizes). It cannot check the orders
     /// of g and h: evpsi(1) says what that leaves to the key holder.
+    /// One's own key (just made, or from one's own sealed state): no peer checks.
+    init(own n: BigInt, g: BigInt, h: BigInt, u: Int, t: Int) {
+        self.n = n; self.g = g; self.h = h; self.u = u; self.t = t
+    }
+
     public init(n: BigInt, g: BigInt, h: BigInt, u: Int, t: Int, comparisonBits bits: Int, allowInsecure: Bool = false) throws {
         func refused(_ why: String) -> EvidenceError { .input("dgk key refused: \(why)") }
         guard n.signum > 0, n.bitWidth <= paillierMaximumBits else {
@@ -96,20 +106,25 @@ public struct DGKPrivateKey: Sendable {
     public let q: BigInt
     public let vp: BigInt
     public let vq: BigInt
-    let gp: BigInt, gq: BigInt, hp: BigInt, hq: BigInt
+    let gp: BigInt, gq: BigInt
+    /// Powers of h mod p and mod q for the encryptions' randomness (exponents below v_p, v_q).
+    let hpTable: FixedBaseTable, hqTable: FixedBaseTable
     /// q^−1 mod p for the CRT recombination.
     let qInverse: BigInt
     let uBig: BigInt
 
-    /// A key from its parts (a state file's), checking that they fit together.
-    public init(p: BigInt, q: BigInt, vp: BigInt, vq: BigInt, g: BigInt, h: BigInt, u: Int, t: Int, comparisonBits: Int, allowInsecure: Bool = true) throws {
+    /// A key from its parts (just made, or a state file's), checking that
+    /// they fit together and that g and h have the orders the zero test needs.
+    public init(p: BigInt, q: BigInt, vp: BigInt, vq: BigInt, g: BigInt, h: BigInt, u: Int, t: Int, comparisonBits: Int) throws {
         func bad() -> EvidenceError { .input("dgk key: the parts do not fit together") }
         let one = BigInt.one, ub = BigInt(u)
-        guard p != q, (p - one).mod(ub * vp).isZero, (q - one).mod(ub * vq).isZero,
-              vp.bitWidth == t, vq.bitWidth == t, let qi = q.inverse(p) else { throw bad() }
-        publicKey = try DGKPublicKey(n: p * q, g: g, h: h, u: u, t: t, comparisonBits: comparisonBits, allowInsecure: allowInsecure)
+        guard p != q, p.bitWidth + q.bitWidth <= paillierMaximumBits + 1, (p - one).mod(ub * vp).isZero, (q - one).mod(ub * vq).isZero,
+              vp.bitWidth == t, vq.bitWidth == t, u >= 3 * comparisonBits, ub.isProbablePrime,
+              let qi = q.inverse(p) else { throw bad() }
+        publicKey = DGKPublicKey(own: p * q, g: g, h: h, u: u, t: t)
         self.p = p; self.q = q; self.vp = vp; self.vq = vq
-        gp = g.mod(p); gq = g.mod(q); hp = h.mod(p); hq = h.mod(q)
+        gp = g.mod(p); gq = g.mod(q)
+        let hp = h.mod(p), hq = h.mod(q)
         qInverse = qi
         uBig = ub
         // The orders that make the zero test exact: g^(v_p) of order u mod p, h^(v_p) = 1.
@@ -117,6 +132,8 @@ public struct DGKPrivateKey: Sendable {
               gp.powm(ub * vp, p) == one, gp.powm(vp, p) != one, gp.powm(ub, p) != one,
               gq.powm(ub * vq, q) == one, gq.powm(vq, q) != one, gq.powm(ub, q) != one,
               hp != one, hq != one else { throw bad() }
+        hpTable = try FixedBaseTable(base: hp, modulus: p, exponentBits: t)
+        hqTable = try FixedBaseTable(base: hq, modulus: q, exponentBits: t)
     }
 
     /// A new key with an n of exactly `bits` bits and t = dgkSubgroupBits(bits);
@@ -129,13 +146,13 @@ public struct DGKPrivateKey: Sendable {
             throw EvidenceError.usage("a ge comparison needs a key of 256 to \(paillierMaximumBits) bits, not \(bits)")
         }
         let t = dgkSubgroupBits(modulusBits: bits)
-        let u = dgkDefaultU
+        let u = dgkPlaintextModulus(comparisonBits: comparisonBits)
         while true {
             let halves = try parallelMap([bits / 2, bits - bits / 2]) { b in try prime(bits: b, t: t, u: u) }
             let (p, vp, gp, hp) = halves[0], (q, vq, gq, hq) = (halves[1].0, halves[1].1, halves[1].2, halves[1].3)
             guard p != q, (p * q).bitWidth == bits else { continue }
             let g = crt(gp, p, gq, q), h = crt(hp, p, hq, q)
-            return try DGKPrivateKey(p: p, q: q, vp: vp, vq: vq, g: g, h: h, u: u, t: t, comparisonBits: comparisonBits, allowInsecure: allowInsecure)
+            return try DGKPrivateKey(p: p, q: q, vp: vp, vq: vq, g: g, h: h, u: u, t: t, comparisonBits: comparisonBits)
         }
     }
 
@@ -169,12 +186,12 @@ public struct DGKPrivateKey: Sendable {
     }
 
     /// Enc(m) for a small m ≥ 0: g^m·h^r with r uniform mod v_p and mod v_q,
-    /// computed mod p and mod q (secret exponents: `mpz_powm_sec`) and recombined.
+    /// computed mod p and mod q (h's powers from tables, FixedBaseTable)
+    /// and recombined.
     public func encrypt(_ m: Int) -> BigInt {
-        let rp = BigInt.random(below: vp - BigInt.one) + BigInt.one
-        let rq = BigInt.random(below: vq - BigInt.one) + BigInt.one
-        let cp = (hp.powmSecret(rp, p) * gp.powm(BigInt(m), p)).mod(p)
-        let cq = (hq.powmSecret(rq, q) * gq.powm(BigInt(m), q)).mod(q)
+        let rp = BigInt.random(below: vp), rq = BigInt.random(below: vq)
+        let cp = (hpTable.power(rp) * gp.powm(BigInt(m), p)).mod(p)
+        let cq = (hqTable.power(rq) * gq.powm(BigInt(m), q)).mod(q)
         return cq + ((cp - cq) * qInverse).mod(p) * q
     }
 

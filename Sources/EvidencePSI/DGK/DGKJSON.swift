@@ -3,7 +3,7 @@ import EvidenceCrypto
 import EvidenceSupport
 
 // DGK keys in JSON, integers as lowercase hex (DESIGN.md):
-//   public (a cmp-1 header's "dgk")  {"n":<hex>,"g":<hex>,"h":<hex>,"u":65537,"t":224}
+//   public (a cmp-1 header's "dgk")  {"n":<hex>,"g":<hex>,"h":<hex>,"u":193,"t":224}
 //   private (B's comparison state)   the public fields and "p","q","vp","vq" (hex)
 // The private key lives only in B's state file (0600, sealed): a key is
 // made for each ge request and used by its result step only.
