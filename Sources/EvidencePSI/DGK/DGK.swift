@@ -107,15 +107,17 @@ public struct DGKPrivateKey: Sendable {
     public let vp: BigInt
     public let vq: BigInt
     let gp: BigInt, gq: BigInt
-    /// Powers of h mod p and mod q for the encryptions' randomness (exponents below v_p, v_q).
-    let hpTable: FixedBaseTable, hqTable: FixedBaseTable
+    /// Powers of h mod p and mod q for the encryptions' randomness
+    /// (exponents below v_p, v_q); made only for a key that encrypts.
+    let hpTable: FixedBaseTable?, hqTable: FixedBaseTable?
     /// q^−1 mod p for the CRT recombination.
     let qInverse: BigInt
     let uBig: BigInt
 
     /// A key from its parts (just made, or a state file's), checking that
     /// they fit together and that g and h have the orders the zero test needs.
-    public init(p: BigInt, q: BigInt, vp: BigInt, vq: BigInt, g: BigInt, h: BigInt, u: Int, t: Int, comparisonBits: Int) throws {
+    public init(p: BigInt, q: BigInt, vp: BigInt, vq: BigInt, g: BigInt, h: BigInt, u: Int, t: Int, comparisonBits: Int,
+                encrypting: Bool = true) throws {
         func bad() -> EvidenceError { .input("dgk key: the parts do not fit together") }
         let one = BigInt.one, ub = BigInt(u)
         guard p != q, p.bitWidth + q.bitWidth <= paillierMaximumBits + 1, (p - one).mod(ub * vp).isZero, (q - one).mod(ub * vq).isZero,
@@ -132,8 +134,8 @@ public struct DGKPrivateKey: Sendable {
               gp.powm(ub * vp, p) == one, gp.powm(vp, p) != one, gp.powm(ub, p) != one,
               gq.powm(ub * vq, q) == one, gq.powm(vq, q) != one, gq.powm(ub, q) != one,
               hp != one, hq != one else { throw bad() }
-        hpTable = try FixedBaseTable(base: hp, modulus: p, exponentBits: t)
-        hqTable = try FixedBaseTable(base: hq, modulus: q, exponentBits: t)
+        hpTable = encrypting ? try FixedBaseTable(base: hp, modulus: p, exponentBits: t) : nil
+        hqTable = encrypting ? try FixedBaseTable(base: hq, modulus: q, exponentBits: t) : nil
     }
 
     /// A new key with an n of exactly `bits` bits and t = dgkSubgroupBits(bits);
@@ -189,6 +191,7 @@ public struct DGKPrivateKey: Sendable {
     /// computed mod p and mod q (h's powers from tables, FixedBaseTable)
     /// and recombined.
     public func encrypt(_ m: Int) -> BigInt {
+        guard let hpTable, let hqTable else { preconditionFailure("a dgk key made with encrypting: false cannot encrypt") }
         let rp = BigInt.random(below: vp), rq = BigInt.random(below: vq)
         let cp = (hpTable.power(rp) * gp.powm(BigInt(m), p)).mod(p)
         let cq = (hqTable.power(rq) * gq.powm(BigInt(m), q)).mod(q)
