@@ -2,7 +2,7 @@ import EvidenceCrypto
 import EvidenceSupport
 
 /// Powers of one fixed base mod m by table lookup: for an exponent of L
-/// bits, row k holds base^(j·2^(8k)) for j = 1…255, so base^e is the
+/// bits, row k holds base^(j·2^(8k)) for j = 0…255, so base^e is the
 /// product of one entry per byte of e, L/8 multiplications instead of
 /// about 1.2·L for square-and-multiply. The responder of a comparison
 /// rerandomises every ciphertext it sends with h^r (r of 2t + 128 bits,
@@ -16,7 +16,7 @@ import EvidenceSupport
 struct FixedBaseTable: Sendable {
     let modulus: BigInt
     let exponentBytes: Int
-    /// rows[k][j − 1] = base^(j·256^k) mod modulus.
+    /// rows[k][j] = base^(j·256^k) mod modulus.
     let rows: [[BigInt]]
 
     /// Builds the table for exponents below 2^(8·exponentBytes), the rows on all cores.
@@ -27,21 +27,22 @@ struct FixedBaseTable: Sendable {
         let radix = BigInt(256)
         for _ in 1..<max(1, exponentBytes) { bases.append(bases.last!.powm(radix, modulus)) }
         rows = try parallelMap(bases) { b -> [BigInt] in
-            var row = [b]
-            row.reserveCapacity(255)
+            var row = [BigInt.one, b]
+            row.reserveCapacity(256)
             for _ in 2...255 { row.append((row.last! * b).mod(modulus)) }
             return row
         }
     }
 
-    /// base^e mod modulus for 0 ≤ e < 2^(8·exponentBytes).
+    /// base^e mod modulus for 0 ≤ e < 2^(8·exponentBytes): one
+    /// multiplication per byte, a zero byte included (its entry is 1), so
+    /// the sequence of operations does not depend on e.
     func power(_ e: BigInt) -> BigInt {
         let digits = e.bigEndianBytes(length: exponentBytes)!
-        var acc: BigInt? = nil
-        for (k, d) in digits.reversed().enumerated() where d != 0 {
-            let entry = rows[k][Int(d) - 1]
-            acc = acc.map { ($0 * entry).mod(modulus) } ?? entry
+        var acc = rows[0][Int(digits[exponentBytes - 1])]
+        for k in 1..<exponentBytes {
+            acc = (acc * rows[k][Int(digits[exponentBytes - 1 - k])]).mod(modulus)
         }
-        return acc ?? .one
+        return acc
     }
 }
