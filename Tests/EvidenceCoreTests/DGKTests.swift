@@ -7,7 +7,7 @@ import Testing
 /// A shared small DGK key (768 bits, t = 96): keygen at 2048 bits is slow
 /// in debug builds; one test makes a full-size key.
 let testDGKKey = try! DGKPrivateKey.generate(bits: 768, comparisonBits: 64, allowInsecure: true)
-let testResponder = try! PrivateComparison.Responder(testDGKKey.publicKey)
+let testResponder = try! PrivateComparison.Responder(testDGKKey.publicKey, answers: 1000)
 
 @Suite struct DGKTests {
     let key = testDGKKey
@@ -26,12 +26,18 @@ let testResponder = try! PrivateComparison.Responder(testDGKKey.publicKey)
         #expect(key.encrypt(1) != key.encrypt(1))
     }
 
-    @Test func fixedBaseTableAgreesWithPowm() throws {
-        let table = try FixedBaseTable(base: pk.h, modulus: pk.n, exponentBits: pk.randomnessBits)
-        for e in [BigInt.zero, BigInt.one, BigInt(255), BigInt(256), BigInt.random(bits: pk.randomnessBits),
-                  BigInt.one.shiftedLeft(pk.randomnessBits) - BigInt.one] {
-            #expect(table.power(e) == pk.h.powm(e, pk.n))
+    /// Every window the sizing can choose (4…12 bits: few to many uses),
+    /// exponent lengths that are and are not multiples of it.
+    @Test(arguments: [1, 300, 5_000, 100_000, 10_000_000])
+    func fixedBaseTableAgreesWithPowm(uses: Int) throws {
+        for bits in [pk.randomnessBits, 97] {
+            let table = try FixedBaseTable(base: pk.h, modulus: pk.n, exponentBits: bits, uses: uses)
+            for e in [BigInt.zero, BigInt.one, BigInt(255), BigInt(256), BigInt(4095), BigInt(4096), BigInt.random(bits: bits),
+                      BigInt.one.shiftedLeft(bits) - BigInt.one] {
+                #expect(table.power(e) == pk.h.powm(e, pk.n), "window \(table.window), \(bits) bits")
+            }
         }
+        #expect(FixedBaseTable.window(exponentBits: 576, modulusBits: 2048, uses: 1280) == 8)
     }
 
     @Test func blindingPowerAgreesWithPowm() throws {

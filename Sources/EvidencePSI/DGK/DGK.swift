@@ -116,8 +116,9 @@ public struct DGKPrivateKey: Sendable {
 
     /// A key from its parts (just made, or a state file's), checking that
     /// they fit together and that g and h have the orders the zero test needs.
+    /// `encryptions` (how many the key will make; 0: none) sizes the tables.
     public init(p: BigInt, q: BigInt, vp: BigInt, vq: BigInt, g: BigInt, h: BigInt, u: Int, t: Int, comparisonBits: Int,
-                encrypting: Bool = true) throws {
+                encryptions: Int = 1024) throws {
         func bad() -> EvidenceError { .input("dgk key: the parts do not fit together") }
         let one = BigInt.one, ub = BigInt(u)
         guard p != q, p.bitWidth + q.bitWidth <= paillierMaximumBits + 1, (p - one).mod(ub * vp).isZero, (q - one).mod(ub * vq).isZero,
@@ -134,13 +135,13 @@ public struct DGKPrivateKey: Sendable {
               gp.powm(ub * vp, p) == one, gp.powm(vp, p) != one, gp.powm(ub, p) != one,
               gq.powm(ub * vq, q) == one, gq.powm(vq, q) != one, gq.powm(ub, q) != one,
               hp != one, hq != one else { throw bad() }
-        hpTable = encrypting ? try FixedBaseTable(base: hp, modulus: p, exponentBits: t) : nil
-        hqTable = encrypting ? try FixedBaseTable(base: hq, modulus: q, exponentBits: t) : nil
+        hpTable = encryptions > 0 ? try FixedBaseTable(base: hp, modulus: p, exponentBits: t, uses: encryptions) : nil
+        hqTable = encryptions > 0 ? try FixedBaseTable(base: hq, modulus: q, exponentBits: t, uses: encryptions) : nil
     }
 
     /// A new key with an n of exactly `bits` bits and t = dgkSubgroupBits(bits);
     /// p and q are searched on two cores.
-    public static func generate(bits: Int, comparisonBits: Int, allowInsecure: Bool = false) throws -> DGKPrivateKey {
+    public static func generate(bits: Int, comparisonBits: Int, encryptions: Int = 1024, allowInsecure: Bool = false) throws -> DGKPrivateKey {
         guard allowInsecure || bits >= paillierMinimumBits else {
             throw EvidenceError.usage("dgk key of \(bits) bits refused: at least \(paillierMinimumBits) required")
         }
@@ -154,7 +155,8 @@ public struct DGKPrivateKey: Sendable {
             let (p, vp, gp, hp) = halves[0], (q, vq, gq, hq) = (halves[1].0, halves[1].1, halves[1].2, halves[1].3)
             guard p != q, (p * q).bitWidth == bits else { continue }
             let g = crt(gp, p, gq, q), h = crt(hp, p, hq, q)
-            return try DGKPrivateKey(p: p, q: q, vp: vp, vq: vq, g: g, h: h, u: u, t: t, comparisonBits: comparisonBits)
+            return try DGKPrivateKey(p: p, q: q, vp: vp, vq: vq, g: g, h: h, u: u, t: t, comparisonBits: comparisonBits,
+                                     encryptions: encryptions)
         }
     }
 
@@ -191,7 +193,7 @@ public struct DGKPrivateKey: Sendable {
     /// computed mod p and mod q (h's powers from tables, FixedBaseTable)
     /// and recombined.
     public func encrypt(_ m: Int) -> BigInt {
-        guard let hpTable, let hqTable else { preconditionFailure("a dgk key made with encrypting: false cannot encrypt") }
+        guard let hpTable, let hqTable else { preconditionFailure("a dgk key made for no encryptions cannot encrypt") }
         let rp = BigInt.random(below: vp), rq = BigInt.random(below: vq)
         let cp = (hpTable.power(rp) * gp.powm(BigInt(m), p)).mod(p)
         let cq = (hqTable.power(rq) * gq.powm(BigInt(m), q)).mod(q)

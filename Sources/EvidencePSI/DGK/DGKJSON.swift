@@ -43,15 +43,15 @@ extension DGKPrivateKey {
         return .object(o)
     }
 
-    /// B's key from its state; `encrypting` also makes the tables `encrypt` needs.
-    public init(json value: JSONValue, comparisonBits: Int, encrypting: Bool = false) throws {
+    /// B's key from its state, for zero tests (no encryption tables).
+    public init(json value: JSONValue, comparisonBits: Int) throws {
         let o = value.objectValue ?? [:]
         let f = DGKPublicKey.hexField
         guard let u = o["u"]?.integerValue, let t = o["t"]?.integerValue else {
             throw EvidenceError.input("dgk key: expected \"u\" and \"t\" (integers)")
         }
         try self.init(p: try f(o, "p"), q: try f(o, "q"), vp: try f(o, "vp"), vq: try f(o, "vq"), g: try f(o, "g"), h: try f(o, "h"),
-                      u: u, t: t, comparisonBits: comparisonBits, encrypting: encrypting)
+                      u: u, t: t, comparisonBits: comparisonBits, encryptions: 0)
         guard publicKey.n == (try f(o, "n")) else { throw EvidenceError.input("dgk key: n is not p·q") }
     }
 }

@@ -73,17 +73,18 @@ public enum PrivateComparison {
         let hTable: FixedBaseTable
         let uMinus1: BigInt
 
-        public init(_ pk: DGKPublicKey) throws {
+        /// `answers`: about how many ciphertexts will be blinded (sizes h's table).
+        public init(_ pk: DGKPublicKey, answers: Int) throws {
             publicKey = pk
             gPowers = [pk.g, (pk.g * pk.g).mod(pk.n)]
-            hTable = try FixedBaseTable(base: pk.h, modulus: pk.n, exponentBits: pk.randomnessBits)
+            hTable = try FixedBaseTable(base: pk.h, modulus: pk.n, exponentBits: pk.randomnessBits, uses: answers)
             uMinus1 = BigInt(pk.u - 1)
         }
 
         /// c^r·h^s for r uniform in [1, u) and s of 2t + 128 bits.
         func blind(_ c: BigInt) -> BigInt {
             let r = BigInt.random(below: uMinus1) + BigInt.one
-            let s = BigInt.random(bits: hTable.exponentBytes * 8)
+            let s = BigInt.random(bits: hTable.exponentBits)
             return (Self.power(c, r, bits: uMinus1.bitWidth, publicKey.n) * hTable.power(s)).mod(publicKey.n)
         }
 

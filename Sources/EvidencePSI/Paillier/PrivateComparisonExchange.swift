@@ -73,7 +73,8 @@ extension PrivateComparison {
                 do { _ = try offset(v, bits: bits) } catch let e as EvidenceError { throw e.located(at) }
             }
             // A fresh DGK key of the Paillier key's size; only this run's state holds it.
-            let dgk = try DGKPrivateKey.generate(bits: pk.bits, comparisonBits: bits, allowInsecure: pk.bits < paillierMinimumBits)
+            let dgk = try DGKPrivateKey.generate(bits: pk.bits, comparisonBits: bits, encryptions: values.count * bits,
+                                                 allowInsecure: pk.bits < paillierMinimumBits)
             extra["dgk"] = dgk.publicKey.json()
             state["dgk"] = dgk.json()
             encrypted = try parallelMap(values) { v in try encryptOwn(v, bits: bits, key: dgk).map(dgk.publicKey.bytes) }
@@ -138,12 +139,11 @@ extension PrivateComparison {
             throw EvidenceError.input("header: expected \"bits\" (2…\(maximumBits))", at: at)
         }
         var paillier: PaillierPublicKey?
-        var responder: Responder?
+        var dgk: DGKPublicKey?
         do {
             switch op {
             case .eq: paillier = try PaillierPublicKey(jwk: first.headerObject["paillier"] ?? .null, allowInsecure: allowInsecureKey)
-            case .ge: responder = try Responder(DGKPublicKey(json: first.headerObject["dgk"] ?? .null, comparisonBits: bits,
-                                                             allowInsecure: allowInsecureKey))
+            case .ge: dgk = try DGKPublicKey(json: first.headerObject["dgk"] ?? .null, comparisonBits: bits, allowInsecure: allowInsecureKey)
             }
         } catch let e as EvidenceError { throw e.located(at) }
         let tags = try joinTags(items, join: join, session: first.header.sessionBytes)
@@ -158,7 +158,7 @@ extension PrivateComparison {
             if let pk = paillier {
                 cs = .paillier(try ciphertexts(first, o, "c", count: 1, pk.ciphertext(bytes:))[0])
             } else {
-                cs = .dgk(try ciphertexts(first, o, "c", count: bits, responder!.publicKey.ciphertext(bytes:)))
+                cs = .dgk(try ciphertexts(first, o, "c", count: bits, dgk!.ciphertext(bytes:)))
             }
             let t = try tag(first, o)
             guard asked.insert(t).inserted else {
@@ -169,6 +169,8 @@ extension PrivateComparison {
             }
             requests.append((row, cs, t, first.location))
         }
+        // h's table is sized for the answers to make: known once the request is read.
+        let responder = try dgk.map { try Responder($0, answers: requests.count * bits) }
         let answers = try parallelMap(requests) { (row, cs, _, line) -> [[UInt8]] in
             let (o, rowAt) = items[row]
             let a = try bigIntValue(o[valueField], field: valueField, at: rowAt)
