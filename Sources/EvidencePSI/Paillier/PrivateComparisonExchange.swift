@@ -180,7 +180,8 @@ extension PrivateComparison {
                 do { return [pk.bytes(try answer(a, to: c, publicKey: pk))] } catch let e as EvidenceError { throw e.located(rowAt) }
             case .dgk(let bitsOfB):
                 let r = responder!
-                _ = try { do { return try offset(a, bits: bits) } catch let e as EvidenceError { throw e.located(rowAt) } }()
+                // A's own value out of range names A's line; a bad ciphertext, B's.
+                do { _ = try offset(a, bits: bits) } catch let e as EvidenceError { throw e.located(rowAt) }
                 do { return try answer(a, to: bitsOfB, bits: bits, responder: r).map(r.publicKey.bytes) } catch let e as EvidenceError {
                     throw e.located(line)
                 }
