@@ -120,3 +120,22 @@ line "encrypt (public key)" enc phe_enc "(target >= 2)"
 line "encrypt (key holder, CRT)" kenc phe_enc ""
 line "decrypt" dec phe_dec "(target >= 2)"
 line "add" add phe_add "(target >= 2)"
+
+# One-line verdict on wall-time ratios against the targets above.
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+verdict() {
+    local fails="" r
+    check() { r=$(ratio "$2" "$3"); awk -v r="$r" -v t="$4" 'BEGIN { exit !(r >= t) }' || fails="$fails $1"; printf '%s %s (>= %s); ' "$1" "$r" "$4"; }
+    local line
+    line=$(
+        check group "$W_powm" "$W_group" 0.85
+        if [ $have_om = 1 ]; then check p256 "$W_openmined" "$W_p256" 1.0; else printf 'p256 not judged (no openmined-psi); '; fi
+        check paillier-encrypt "$W_phe_enc" "$W_enc" 2
+        check paillier-decrypt "$W_phe_dec" "$W_dec" 2
+        check paillier-add "$W_phe_add" "$W_add" 2
+        [ -z "$fails" ] && echo "| all met" || echo "| NOT met:$fails"
+    )
+    echo "VERDICT: $line"
+}
+verdict
+echo "(private comparisons, issue 22 target 1: bench/compare.sh)"

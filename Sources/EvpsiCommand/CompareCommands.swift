@@ -55,7 +55,7 @@ struct CompareCommand: ParsableCommand {
         var message: String
         @Option(name: .customLong("value"), help: ArgumentHelp("Field holding the integer value.", valueName: "field"))
         var valueField = "value"
-        @Flag(name: .customLong("insecure-test-key"), help: "Accept B's key below 2048 bits (tests only).")
+        @Flag(name: .customLong("insecure-test-key"), help: "Accept B's key below 2048 bits, or a DGK key with t below 224 (tests only).")
         var insecure = false
         @OptionGroup var step: AnsweringStep
 

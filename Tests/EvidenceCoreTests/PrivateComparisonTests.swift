@@ -8,11 +8,18 @@ import Testing
 
 @Suite struct PrivateComparisonTests {
     let key = testPaillierKey
+    let dgk = testDGKKey
 
     func compare(_ a: BigInt, _ b: BigInt, _ op: PrivateComparison.Operation, bits: Int) throws -> Bool {
-        let sent = try PrivateComparison.encryptOwn(b, op: op, bits: bits, key: key)
-        let answer = try PrivateComparison.answer(a, to: sent, op: op, bits: bits, publicKey: key.publicKey)
-        return try PrivateComparison.result(answer, op: op, key: key)
+        switch op {
+        case .eq:
+            let sent = try PrivateComparison.encryptOwn(b, key: key)
+            return PrivateComparison.result(try PrivateComparison.answer(a, to: sent, publicKey: key.publicKey), key: key)
+        case .ge:
+            let sent = try PrivateComparison.encryptOwn(b, bits: bits, key: dgk)
+            let answer = try PrivateComparison.answer(a, to: sent, bits: bits, responder: testResponder)
+            return try PrivateComparison.result(answer, key: dgk)
+        }
     }
 
     @Test func edgeValues() throws {
@@ -43,19 +50,23 @@ import Testing
     }
 
     @Test func outOfRangeIsRefused() {
-        #expect(throws: EvidenceError.self) { try PrivateComparison.encryptOwn(BigInt(128), op: .ge, bits: 8, key: key) }
-        #expect(throws: EvidenceError.self) { try PrivateComparison.encryptOwn(BigInt(-129), op: .ge, bits: 8, key: key) }
+        #expect(throws: EvidenceError.self) { try PrivateComparison.encryptOwn(BigInt(128), bits: 8, key: dgk) }
+        #expect(throws: EvidenceError.self) { try PrivateComparison.encryptOwn(BigInt(-129), bits: 8, key: dgk) }
+        let sent = try! PrivateComparison.encryptOwn(BigInt(1), bits: 8, key: dgk)
+        #expect(throws: EvidenceError.self) { try PrivateComparison.answer(BigInt(128), to: sent, bits: 8, responder: testResponder) }
     }
 
     /// What B decrypts carries only the bit: at most one zero, every other
-    /// value a unit unrelated to the inputs (never a small number).
+    /// value blinded (r_i·c_i, uniform on Z_u \\ {0}), so not the unblinded
+    /// c_i ≤ 3ℓ − 1 = 23: all seven nonzero values at most 23 by chance has
+    /// probability (23/192)^7 < 10^−6 (the test key's u is 193).
     @Test func keyHolderSeesOnlyTheBit() throws {
         for (a, b) in [(3, 7), (7, 3), (5, 5)] {
-            let sent = try PrivateComparison.encryptOwn(BigInt(b), op: .ge, bits: 8, key: key)
-            let answer = try PrivateComparison.answer(BigInt(a), to: sent, op: .ge, bits: 8, publicKey: key.publicKey)
-            let plain = answer.map { key.decryptResidue($0) }
-            #expect(plain.filter(\.isZero).count == (a < b ? 1 : 0))
-            #expect(plain.filter { !$0.isZero }.allSatisfy { $0.bitWidth > 64 })
+            let sent = try PrivateComparison.encryptOwn(BigInt(b), bits: 8, key: dgk)
+            let answer = try PrivateComparison.answer(BigInt(a), to: sent, bits: 8, responder: testResponder)
+            let plain = try answer.map { try dgk.decrypt($0) }
+            #expect(plain.filter { $0 == 0 }.count == (a < b ? 1 : 0))
+            #expect(plain.filter { $0 != 0 }.contains { $0 > 3 * 8 - 1 })
         }
     }
 }

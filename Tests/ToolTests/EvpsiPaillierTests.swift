@@ -2,6 +2,7 @@ import Foundation
 import PythonHelpers
 import EvidenceCrypto
 import EvidencePSI
+import EvidenceSupport
 import Testing
 
 let pheScript: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -205,6 +206,14 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
     }
 }
 
+/// The DGK public key in a cmp-1 message's header.
+func dgkKey(_ url: URL, bits: Int = 8, insecure: Bool = false) throws -> DGKPublicKey {
+    let header = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")[0]
+    let o = try JSONSerialization.jsonObject(with: Data(header.utf8)) as! [String: Any]
+    let dgk = try JSONSerialization.data(withJSONObject: o["dgk"]!)
+    return try DGKPublicKey(json: try JSON.parse(Array(dgk)), comparisonBits: bits, allowInsecure: insecure)
+}
+
 /// What a dishonest comparison peer could send (issue 23).
 @Suite struct EvpsiDishonestCompareTests {
     func requested(op: String = "ge") throws -> Parties {
@@ -224,8 +233,11 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
         let p = try requested()
         #expect(try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"]).status == 0)
         try p.send("c2", from: p.a, to: p.b)
-        let pk = try PaillierPrivateKey.load(p.b.file("key.json").path).publicKey
-        let zeros = try (0..<8).map { _ in "\"" + Data(pk.bytes(try pk.encrypt(0))).base64EncodedString() + "\"" }
+        // Encryptions of zero under the session's DGK key in the request's header: h^r.
+        let pk = try dgkKey(p.a.file("c1"))
+        let zeros = (0..<8).map { _ in
+            "\"" + Data(pk.bytes(pk.h.powm(BigInt.random(bits: 300), pk.n))).base64EncodedString() + "\""
+        }
         try rewrite(p.b.file("c2")) { lines in
             let i = lines.firstIndex { $0.hasPrefix("{\"z\":") }!
             let k = lines[i].components(separatedBy: "\"k\":")[1]
@@ -256,3 +268,164 @@ func phe(_ args: [String], stdin: String = "", in dir: TemporaryDirectory) throw
         }
     }
 }
+
+/// The DGK side of `compare --op ge` (issue 22): what each party checks of
+/// the other's messages, and an independent reading of the messages.
+@Suite struct EvpsiDGKCompareTests {
+    /// B (2048-bit Paillier key, so a 2048-bit DGK key) has asked, A answered;
+    /// c2 is at B.
+    func answered(bValues: [Int] = [1], aValues: [Int] = [2], bits: Int = 8) throws -> Parties {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", bValues.enumerated().map { "{\"id\":\($0.offset),\"value\":\($0.element)}\n" }.joined())
+        try p.a.write("a.jsonl", aValues.enumerated().map { "{\"id\":\($0.offset),\"value\":\($0.element)}\n" }.joined())
+        #expect(try p.run(p.b, ["compare", "request", "--bits", String(bits), "--paillier-key", "key.json",
+                                "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        let r = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"])
+        #expect(r.status == 0, "\(r.stderr)")
+        try p.send("c2", from: p.a, to: p.b)
+        return p
+    }
+
+    func result(_ p: Parties) throws -> ToolResult {
+        try p.run(p.b, ["compare", "result", "--message", "c2", "--state", "s", "--paillier-key", "key.json", "b.jsonl"])
+    }
+
+    /// Replaces ciphertext `index` of the first answer line by `with`(all of them).
+    func editAnswer(_ p: Parties, _ edit: @escaping ([String]) -> [String]) throws {
+        try rewrite(p.b.file("c2")) { lines in
+            let i = lines.firstIndex { $0.hasPrefix("{\"z\":") }!
+            let parts = lines[i].components(separatedBy: "],\"k\":")
+            let list = String(parts[0].dropFirst("{\"z\":[".count)).components(separatedBy: ",")
+            lines[i] = "{\"z\":[" + edit(list).joined(separator: ",") + "],\"k\":" + parts[1]
+        }
+    }
+
+    /// A copies one of its ciphertexts over another: refused (rule distinct-answers).
+    @Test func repeatedCiphertextIsRefused() throws {
+        let p = try answered()
+        try editAnswer(p) { list in var l = list; l[1] = l[0]; return l }
+        let r = try result(p)
+        #expect(r.status == 2, "\(r.stdout)")
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("c2:2:") && r.stderr.contains("distinct-answers"), "\(r.stderr)")
+    }
+
+    /// An element that is no power of g times a power of h (a random unit
+    /// mod n, which an honest A never sends) is refused, not read as a
+    /// nonzero (rule in-subgroup).
+    @Test func answerOutsideTheSubgroupIsRefused() throws {
+        let p = try answered()
+        let pk = try dgkKey(p.a.file("c1"))
+        let stranger = "\"" + Data(pk.bytes(BigInt.randomUnit(modulo: pk.n))).base64EncodedString() + "\""
+        try editAnswer(p) { list in var l = list; l[3] = stranger; return l }
+        let r = try result(p)
+        #expect(r.status == 2, "\(r.stdout)")
+        #expect(r.stderr.contains("c2:2:") && r.stderr.contains("in-subgroup"), "\(r.stderr)")
+    }
+
+    /// A refuses a DGK key below the sizes (n < 2048 bits or t < 224) unless
+    /// it runs with --insecure-test-key, and a malformed one always.
+    @Test func weakDGKKeyIsRefusedByA() throws {
+        let p = try Parties()
+        #expect(try p.run(p.b, ["paillier", "keygen", "--insecure-test-key", "--bits", "1024", "-o", "key.json"]).status == 0)
+        try p.b.write("b.jsonl", "{\"id\":1,\"value\":1}\n")
+        try p.a.write("a.jsonl", "{\"id\":1,\"value\":2}\n")
+        #expect(try p.run(p.b, ["compare", "request", "--bits", "8", "--paillier-key", "key.json", "--insecure-test-key",
+                                "--state", "s", "-o", "c1", "b.jsonl"]).status == 0)
+        try p.send("c1", from: p.b, to: p.a)
+        let small = try p.run(p.a, ["compare", "respond", "--message", "c1", "-o", "c2", "a.jsonl"])
+        #expect(small.status == 2)
+        #expect(small.stderr.contains("c1:1: dgk key refused: modulus of 1024 bits"), "\(small.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: p.a.file("c2").path))
+        let allowed = try p.run(p.a, ["compare", "respond", "--insecure-test-key", "--message", "c1", "-o", "c2", "a.jsonl"])
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        try FileManager.default.removeItem(at: p.a.file("c2"))
+        // A composite u would let B read gcd(c_i, u) from the blinded values: refused even for test keys.
+        try FileManager.default.copyItem(at: p.a.file("c1"), to: p.a.file("c1.orig"))
+        // (u = 29, the smallest prime ≥ 3·8, made 27.)
+        try rewrite(p.a.file("c1")) { lines in lines[0] = lines[0].replacingOccurrences(of: "\"u\":29", with: "\"u\":27") }
+        let composite = try p.run(p.a, ["compare", "respond", "--insecure-test-key", "--message", "c1", "-o", "c2", "a.jsonl"])
+        #expect(composite.status == 2)
+        #expect(composite.stderr.contains("u = 27 must be a prime"), "\(composite.stderr)")
+        // A full-size modulus with a short t is refused without test keys.
+        let q = try answered()
+        try rewrite(q.a.file("c1")) { lines in lines[0] = lines[0].replacingOccurrences(of: "\"t\":224", with: "\"t\":160") }
+        let short = try q.run(q.a, ["compare", "respond", "--message", "c1", "-o", "c3", "a.jsonl"])
+        #expect(short.status == 2)
+        #expect(short.stderr.contains("t = 160: at least 224"), "\(short.stderr)")
+    }
+
+    /// An independent reading (Python and gmpy2, written from evpsi(1)): B's
+    /// request decrypts to the bits of b + 2^(ℓ−1), A's answer holds a zero
+    /// exactly when a < b, and the tool's result agrees.
+    @Test func independentCheckConfirmsTheComparisons() throws {
+        let b = [5, -7, 100, 0, -128, 127, 42]
+        let a = [5, -8, 101, -1, 127, -128, 42]
+        let p = try answered(bValues: b, aValues: a)
+        let r = try result(p)
+        #expect(r.status == 0, "\(r.stderr)")
+        try p.b.write("result.jsonl", String(decoding: r.stdout, as: UTF8.self))
+        try p.b.write("a.jsonl", a.enumerated().map { "{\"id\":\($0.offset),\"value\":\($0.element)}\n" }.joined())
+        let check = try Tools.runPython(["-c", dgkCheckScript, "s", "c1", "c2", "b.jsonl", "a.jsonl", "result.jsonl"],
+                                        requires: ["gmpy2"], directory: p.b.url)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(String(decoding: check.stdout, as: UTF8.self) == "ok 7 comparisons\n")
+        #expect(r.objects.map { $0["result"] as? Bool } == zip(a, b).map { $0 >= $1 })
+    }
+}
+
+/// Written from evpsi(1) ("Private comparisons", "Message formats"), not from the Swift code.
+let dgkCheckScript = #"""
+import base64, hashlib, json, sys
+import gmpy2
+state_path, c1_path, c2_path, b_path, a_path, result_path = sys.argv[1:7]
+state = json.load(open(state_path))
+k = state["dgk"]
+p = gmpy2.mpz(k["p"], 16); q = gmpy2.mpz(k["q"], 16); vp = gmpy2.mpz(k["vp"], 16)
+n = gmpy2.mpz(k["n"], 16); g = gmpy2.mpz(k["g"], 16); u = int(k["u"])
+assert p * q == n
+bits = int(state["bits"])
+def lines(path):
+    return [json.loads(l) for l in open(path) if l.strip()]
+c1 = lines(c1_path); c2 = lines(c2_path)
+session = bytes.fromhex(c1[0]["session"])
+assert c1[0]["group"] == "dgk" and c1[0]["dgk"]["n"] == k["n"]
+def tag(row):
+    key = json.dumps([row["id"]], separators=(",", ":")).encode()
+    return base64.b64encode(hashlib.sha256(b"evpsi-v1:cmp-join\0" + session + key).digest()).decode()
+# The plaintext of c: the m in [0, u) with (c mod p)^vp = (g^vp)^m mod p.
+base = gmpy2.powmod(g, vp, p)
+table = {}
+x = gmpy2.mpz(1)
+for m in range(u):
+    table[int(x)] = m
+    x = x * base % p
+def decrypt(c):
+    return table[int(gmpy2.powmod(c % p, vp, p))]
+def ints(record, field):
+    out = []
+    for s in record[field]:
+        raw = base64.b64decode(s)
+        assert len(raw) == (n.bit_length() + 7) // 8
+        out.append(gmpy2.mpz(int.from_bytes(raw, "big")))
+    return out
+requests = {r["k"]: ints(r, "c") for r in c1[1:] if "c" in r}
+answers = {r["k"]: ints(r, "z") for r in c2[1:] if "z" in r}
+bs = lines(b_path); As = {tag(r): r["value"] for r in lines(a_path)}
+results = {tag(r): r["result"] for r in lines(result_path)}
+for row in bs:
+    t = tag(row)
+    y = row["value"] + 2 ** (bits - 1)
+    got = [decrypt(c) for c in requests[t]]
+    assert got == [(y >> i) & 1 for i in reversed(range(bits))], (row, got)
+    zeros = 0
+    for c in answers[t]:
+        w = gmpy2.powmod(c % p, vp, p)
+        assert gmpy2.powmod(w, u, p) == 1
+        zeros += w == 1
+    assert zeros <= 1
+    assert (zeros == 0) == (As[t] >= row["value"]) == results[t], (row, zeros, results[t])
+print("ok %d comparisons" % len(bs))
+"""#
