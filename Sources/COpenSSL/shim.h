@@ -27,3 +27,12 @@ static inline void evidence_sha256_prefixed(unsigned char prefix, const void *a,
     if (nb) SHA256_Update(&c, b, nb);
     SHA256_Final(out, &c);
 }
+
+/* SHA-256 of d into out (32 bytes), the same way (SHA256() itself goes
+ * through a provider lookup per call in OpenSSL 3). */
+static inline void evidence_sha256(const void *d, size_t n, unsigned char *out) {
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    if (n) SHA256_Update(&c, d, n);
+    SHA256_Final(out, &c);
+}

@@ -3,17 +3,7 @@ import EvidenceSupport
 internal import COpenSSL
 
 // The one file that calls libcrypto. Everything above it sees Swift types:
-// `DigestAlgorithm`, `HashContext`, `Ed25519`, `SecureRandom`, `constantTimeEqual`.
-
-/// SHA-256 of `prefix || a || b`, written to `out` (32 bytes): no context
-/// object and no allocation, for the many short inputs of Merkle trees
-/// (a node is 65 bytes; its EVP init and final cost as much as its hashing).
-public func sha256(prefix: UInt8, _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
-                   into out: UnsafeMutableRawBufferPointer) {
-    precondition(out.count >= 32, "a SHA-256 digest is 32 bytes")
-    evidence_sha256_prefixed(prefix, a.baseAddress, a.count, b.baseAddress, b.count,
-                             out.baseAddress!.assumingMemoryBound(to: UInt8.self))
-}
+// `DigestAlgorithm`, `HashContext`, `OneShotSHA256`, `Ed25519`, `SecureRandom`, `constantTimeEqual`.
 
 /// A digest algorithm reachable through OpenSSL EVP. Raw values are the
 /// names used in records (`"alg":"sm3"`) and on the command line.
@@ -203,6 +193,35 @@ extension DigestAlgorithm {
         let context = HashContext(self)
         context.update(bytes)
         return context.finalize()
+    }
+}
+
+/// One-shot SHA-256 of short messages straight into a caller's buffer: no
+/// context object, no allocation, no provider lookup, for hot loops that
+/// hash millions of small messages (Merkle leaves and nodes, the contract
+/// index's nodes and chains). A Merkle node is 65 bytes, one or two
+/// compression blocks: an EVP context's init and final cost as much as the
+/// hashing, and libcrypto's own `SHA256()` looks the digest up in the
+/// provider on every call. So these use the low-level SHA256_* functions
+/// (deprecated in OpenSSL 3, kept, and running the same SHA-NI code).
+public enum OneShotSHA256 {
+    public static let outputSize = 32
+
+    /// Writes SHA-256(`input`) to the 32 bytes at `output`.
+    @inline(__always)
+    public static func hash(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
+        evidence_sha256(input.baseAddress, input.count, output.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Writes SHA-256(`prefix` || `a` || `b`) to `output` (at least 32 bytes):
+    /// a domain-separated hash without assembling its input.
+    @inline(__always)
+    public static func hash(prefix: UInt8, _ a: UnsafeRawBufferPointer,
+                            _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                            into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count >= outputSize, "a SHA-256 digest is 32 bytes")
+        evidence_sha256_prefixed(prefix, a.baseAddress, a.count, b.baseAddress, b.count,
+                                 output.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
 }
 

@@ -15,17 +15,17 @@ public enum Merkle {
 
     /// MTH({d}) = SHA-256(0x00 || d) (§2.1.1).
     public static func leafHash(_ entry: [UInt8]) -> Hash {
-        entry.withUnsafeBytes { e in Hash { sha256(prefix: 0x00, e, into: $0) } }
+        entry.withUnsafeBytes { e in Hash { OneShotSHA256.hash(prefix: 0x00, e, into: $0) } }
     }
 
     /// The leaf hash with a caller's reusable context (hot loops).
     public static func leafHash<Bytes: ContiguousBytes>(_ entry: Bytes, using context: HashContext) -> Hash {
-        entry.withUnsafeBytes { e in Hash { sha256(prefix: 0x00, e, into: $0) } }
+        entry.withUnsafeBytes { e in Hash { OneShotSHA256.hash(prefix: 0x00, e, into: $0) } }
     }
 
     /// SHA-256(0x01 || left || right) (§2.1.1).
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
-        left.withUnsafeBytes { l in right.withUnsafeBytes { r in Hash { sha256(prefix: 0x01, l, r, into: $0) } } }
+        left.withUnsafeBytes { l in right.withUnsafeBytes { r in Hash { OneShotSHA256.hash(prefix: 0x01, l, r, into: $0) } } }
     }
 
     public static func nodeHash(_ left: Hash, _ right: Hash, using context: HashContext) -> Hash {
