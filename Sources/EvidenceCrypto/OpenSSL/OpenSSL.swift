@@ -196,25 +196,32 @@ extension DigestAlgorithm {
     }
 }
 
-/// One-shot SHA-256 of a short message straight into a caller's buffer
-/// (libcrypto's low-level SHA-256, `evidence_sha256` in the shim): no
-/// context, no allocation, no provider lookup — OpenSSL 3's own `SHA256()`
-/// fetches the algorithm on every call, about 4× slower on 65 bytes — for
-/// hot loops that hash millions of small messages (the contract index's
-/// keys, chain steps and nodes). Thread-safe.
+/// One-shot SHA-256 of short messages straight into a caller's buffer: no
+/// context object, no allocation, no provider lookup, for hot loops that
+/// hash millions of small messages (Merkle leaves and nodes, the contract
+/// index's nodes and chains). A Merkle node is 65 bytes, one or two
+/// compression blocks: an EVP context's init and final cost as much as the
+/// hashing, and libcrypto's own `SHA256()` looks the digest up in the
+/// provider on every call. So these use the low-level SHA256_* functions
+/// (deprecated in OpenSSL 3, kept, and running the same SHA-NI code).
 public enum OneShotSHA256 {
     public static let outputSize = 32
 
     /// Writes SHA-256(`input`) to the 32 bytes at `output`.
     @inline(__always)
     public static func hash(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
-        let out = output.assumingMemoryBound(to: UInt8.self)
-        var none: UInt8 = 0
-        if let base = input.baseAddress {
-            evidence_sha256(base, input.count, out)
-        } else {
-            evidence_sha256(&none, 0, out)
-        }
+        evidence_sha256(input.baseAddress, input.count, output.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Writes SHA-256(`prefix` || `a` || `b`) to `output` (at least 32 bytes):
+    /// a domain-separated hash without assembling its input.
+    @inline(__always)
+    public static func hash(prefix: UInt8, _ a: UnsafeRawBufferPointer,
+                            _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                            into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count >= outputSize, "a SHA-256 digest is 32 bytes")
+        evidence_sha256_prefixed(prefix, a.baseAddress, a.count, b.baseAddress, b.count,
+                                 output.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
 }
 
