@@ -163,11 +163,17 @@ extension ManifestHasher {
     /// its UTC form, anything they would refuse. A differential test holds
     /// the records equal to the general path's.
     func inlineRecord(_ line: UnsafeRawBufferPointer, worker: Worker, out: inout [UInt8], ids: inout [UInt8]) -> Int? {
+        var buffers = InlineBuffers()
+        return inlineRecord(line, worker: worker, buffers: &buffers, out: &out, ids: &ids)
+    }
+
+    /// `inlineRecord` with scratch buffers the caller keeps from line to line.
+    func inlineRecord(_ line: UnsafeRawBufferPointer, worker: Worker, buffers: inout InlineBuffers,
+                      out: inout [UInt8], ids: inout [UInt8]) -> Int? {
         guard UTF8Validation.firstInvalidOffset(line) == nil else { return nil }
-        // The worker's buffers, taken for the line and given back.
-        var canonical = worker.canonical, scratch = worker.scratch, digest = worker.hex
-        worker.canonical = []; worker.scratch = []; worker.hex = []
-        defer { worker.canonical = canonical; worker.scratch = scratch; worker.hex = digest }
+        var canonical = buffers.canonical, digest = buffers.hex
+        buffers = InlineBuffers()
+        defer { buffers = InlineBuffers(canonical: canonical, hex: digest) }
         canonical.removeAll(keepingCapacity: true)
         digest.removeAll(keepingCapacity: true)
         var fields = InlineFields()
@@ -177,8 +183,7 @@ extension ManifestHasher {
         /// when that is its value (no escape, no control character).
         func plainString(_ scanner: inout JCSScanner) -> Range<Int>? {
             let start = scanner.index
-            scratch.removeAll(keepingCapacity: true)
-            guard let escaped = scanner.string(into: &scratch), !escaped, scratch.count == scanner.index - start else { return nil }
+            guard scanner.skipPlainString() else { return nil }
             return start + 1 ..< scanner.index - 1
         }
         let isObject = scanner.topLevelObject(key: { scanner in
@@ -297,6 +302,12 @@ extension ManifestHasher {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...]))
         }
     }
+}
+
+/// The inline fast path's scratch: the canonical `data`, the hex digest.
+struct InlineBuffers {
+    var canonical: [UInt8] = []
+    var hex: [UInt8] = []
 }
 
 /// Where the string members of an inline line are in it (between quotes).

@@ -50,8 +50,6 @@ public struct ManifestHasher {
     public final class Worker {
         let plain: ArtifactDigester
         let keyed: ArtifactDigester?
-        /// The inline fast path's buffers (`inlineRecord`).
-        var canonical: [UInt8] = [], scratch: [UInt8] = [], hex: [UInt8] = []
         init(_ options: Options) {
             plain = ArtifactDigester(options.plain)
             keyed = options.keyed.map(ArtifactDigester.init)
@@ -98,7 +96,7 @@ public struct ManifestHasher {
     public func run(_ inputs: [JSONLinesReader], output: some ByteSink, progress: ProgressHandler? = nil,
                     report: (EvidenceError) -> Void) throws -> Summary {
         var summary = Summary()
-        let ids = RecordIDTable(memory: options.idMemory, directory: options.scratchDirectory)
+        var ids = RecordIDTable(memory: options.idMemory, directory: options.scratchDirectory)
         let workers = ParallelMap.defaultWorkers
         let hashed = Mutex((items: 0, bytes: 0))
         let tally: ((Int, Int) -> Void)? = progress.map { progress in
@@ -129,7 +127,7 @@ public struct ManifestHasher {
                 process(share, worker: worker, hashed: tally)
             }, consume: { shares in
                 for share in shares {
-                    try emit(share, input: inputIndex, to: output, ids: ids, summary: &summary, report: report)
+                    try emit(share, input: inputIndex, to: output, ids: &ids, summary: &summary, report: report)
                 }
             })
             if let readError { throw readError }
@@ -150,10 +148,11 @@ public struct ManifestHasher {
         var ids: [UInt8] = []
         ids.reserveCapacity(64 * share.lines.count)
         let tryInline = inlineFastPath
+        var buffers = InlineBuffers()
         for i in share.lines {
             var line = HashedLine(end: 0, size: 0, failure: nil, lineNumber: chunk.lineNumbers[i])
             let idStart = ids.count
-            if tryInline, let size = chunk.withLine(i, { inlineRecord($0, worker: worker, out: &out, ids: &ids) }) {
+            if tryInline, let size = chunk.withLine(i, { inlineRecord($0, worker: worker, buffers: &buffers, out: &out, ids: &ids) }) {
                 line.size = size
             } else {
                 do {
@@ -193,7 +192,7 @@ public struct ManifestHasher {
     /// (located) and counted. A second record with an id already emitted is
     /// a failure: later tools find evidence by id, so two artifacts under
     /// one id could stand in for each other.
-    func emit(_ share: HashedShare, input: Int, to output: some ByteSink, ids: RecordIDTable, summary: inout Summary,
+    func emit(_ share: HashedShare, input: Int, to output: some ByteSink, ids: inout RecordIDTable, summary: inout Summary,
               report: (EvidenceError) -> Void) throws {
         var written = 0, start = 0, idStart = 0
         func flush(upTo end: Int) {
@@ -205,10 +204,17 @@ public struct ManifestHasher {
             var failure = line.failure
             if let idEnd = line.idEnd {
                 let here = Summary.location(input: input, line: line.lineNumber)
-                let (verdict, id) = try share.ids.withUnsafeBytes { all in
-                    let id = UnsafeRawBufferPointer(rebasing: all[idStart ..< idEnd])
-                    let verdict = try ids.insert(id, fingerprint: line.fingerprint, location: here)
-                    return (verdict, verdict == .new ? "" : String(decoding: id, as: UTF8.self))
+                let verdict: RecordIDTable.Verdict, id: String
+                do {
+                    (verdict, id) = try share.ids.withUnsafeBytes { all in
+                        let id = UnsafeRawBufferPointer(rebasing: all[idStart ..< idEnd])
+                        let verdict = try ids.insert(id, fingerprint: line.fingerprint, location: here)
+                        return (verdict, verdict == .new ? "" : String(decoding: id, as: UTF8.self))
+                    }
+                } catch {
+                    // The table's scratch file failed: the records before stand.
+                    flush(upTo: start)
+                    throw error
                 }
                 idStart = idEnd
                 switch verdict {

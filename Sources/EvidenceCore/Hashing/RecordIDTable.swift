@@ -16,7 +16,7 @@ import EvidenceSupport
 /// without a read; one it may have seen is looked up in each run, a read of
 /// one block. A fingerprint match is decided on the ids' bytes, so the
 /// answer is exact, whatever collides.
-public final class RecordIDTable {
+public struct RecordIDTable {
     enum Verdict: Equatable {
         case new
         /// The same bytes were first at this location.
@@ -73,9 +73,12 @@ public final class RecordIDTable {
     private let directory: String
 
     // The table: `entries` in arrival order, `slots` the open-addressed
-    // index into it (entry + 1; 0 is empty), `arena` the ids' bytes.
+    // index into it, `arena` the ids' bytes. A slot holds the entry's
+    // number + 1 in its low half (0 is empty) and the fingerprint's high
+    // half in its high half, so a probe reads an entry only on a match:
+    // one cache miss per new id, on the thread that writes the output.
     private var entries: [Entry] = []
-    private var slots: [UInt32]
+    private var slots: [UInt64]
     private var arena: [UInt8] = []
 
     private var spill: SpillFile?
@@ -104,7 +107,7 @@ public final class RecordIDTable {
 
     /// Records `id` at `location` unless an id equal to it, or canonically
     /// equivalent, was recorded before: then it says where, and keeps the first.
-    func insert(_ id: UnsafeRawBufferPointer, fingerprint: UInt64, location: Int) throws -> Verdict {
+    mutating func insert(_ id: UnsafeRawBufferPointer, fingerprint: UInt64, location: Int) throws -> Verdict {
         if let verdict = findInTable(id, fingerprint: fingerprint) { return verdict }
         if let filter, filter.mayContain(fingerprint), let verdict = try findInRuns(id, fingerprint: fingerprint) {
             return verdict
@@ -113,7 +116,7 @@ public final class RecordIDTable {
         return .new
     }
 
-    func insert(_ id: String, location: Int) throws -> Verdict {
+    mutating func insert(_ id: String, location: Int) throws -> Verdict {
         try Array(id.utf8).withUnsafeBytes { try insert($0, fingerprint: Self.fingerprint($0), location: location) }
     }
 
@@ -131,11 +134,16 @@ public final class RecordIDTable {
 
     private var mask: Int { slots.count - 1 }
 
+    private static func slot(_ fingerprint: UInt64, entry: Int) -> UInt64 {
+        fingerprint & 0xFFFF_FFFF_0000_0000 | UInt64(entry + 1)
+    }
+
     private func findInTable(_ id: UnsafeRawBufferPointer, fingerprint: UInt64) -> Verdict? {
         var i = Int(truncatingIfNeeded: fingerprint) & mask
         while slots[i] != 0 {
-            let e = entries[Int(slots[i]) - 1]
-            if e.fingerprint == fingerprint {
+            let slot = slots[i]
+            if slot & 0xFFFF_FFFF_0000_0000 == fingerprint & 0xFFFF_FFFF_0000_0000,
+               case let e = entries[Int(slot & 0xFFFF_FFFF) - 1], e.fingerprint == fingerprint {
                 let verdict = arena.withUnsafeBytes {
                     Self.compare(id, UnsafeRawBufferPointer(rebasing: $0[Int(e.offset) ..< Int(e.offset) + Int(e.length)]), first: e.location)
                 }
@@ -152,10 +160,10 @@ public final class RecordIDTable {
     private func bytesAfterAdding(idBytes: Int, slots: Int) -> Int {
         let entryCapacity = entries.count < entries.capacity ? entries.capacity : max(2 * entries.capacity, 16)
         let arenaCapacity = arena.count + idBytes <= arena.capacity ? arena.capacity : max(2 * arena.capacity, arena.count + idBytes)
-        return entryCapacity * MemoryLayout<Entry>.stride + slots * 4 + arenaCapacity
+        return entryCapacity * MemoryLayout<Entry>.stride + slots * 8 + arenaCapacity
     }
 
-    private func add(_ id: UnsafeRawBufferPointer, fingerprint: UInt64, location: Int) throws {
+    private mutating func add(_ id: UnsafeRawBufferPointer, fingerprint: UInt64, location: Int) throws {
         // Growing the index doubles it: spill first if that would pass the bound.
         let growing = (entries.count + 1) * 4 > slots.count * 3
         let slotCount = growing ? slots.count * 2 : slots.count
@@ -170,16 +178,16 @@ public final class RecordIDTable {
         entries.append(entry)
         var i = Int(truncatingIfNeeded: fingerprint) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
-        slots[i] = UInt32(entries.count)
+        slots[i] = Self.slot(fingerprint, entry: entries.count - 1)
     }
 
-    private func grow() {
+    private mutating func grow() {
         slots = Array(repeating: 0, count: slots.count * 2)
         let mask = self.mask
         for (n, e) in entries.enumerated() {
             var i = Int(truncatingIfNeeded: e.fingerprint) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = UInt32(n + 1)
+            slots[i] = Self.slot(e.fingerprint, entry: n)
         }
     }
 
@@ -200,33 +208,45 @@ public final class RecordIDTable {
     static let blockSize = 256
 
     /// Sorts the table by fingerprint, writes it as one run, and empties it.
-    private func spillTable() throws {
+    private mutating func spillTable() throws {
         if spill == nil { spill = try SpillFile(directory: directory) }
-        if filter == nil { filter = BloomFilter(bytes: filterBytes) }
+        // Taken out while it is filled, so that it is never shared (a shared
+        // array would be copied whole on the first change).
+        var filter = self.filter ?? BloomFilter(bytes: filterBytes)
+        self.filter = nil
+        defer { self.filter = filter }
         let file = spill!
         entries.sort { $0.fingerprint < $1.fingerprint }
-        var run = Run(start: file.size, count: entries.count, idStart: 0, samples: [])
+        // Records, then the ids in the same order; both written through
+        // small buffers, so a spill costs no second copy of the table.
+        var run = Run(start: file.size, count: entries.count, idStart: file.size + entries.count * Self.recordSize, samples: [])
         run.samples.reserveCapacity(entries.count / Self.blockSize + 1)
-        var records: [UInt8] = []
-        records.reserveCapacity(min(entries.count, 1 << 16) * Self.recordSize)
-        var ids: [UInt8] = []
-        ids.reserveCapacity(arena.count)
+        let flushAt = 1 << 20
+        var records: [UInt8] = [], ids: [UInt8] = []
+        records.reserveCapacity(flushAt + Self.recordSize)
+        var recordsWritten = run.start, idsWritten = run.idStart, idOffset = 0
         for (n, e) in entries.enumerated() {
             if n % Self.blockSize == 0 { run.samples.append(e.fingerprint) }
-            filter!.insert(e.fingerprint)
+            filter.insert(e.fingerprint)
             withUnsafeBytes(of: e.fingerprint.littleEndian) { records.append(contentsOf: $0) }
             withUnsafeBytes(of: UInt64(e.location).littleEndian) { records.append(contentsOf: $0) }
-            withUnsafeBytes(of: UInt32(ids.count).littleEndian) { records.append(contentsOf: $0) }
+            withUnsafeBytes(of: UInt32(idOffset).littleEndian) { records.append(contentsOf: $0) }
             withUnsafeBytes(of: e.length.littleEndian) { records.append(contentsOf: $0) }
             ids.append(contentsOf: arena[Int(e.offset) ..< Int(e.offset) + Int(e.length)])
-            if records.count >= (1 << 16) * Self.recordSize {
-                try file.append(records)
+            idOffset += Int(e.length)
+            if records.count >= flushAt {
+                try file.write(records, at: recordsWritten)
+                recordsWritten += records.count
                 records.removeAll(keepingCapacity: true)
             }
+            if ids.count >= flushAt {
+                try file.write(ids, at: idsWritten)
+                idsWritten += ids.count
+                ids.removeAll(keepingCapacity: true)
+            }
         }
-        try file.append(records)
-        run.idStart = file.size
-        try file.append(ids)
+        try file.write(records, at: recordsWritten)
+        try file.write(ids, at: idsWritten)
         runs.append(run)
         spilledCount += entries.count
         entries.removeAll(keepingCapacity: true)
@@ -293,25 +313,31 @@ struct BloomFilter {
     }
 
     /// The block from the fingerprint's high bits, six bits within it from
-    /// its low bits (a second hash derived from the first).
-    @inline(__always)
-    private func positions(_ fingerprint: UInt64, _ body: (Int, UInt64) -> Void) {
+    /// its low bits (a second hash derived from the first). The words are
+    /// changed in place: a closure over `words` would make the array shared
+    /// for the call and copy all of it for each key.
+    mutating func insert(_ fingerprint: UInt64) {
         let block = Int(truncatingIfNeeded: fingerprint >> 40) & blockMask
-        var h = fingerprint &* 0x9E37_79B9_7F4A_7C15
-        for _ in 0 ..< 6 {
-            let bit = Int(h >> 55)       // 0 ..< 512
-            body(block * 8 + bit >> 6, 1 << UInt64(bit & 63))
-            h = h &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
+        var h = fingerprint
+        words.withUnsafeMutableBufferPointer { words in
+            for _ in 0 ..< 6 {
+                h = h &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
+                let bit = Int(h >> 55)       // 0 ..< 512
+                words[block * 8 + bit >> 6] |= 1 << UInt64(bit & 63)
+            }
         }
     }
 
-    mutating func insert(_ fingerprint: UInt64) {
-        positions(fingerprint) { word, bit in words[word] |= bit }
-    }
-
     func mayContain(_ fingerprint: UInt64) -> Bool {
-        var all = true
-        positions(fingerprint) { word, bit in if words[word] & bit == 0 { all = false } }
-        return all
+        let block = Int(truncatingIfNeeded: fingerprint >> 40) & blockMask
+        var h = fingerprint
+        return words.withUnsafeBufferPointer { words in
+            for _ in 0 ..< 6 {
+                h = h &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
+                let bit = Int(h >> 55)
+                if words[block * 8 + bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return false }
+            }
+            return true
+        }
     }
 }

@@ -32,11 +32,12 @@ final class SpillFile {
 
     deinit { close(fd) }
 
-    func append(_ bytes: [UInt8]) throws {
+    /// Writes `bytes` at `offset` (the file grows to hold them).
+    func write(_ bytes: [UInt8], at offset: Int) throws {
         try bytes.withUnsafeBytes { buffer in
             var done = 0
             while done < buffer.count {
-                let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(size + done))
+                let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw EvidenceError.io("cannot write the id table's scratch file: \(String(cString: strerror(errno)))")
@@ -44,7 +45,7 @@ final class SpillFile {
                 done += n
             }
         }
-        size += bytes.count
+        size = max(size, offset + bytes.count)
     }
 
     /// Reads `count` bytes at `offset` into the start of `buffer`.
