@@ -195,6 +195,7 @@ public struct ManifestHasher {
     func emit(_ share: HashedShare, input: Int, to output: some ByteSink, ids: inout RecordIDTable, summary: inout Summary,
               report: (EvidenceError) -> Void) throws {
         var written = 0, start = 0, idStart = 0
+        ids.warm(share.lines.lazy.filter { $0.idEnd != nil }.map(\.fingerprint))
         func flush(upTo end: Int) {
             if end > written {
                 output.write(written == 0 && end == share.bytes.count ? share.bytes : Array(share.bytes[written ..< end]))

@@ -134,6 +134,21 @@ public struct RecordIDTable {
 
     private var mask: Int { slots.count - 1 }
 
+    /// Touches the slots the next ids will probe first: the loads are
+    /// independent, so the processor overlaps their cache misses, where
+    /// `insert`, one id after another, would wait for each in turn.
+    mutating func warm<S: Sequence>(_ fingerprints: S) where S.Element == UInt64 {
+        let mask = self.mask
+        var touched: UInt64 = 0
+        slots.withUnsafeBufferPointer { slots in
+            for fingerprint in fingerprints { touched &+= slots[Int(truncatingIfNeeded: fingerprint) & mask] }
+        }
+        warmed = touched
+    }
+
+    /// Keeps `warm`'s loads from being optimized away.
+    private var warmed: UInt64 = 0
+
     private static func slot(_ fingerprint: UInt64, entry: Int) -> UInt64 {
         fingerprint & 0xFFFF_FFFF_0000_0000 | UInt64(entry + 1)
     }
