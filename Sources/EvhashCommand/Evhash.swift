@@ -71,6 +71,10 @@ public struct Evhash: ParsableCommand {
             transform: IntegerOption.parser(1...IntegerOption.maximumLength))
     var maximumLineLength = JSONLinesReader.defaultMaximumLineLength
 
+    @Option(name: .customLong("id-memory"), help: ArgumentHelp("Bytes the table of ids seen (duplicate and look-alike ids) may hold before it spills to disk under $TMPDIR (default 134217728).", valueName: "bytes"),
+            transform: IntegerOption.parser(RecordIDTable.minimumMemory...IntegerOption.maximumLength))
+    var idMemory = RecordIDTable.defaultMemory
+
     @OptionGroup var progressOption: ProgressOption
 
     @Option(name: .customLong("generate-key"), help: ArgumentHelp("Create a new random HMAC key file (0600) and exit.", valueName: "file"))
@@ -155,6 +159,7 @@ public struct Evhash: ParsableCommand {
         options.keepName = keep.name
         options.keepGoing = keepGoing
         options.text = text
+        options.idMemory = idMemory
         return options
     }
 }

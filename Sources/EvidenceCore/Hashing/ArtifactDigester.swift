@@ -83,6 +83,24 @@ public final class ArtifactDigester {
         return try digest(fd: fd, name: name)
     }
 
+    /// Appends the lowercase hex digest of `bytes` under the plan's first
+    /// algorithm to `hex`, with no `String` in between: the inline fast
+    /// path, for a plan of one algorithm.
+    func appendHexDigest(of bytes: UnsafeRawBufferPointer, to hex: inout [UInt8]) {
+        let context = contexts[0]
+        context.update(bytes)
+        withUnsafeTemporaryAllocation(byteCount: 64, alignment: 8) { digest in
+            context.finalize(into: digest)
+            let table: StaticString = "0123456789abcdef"
+            let d = table.utf8Start
+            for i in 0 ..< context.outputSize {
+                let b = digest[i]
+                hex.append(d[Int(b >> 4)])
+                hex.append(d[Int(b & 0x0f)])
+            }
+        }
+    }
+
     /// Digests bytes in memory (the JCS form of an inline record).
     public func digest(bytes: [UInt8]) -> ArtifactDigest {
         bytes.withUnsafeBytes { raw in

@@ -18,6 +18,10 @@ public struct ManifestHasher {
         public var keepGoing = false
         public var text = false
         public var batchSize = 1024
+        /// Bytes the id table may hold before it spills to disk (`RecordIDTable`).
+        public var idMemory = RecordIDTable.defaultMemory
+        /// Where the spilled ids go (an unnamed file): `$TMPDIR`, else /tmp.
+        public var scratchDirectory = RecordIDTable.defaultDirectory
 
         public init(plain: DigestPlan, keyed: DigestPlan?, root: RootDirectory) {
             self.plain = plain
@@ -30,9 +34,6 @@ public struct ManifestHasher {
         public var items = 0
         public var failures = 0
         public var bytes = 0
-        /// Where each id was first emitted (`locations` index): ids must be
-        /// unique in one run.
-        var firstLineOfID: [RecordIDKey: Int] = [:]
         /// Inputs' names and line numbers, packed as `location(input:line:)`.
         var inputNames: [String] = []
         public init() {}
@@ -65,13 +66,18 @@ public struct ManifestHasher {
     struct HashedShare {
         var bytes: [UInt8]
         var lines: [HashedLine]
+        /// The lines' ids (UTF-8), one after another.
+        var ids: [UInt8] = []
     }
 
     struct HashedLine {
         /// End of the line's record in `bytes` (a failure adds none).
         var end: Int
-        /// The id to check for uniqueness, its hash computed by the worker.
-        var id: RecordIDKey?
+        /// End of the line's id in `ids` (nil for a failure), and its
+        /// fingerprint, computed by the worker: the one thread that checks
+        /// ids for uniqueness only looks them up.
+        var idEnd: Int?
+        var fingerprint: UInt64 = 0
         var size: Int
         var failure: EvidenceError?
         var lineNumber: Int
@@ -90,6 +96,7 @@ public struct ManifestHasher {
     public func run(_ inputs: [JSONLinesReader], output: some ByteSink, progress: ProgressHandler? = nil,
                     report: (EvidenceError) -> Void) throws -> Summary {
         var summary = Summary()
+        var ids = RecordIDTable(memory: options.idMemory, directory: options.scratchDirectory)
         let workers = ParallelMap.defaultWorkers
         let hashed = Mutex((items: 0, bytes: 0))
         let tally: ((Int, Int) -> Void)? = progress.map { progress in
@@ -111,12 +118,6 @@ public struct ManifestHasher {
                 // after the complete lines before it are done.
                 do {
                     guard let chunk = try input.nextChunk(maxLines: options.batchSize * 4, maxBytes: 1 << 21) else { return [] }
-                    // The id table sized once for the whole file: growing it
-                    // rehashes every id again and again on this thread.
-                    if summary.firstLineOfID.isEmpty, let remaining = input.remainingBytes, chunk.count > 0 {
-                        let expected = chunk.count + remaining / max(1, chunk.bytes.count / chunk.count)
-                        summary.firstLineOfID.reserveCapacity(min(expected + expected / 8, 1 << 26))
-                    }
                     return chunk.shares(workers * 4)
                 } catch {
                     readError = error
@@ -126,7 +127,7 @@ public struct ManifestHasher {
                 process(share, worker: worker, hashed: tally)
             }, consume: { shares in
                 for share in shares {
-                    try emit(share, input: inputIndex, to: output, summary: &summary, report: report)
+                    try emit(share, input: inputIndex, to: output, ids: &ids, summary: &summary, report: report)
                 }
             })
             if let readError { throw readError }
@@ -140,22 +141,38 @@ public struct ManifestHasher {
         var untold = (items: 0, bytes: 0)
         defer { if untold.items > 0 { hashed?(untold.items, untold.bytes) } }
         let chunk = share.chunk
-        var w = JSONWriter(capacity: chunk.range(share.lines.upperBound - 1).upperBound - chunk.range(share.lines.lowerBound).lowerBound + 256 * share.lines.count)
+        var out: [UInt8] = []
+        out.reserveCapacity(chunk.range(share.lines.upperBound - 1).upperBound - chunk.range(share.lines.lowerBound).lowerBound + 256 * share.lines.count)
         var lines: [HashedLine] = []
         lines.reserveCapacity(share.lines.count)
+        var ids: [UInt8] = []
+        ids.reserveCapacity(64 * share.lines.count)
+        let tryInline = inlineFastPath
+        var buffers = InlineBuffers()
         for i in share.lines {
-            var line = HashedLine(end: 0, id: nil, size: 0, failure: nil, lineNumber: chunk.lineNumbers[i])
-            do {
-                let record = try chunk.withLine(i) { try hash(line: $0, worker: worker) }
-                render(record, to: &w)
-                line.id = RecordIDKey(record.id)
-                line.size = record.size ?? 0
-            } catch let error as EvidenceError {
-                line.failure = error
-            } catch {
-                line.failure = EvidenceError.io("\(error)")
+            var line = HashedLine(end: 0, size: 0, failure: nil, lineNumber: chunk.lineNumbers[i])
+            let idStart = ids.count
+            if tryInline, let size = chunk.withLine(i, { inlineRecord($0, worker: worker, buffers: &buffers, out: &out, ids: &ids) }) {
+                line.size = size
+            } else {
+                do {
+                    let record = try chunk.withLine(i) { try hash(line: $0, worker: worker) }
+                    var w = JSONWriter()
+                    render(record, to: &w)
+                    out.append(contentsOf: w.bytes)
+                    ids.append(contentsOf: record.id.utf8)
+                    line.size = record.size ?? 0
+                } catch let error as EvidenceError {
+                    line.failure = error
+                } catch {
+                    line.failure = EvidenceError.io("\(error)")
+                }
             }
-            line.end = w.bytes.count
+            if line.failure == nil {
+                line.fingerprint = ids.withUnsafeBytes { RecordIDTable.fingerprint(UnsafeRawBufferPointer(rebasing: $0[idStart...])) }
+                line.idEnd = ids.count
+            }
+            line.end = out.count
             lines.append(line)
             // A line that failed is not an item hashed (the summary's count).
             if let hashed, line.failure == nil {
@@ -167,7 +184,7 @@ public struct ManifestHasher {
                 }
             }
         }
-        return HashedShare(bytes: w.bytes, lines: lines)
+        return HashedShare(bytes: out, lines: lines, ids: ids)
     }
 
     /// Writes a share's records in order: whole runs of good records in one
@@ -175,9 +192,10 @@ public struct ManifestHasher {
     /// (located) and counted. A second record with an id already emitted is
     /// a failure: later tools find evidence by id, so two artifacts under
     /// one id could stand in for each other.
-    func emit(_ share: HashedShare, input: Int, to output: some ByteSink, summary: inout Summary,
+    func emit(_ share: HashedShare, input: Int, to output: some ByteSink, ids: inout RecordIDTable, summary: inout Summary,
               report: (EvidenceError) -> Void) throws {
-        var written = 0, start = 0
+        var written = 0, start = 0, idStart = 0
+        ids.warm(share.lines.lazy.filter { $0.idEnd != nil }.map(\.fingerprint))
         func flush(upTo end: Int) {
             if end > written {
                 output.write(written == 0 && end == share.bytes.count ? share.bytes : Array(share.bytes[written ..< end]))
@@ -185,20 +203,30 @@ public struct ManifestHasher {
         }
         for line in share.lines {
             var failure = line.failure
-            if let id = line.id {
+            if let idEnd = line.idEnd {
                 let here = Summary.location(input: input, line: line.lineNumber)
-                if let index = summary.firstLineOfID.index(forKey: id) {
-                    let (earlier, first) = summary.firstLineOfID[index]
-                    if earlier.id.sameBytes(as: id.id) {
-                        failure = EvidenceError.input("duplicate id \"\(id.id)\" (also at \(summary.describe(first))): give one of the lines an \"id\" of its own")
-                    } else {
-                        // Two ids, as the log compares them, that a reader cannot tell apart.
-                        failure = EvidenceError.input("id \"\(id.id)\" differs from the id at \(summary.describe(first)) only in Unicode normalisation "
-                            + "(NFC/NFD): ids are compared as bytes, so these would be two ids that look alike; "
-                            + "write both in one form, or give one of the lines an \"id\" of its own")
+                let verdict: RecordIDTable.Verdict, id: String
+                do {
+                    (verdict, id) = try share.ids.withUnsafeBytes { all in
+                        let id = UnsafeRawBufferPointer(rebasing: all[idStart ..< idEnd])
+                        let verdict = try ids.insert(id, fingerprint: line.fingerprint, location: here)
+                        return (verdict, verdict == .new ? "" : String(decoding: id, as: UTF8.self))
                     }
-                } else {
-                    summary.firstLineOfID[id] = here
+                } catch {
+                    // The table's scratch file failed: the records before stand.
+                    flush(upTo: start)
+                    throw error
+                }
+                idStart = idEnd
+                switch verdict {
+                case .new: break
+                case .duplicate(let first):
+                    failure = EvidenceError.input("duplicate id \"\(id)\" (also at \(summary.describe(first))): give one of the lines an \"id\" of its own")
+                case .lookAlike(let first):
+                    // Two ids, as the log compares them, that a reader cannot tell apart.
+                    failure = EvidenceError.input("id \"\(id)\" differs from the id at \(summary.describe(first)) only in Unicode normalisation "
+                        + "(NFC/NFD): ids are compared as bytes, so these would be two ids that look alike; "
+                        + "write both in one form, or give one of the lines an \"id\" of its own")
                 }
             }
             if let failure {

@@ -292,6 +292,24 @@ package struct JCSScanner {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Steps over the string at `index` (its opening quote) when its text is
+    /// its own canonical form: no escape, no control character. False
+    /// otherwise (`index` wherever it stopped), for the caller to decline;
+    /// evhash's inline fast path takes such strings as they are in the line.
+    package mutating func skipPlainString() -> Bool {
+        index += 1
+        while index < end {
+            let c = base[index]
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                return true
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { return false }
+            index += 1
+        }
+        return false
+    }
+
     /// Writes the string at `index` (its opening quote) canonically escaped,
     /// quotes included (RFC 8785 §3.2.2.2). Returns whether the output holds
     /// an escape, or nil where the parser would refuse the string.
