@@ -176,7 +176,7 @@ public struct EvidenceVerifier {
                 }
             }
         case .tiles(let log):
-            try log.prefetch(.id, ids.map(\.string))
+            try log.prefetch(ids: ids.map(\.string))
             for id in ids { entriesByID[id] = try log.entries(.id, id.string) }
         }
         attested.resolve(entriesByID.values.joined().map(\.seq) + entriesByContract.values.joined().map(\.seq)
