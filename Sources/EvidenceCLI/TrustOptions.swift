@@ -12,6 +12,9 @@ public struct KeyOptions: ParsableArguments {
     @Option(name: .customLong("witness-key"), help: ArgumentHelp("A witness (notary) verifier key. Repeatable.", valueName: "vkey"))
     public var witnessKeys: [String] = []
 
+    @Option(name: .customLong("index-witness"), help: ArgumentHelp("A witness verifier key whose operator declares it also verifies the contract index ('evchain cosign --index'); it counts as a --witness-key too. Repeatable.", valueName: "vkey"))
+    public var indexWitnessKeys: [String] = []
+
     @Option(help: ArgumentHelp("Valid cosignatures required among the distinct witness keys (default: 1).", valueName: "k"),
             transform: IntegerOption.parser(0...IntegerOption.maximumWitnesses))
     public var quorum: Int?
@@ -23,8 +26,8 @@ public struct KeyOptions: ParsableArguments {
     public var tsaCA: String?
 
     public func requirements() throws -> CheckpointTrust.Requirements {
-        try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, quorum: quorum, tsaCAFile: tsaCA,
-                                         noWitness: noWitness)
+        try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys, indexWitnessKeys: indexWitnessKeys,
+                                         quorum: quorum, tsaCAFile: tsaCA, noWitness: noWitness)
     }
 }
 
@@ -67,26 +70,31 @@ public struct AuditTrustOptions: ParsableArguments {
     @Option(name: .customLong("witness-key"), help: ArgumentHelp("Require a valid cosignature by this witness verifier key on --checkpoint files (repeatable).", valueName: "vkey"))
     public var witnessKeys: [String] = []
 
+    @Option(name: .customLong("index-witness"), help: ArgumentHelp("Like --witness-key, for a witness that also verifies the contract index ('evchain cosign --index') (repeatable).", valueName: "vkey"))
+    public var indexWitnessKeys: [String] = []
+
     @Option(name: .customLong("tsa-ca"), help: ArgumentHelp("Verify each --checkpoint's FILE.tsr timestamp with this CA (PEM).", valueName: "file"))
     public var tsaCA: String?
 
     public func validate() throws {
         // CHAIN.checkpoint is not required to be cosigned or stamped: with no
         // --checkpoint these options would check nothing yet let audit pass.
-        if (tsaCA != nil || !witnessKeys.isEmpty) && checkpoint.isEmpty {
-            throw ValidationError("--tsa-ca and --witness-key check --checkpoint files: give at least one --checkpoint")
+        let witnesses = !witnessKeys.isEmpty || !indexWitnessKeys.isEmpty
+        if (tsaCA != nil || witnesses) && checkpoint.isEmpty {
+            throw ValidationError("--tsa-ca, --witness-key and --index-witness check --checkpoint files: give at least one --checkpoint")
         }
         if tsaCA != nil && logKey == nil {
             throw ValidationError("--tsa-ca needs --log-key: a token covers the checkpoint as the log signed it")
         }
-        if !witnessKeys.isEmpty && logKey == nil {
-            throw ValidationError("--witness-key needs --log-key: a witness is independent only of a known log key")
+        if witnesses && logKey == nil {
+            throw ValidationError("--witness-key and --index-witness need --log-key: a witness is independent only of a known log key")
         }
     }
 
     /// The given checkpoints, then CHAIN.checkpoint, each checked.
     public func checkpoints(of store: ChainStore) throws -> [Checkpoint] {
         try store.auditCheckpoints(checkpoint, logKey: try logKey.map(KeyFile.readVerifier),
-                                   witnessKeys: try witnessKeys.map(KeyFile.readVerifier), tsaCAFile: tsaCA)
+                                   witnessKeys: try witnessKeys.map(KeyFile.readVerifier),
+                                   indexWitnessKeys: try indexWitnessKeys.map(KeyFile.readVerifier), tsaCAFile: tsaCA)
     }
 }

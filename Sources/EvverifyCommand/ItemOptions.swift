@@ -37,6 +37,7 @@ struct ItemOptions: ParsableArguments {
         s.checkpointPath = trust.checkpoint
         s.timestampPath = trust.timestamp
         s.witnessKeys = trust.keys.witnessKeys
+        s.indexWitnessKeys = trust.keys.indexWitnessKeys
         s.quorum = trust.keys.quorum
         s.noWitness = trust.keys.noWitness
         s.tsaCAFile = trust.keys.tsaCA

@@ -165,4 +165,38 @@ import Testing
         let none = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [], quorum: nil, tsaCAFile: nil, noWitness: true)
         #expect(none.quorum == 0 && none.acceptsNoWitness)
     }
+
+    /// Only a valid cosignature by a key given as an index witness vouches
+    /// for the index: not a plain witness's, not one under the index
+    /// witness's name with another public key, not an index witness that did
+    /// not cosign.
+    @Test func indexCosignersAreTheIndexWitnessesThatCosigned() throws {
+        let logKey = log.verifierKey.encoded, k1 = w1.verifierKey.encoded, k2 = w2.verifierKey.encoded
+        // --index-witness alone: a witness too (quorum 1 from it).
+        let r = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [], indexWitnessKeys: [k2], quorum: nil, tsaCAFile: nil)
+        #expect(r.witnessKeys.count == 1 && r.indexWitnessKeys.count == 1 && r.quorum == 1)
+        let plain = try CheckpointTrust(noteBytes: try note(cosigners: [w1]), timestampToken: nil,
+                                        requirements: try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [k2],
+                                                                                       quorum: 1, tsaCAFile: nil))
+        #expect(plain.isTrusted && plain.cosigners.count == 1 && plain.indexCosigners.isEmpty)
+        #expect(!plain.witnessSummary.contains("index"))
+        let both = try CheckpointTrust(noteBytes: try note(cosigners: [w1, w2]), timestampToken: nil,
+                                       requirements: try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [k2],
+                                                                                      quorum: 2, tsaCAFile: nil))
+        #expect(both.isTrusted && both.indexCosigners.map(\.key.name) == ["notary.example/w2"])
+        #expect(both.witnessSummary.hasSuffix("(quorum 2), 1 by an index witness (notary.example/w2)"))
+        // An impostor key under w2's name cosigns: no index cosigner.
+        let impostor = try NoteSignerKey.generate(name: "notary.example/w2", type: .cosignatureV1)
+        let forged = try CheckpointTrust(noteBytes: try note(cosigners: [w1, impostor]), timestampToken: nil,
+                                         requirements: try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [k2],
+                                                                                        quorum: 1, tsaCAFile: nil))
+        #expect(forged.isTrusted && forged.indexCosigners.isEmpty)
+        // The log's key is no index witness either.
+        #expect(throws: EvidenceError.self) {
+            try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [logKey], quorum: nil, tsaCAFile: nil)
+        }
+        #expect(throws: EvidenceError.self) {
+            try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [], indexWitnessKeys: [k2], quorum: nil, tsaCAFile: nil, noWitness: true)
+        }
+    }
 }

@@ -169,14 +169,17 @@ extension ChainStore {
     /// included — must also satisfy `CheckpointTrust` as evverify applies
     /// it: a valid cosignature by every independent key of `witnessKeys`
     /// and, with `tsaCAFile`, a valid timestamp token FILE.tsr. Witness keys
-    /// and a CA need `logKey`. A checkpoint that fails is a finding (kind
-    /// failure) located at its file.
+    /// and a CA need `logKey`. `indexWitnessKeys` are witness keys too,
+    /// each required in the same way. A checkpoint that fails is a finding
+    /// (kind failure) located at its file.
     public func auditCheckpoints(_ paths: [String], logKey: NoteVerifierKey?, witnessKeys: [NoteVerifierKey],
-                                 tsaCAFile: String?) throws -> [Checkpoint] {
+                                 indexWitnessKeys: [NoteVerifierKey] = [], tsaCAFile: String?) throws -> [Checkpoint] {
         var requirements: CheckpointTrust.Requirements?
+        let witnessKeys = witnessKeys + indexWitnessKeys
         if let logKey {
             var r = CheckpointTrust.Requirements(logKey: logKey)
             r.witnessKeys = try CheckpointTrust.independentWitnessKeys(witnessKeys, logKey: logKey)
+            r.indexWitnessKeys = try CheckpointTrust.independentWitnessKeys(indexWitnessKeys, logKey: logKey)
             r.quorum = r.witnessKeys.count
             r.acceptsNoWitness = r.witnessKeys.isEmpty
             r.tsaCAFile = tsaCAFile

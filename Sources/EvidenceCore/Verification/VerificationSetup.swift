@@ -15,6 +15,8 @@ public struct VerificationSetup: Sendable {
     public var timestampPath: String?
     public var logKey: String
     public var witnessKeys: [String] = []
+    /// Witness keys that also verify the contract index (`--index-witness`).
+    public var indexWitnessKeys: [String] = []
     public var quorum: Int?
     public var tsaCAFile: String?
     public var noWitness = false
@@ -37,7 +39,7 @@ public struct VerificationSetup: Sendable {
             throw EvidenceError.usage("give one of \(Setting("chain")), \(Setting("proofs")) or \(Setting("tiles"))")
         }
         let requirements = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: witnessKeys,
-                                                           quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
+                                                           indexWitnessKeys: indexWitnessKeys, quorum: quorum, tsaCAFile: tsaCAFile, noWitness: noWitness)
         for stage in requiredStages where !Stage.isValidName(stage) {
             throw EvidenceError.usage("\(Setting("require-stages")): \"\(stage)\" is not a stage name")
         }

@@ -16,6 +16,11 @@ public struct CheckpointTrust: Sendable {
     public struct Requirements: Sendable {
         public var logKey: NoteVerifierKey
         public var witnessKeys: [NoteVerifierKey] = []
+        /// The witness keys whose operators declared that they also verify
+        /// the contract index (`evchain cosign --index`; INDEX-SPEC §5, a
+        /// C2SP tlog-cosignature "additional statement"). Each is also in
+        /// `witnessKeys`: an index witness is a witness first.
+        public var indexWitnessKeys: [NoteVerifierKey] = []
         /// Valid cosignatures required among `witnessKeys`.
         public var quorum = 0
         /// CA certificates (PEM) a timestamp token must chain to; when set,
@@ -36,10 +41,15 @@ public struct CheckpointTrust: Sendable {
         /// when any witness key is given. Accepting no cosignature at all
         /// must be asked for (`noWitness`): the log's own signature is not a
         /// neutral third party's.
-        public init(logKey: String, witnessKeys: [String], quorum: Int?, tsaCAFile: String?, noWitness: Bool = false) throws {
+        /// `indexWitnessKeys` are witness keys that also count for the index.
+        public init(logKey: String, witnessKeys: [String], indexWitnessKeys: [String] = [], quorum: Int?, tsaCAFile: String?,
+                    noWitness: Bool = false) throws {
             self.logKey = try KeyFile.readVerifier(logKey)
-            self.witnessKeys = try CheckpointTrust.independentWitnessKeys(witnessKeys.map(KeyFile.readVerifier), logKey: self.logKey)
-            if noWitness && !witnessKeys.isEmpty {
+            let indexKeys = try indexWitnessKeys.map(KeyFile.readVerifier)
+            self.witnessKeys = try CheckpointTrust.independentWitnessKeys(try witnessKeys.map(KeyFile.readVerifier) + indexKeys,
+                                                                          logKey: self.logKey)
+            self.indexWitnessKeys = try CheckpointTrust.independentWitnessKeys(indexKeys, logKey: self.logKey)
+            if noWitness && !(witnessKeys.isEmpty && indexWitnessKeys.isEmpty) {
                 throw EvidenceError.usage("give \(Setting("witness-key")) or \(Setting("no-witness")), not both")
             }
             self.quorum = quorum ?? (self.witnessKeys.isEmpty ? 0 : 1)
@@ -74,6 +84,14 @@ public struct CheckpointTrust: Sendable {
     public let note: SignedNote
     public let checkpoint: Checkpoint
     public let cosigners: [Cosigner]
+    /// The valid cosigners (of `cosigners`) whose keys are index witnesses
+    /// (`Requirements.indexWitnessKeys`): those who, by their operators'
+    /// declaration, recomputed the checkpoint's contract index root before
+    /// cosigning. Only they vouch for a completeness claim (INDEX-SPEC §6);
+    /// a plain witness vouches for the tree size and root alone. They vouch
+    /// for the index line the checkpoint carries: one without that line
+    /// gives them nothing to vouch for, and completeness refuses it anyway.
+    public let indexCosigners: [Cosigner]
     /// Valid cosignatures that were required.
     public let quorum: Int
     public let acceptsNoWitness: Bool
@@ -94,6 +112,7 @@ public struct CheckpointTrust: Sendable {
         let n = cosigners.count
         return "checkpoint (tree size \(checkpoint.size)): \(n) witness cosignature\(n == 1 ? "" : "s") checked"
             + (acceptsNoWitness ? " (\(Setting("no-witness")))" : " (quorum \(quorum))")
+            + (indexCosigners.isEmpty ? "" : ", \(indexCosigners.count) by an index witness (\(indexCosigners.map(\.key.name).joined(separator: ", ")))")
             + (timestampTime.map { "; timestamp \($0) verified, the TSA's certificate chain checked at that time" } ?? "")
     }
 
@@ -149,6 +168,8 @@ public struct CheckpointTrust: Sendable {
             }
         }
         self.cosigners = cosigners
+        // Judged by public key, never by name, as independence is.
+        indexCosigners = cosigners.filter { c in requirements.indexWitnessKeys.contains { $0.hasSamePublicKey(as: c.key) } }
         quorum = requirements.quorum
         acceptsNoWitness = requirements.acceptsNoWitness
         if cosigners.count < requirements.quorum {
