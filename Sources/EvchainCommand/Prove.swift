@@ -12,7 +12,10 @@ struct Prove: ParsableCommand {
             Each output line is self-contained: {"seq","time","record","leaf","tree_size","root",\
             "proof","checkpoint"}, and "attestation": the entry's earliest kept checkpoint that a \
             witness cosigned or a TSA stamped, with the consistency proof to the checkpoint. An id or digest proves every entry holding it. A query with no \
-            entry under the checkpoint is reported and makes the exit status 1.
+            entry under the checkpoint is reported and makes the exit status 1. A query {"contract":C} \
+            proves every entry of the contract after one line with its contract index proof: \
+            {"contract_index","tree_size","checkpoint"}; a contract the log does not hold gets its \
+            proof of absence and no entry lines.
             """)
     @Argument(help: "The chain.") var chain: String
     @Option(help: ArgumentHelp("Prove against this checkpoint (default: CHAIN.checkpoint).", valueName: "file"))
@@ -44,6 +47,13 @@ struct Prove: ParsableCommand {
         let attestations = KeptAttestations(store: store, against: cp)
         var missing = 0
         for (i, list) in seqs.enumerated() {
+            if case .contract(let contract) = queries[i] {
+                // The index proof, then every entry's proof: never handed out
+                // unless they show the contract complete, as a verifier checks.
+                let index = try store.contractIndexLine(contract: contract, seqs: list, against: cp)
+                StandardOutput.shared.writeLine(index.json)
+                if list.isEmpty { continue }
+            }
             if list.isEmpty {
                 Diagnostics.warn("\(locations[i]): no entry under the checkpoint (size \(cp.checkpoint.size)) matches")
                 missing += 1

@@ -36,6 +36,7 @@ extension Evverify {
             let (verifier, report) = try items.verify(trust, progress: progress)
             if report.failures > 0 && !allowFailed {
                 for v in report.verdicts where v.status != .ok { Diagnostics.warn(v.textLine) }
+                for failure in report.completenessFailures { Diagnostics.warn(failure) }
                 Diagnostics.warn("no certificate issued: \(report.failures) of \(report.count) items FAILED")
                 throw ToolExit(ExitStatus.failure)
             }

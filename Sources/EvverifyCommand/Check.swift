@@ -34,9 +34,14 @@ extension Evverify {
             }, progress: progress)
             let out = StandardOutput.shared
             for line in report.rendered { out.write(line) }
-            if text && !quiet && !status { out.write(verifier.trust.witnessSummary + "\n") }
+            if text && !quiet && !status {
+                out.write(verifier.trust.witnessSummary + "\n")
+                if let summary = report.indexSummary { out.write(summary + "\n") }
+            }
             if report.failures > 0 {
                 out.flush()
+                // Completeness is a finding about a contract, not an item: said on stderr.
+                if !status { for failure in report.completenessFailures { Diagnostics.warn(failure) } }
                 if (text || quiet) && !status {
                     Diagnostics.warn("\(report.failures) of \(report.count) item\(report.count == 1 ? "" : "s") FAILED")
                 }

@@ -18,6 +18,9 @@ extension Evverify {
 
         @OptionGroup var keys: KeyOptions
 
+        @Flag(name: .customLong("accept-bank-index"), help: "Accept a completeness claim whose contract index no --index-witness vouched for (the bank's own signature alone).")
+        var acceptBankIndex = false
+
         @Flag(help: "Print findings as text lines, and who issued the certificate, instead of a JSON report.")
         var text = false
 
@@ -50,7 +53,8 @@ extension Evverify {
             let bytes = certificate == "-" ? try DurableFile.readAll("/dev/stdin") : try DurableFile.readAll(certificate)
             let result: CustodyCertificate.CheckResult
             do {
-                result = try CustodyCertificate.check(bytes, issuerKey: try KeyFile.readVerifier(issuerKey), requirements: requirements)
+                result = try CustodyCertificate.check(bytes, issuerKey: try KeyFile.readVerifier(issuerKey), requirements: requirements,
+                                                      acceptBankIndex: acceptBankIndex)
             } catch let e as EvidenceError {
                 throw e.located(certificate == "-" ? "stdin" : certificate)
             }

@@ -19,8 +19,11 @@ struct ItemOptions: ParsableArguments {
     @Flag(name: .customLong("records-only"), help: "The items are evidence records: compare their digests with the log without reading the originals (verdicts say checked: record).")
     var recordsOnly = false
 
-    @Flag(help: "Report every entry of the items' contracts that no item presents, as missing (needs --chain).")
+    @Flag(help: "Report every entry of the items' contracts that no item presents, as missing; each contract's entries must reproduce its proof in the contract index (--chain or --proofs).")
     var complete = false
+
+    @Flag(name: .customLong("accept-bank-index"), help: "With --complete or --require-stages: accept a contract index that no --index-witness vouched for (the bank's own signature alone); the verdicts say so.")
+    var acceptBankIndex = false
 
     @Option(name: .customLong("logged-before"), help: ArgumentHelp("Only entries a timestamp or witness quorum attests as logged before this RFC 3339 time count (never the bank's clock).", valueName: "time"))
     var loggedBefore: String?
@@ -48,6 +51,7 @@ struct ItemOptions: ParsableArguments {
         s.complete = complete
         s.loggedBefore = loggedBefore
         s.acceptRelogged = acceptRelogged
+        s.acceptBankIndex = acceptBankIndex
         return s
     }
 

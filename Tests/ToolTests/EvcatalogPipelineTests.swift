@@ -31,7 +31,7 @@ import Testing
 
         // The sample contract has no enforcement (execution) evidence: evverify reports the gap.
         let verdicts = try Tools.run("evverify", ["--chain", "bank.chain", "--checkpoint", "checkpoint.signed", "--log-key", logKey, "--no-witness",
-                                                  "--root", contracts.path, "--require-stages", "esign,execution",
+                                                  "--root", contracts.path, "--require-stages", "esign,execution", "--accept-bank-index",
                                                   "originals.jsonl"], directory: dir.url)
         #expect(verdicts.status == 1, "evverify finds the mismatch: \(verdicts.stderr)")
 

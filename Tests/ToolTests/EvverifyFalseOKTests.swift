@@ -159,7 +159,7 @@ extension VerifyFixture {
     @Test func withheldEntriesOfAContractAreFailures() throws {
         let f = try VerifyFixture()
         let partial = try f.originals("C2025-0001", without: "repayment-03.json")
-        let stages = ["--require-stages", "esign,face,liveness,performance,default"]
+        let stages = f.indexWitness + ["--require-stages", "esign,face,liveness,performance,default"]
         let r = try f.verify(stages + ["--complete"], stdin: partial)
         #expect(r.status == 1, "\(r.stderr)")
         let withheld = try #require(r.objects.first { $0["id"] as? String == "C2025-0001/performance/repayment-03.json" })
@@ -168,13 +168,21 @@ extension VerifyFixture {
         #expect(withheld["seq"] as? Int == 7)
         #expect(f.statuses(r).values.filter { $0 == "ok" }.count == 9)
         #expect(try f.verify(stages + ["--complete"], stdin: try f.originals("C2025-0001")).status == 0)
-        // A bundle holds only what was asked for: completeness cannot be checked against it.
+        // A bundle of the items' proofs alone shows nothing complete (issue 19:
+        // it carries no index proof); one with the contract's index proof
+        // finds the withheld entry as the chain does.
         let bundle = try f.run("evchain", ["prove", f.chain, "--checkpoint", f.cosigned], stdin: try f.records("C2025-0001"))
         try f.dir.write("c1.proofs", bundle.stdout)
         let fromBundle = try f.evverify(["--proofs", f.dir.file("c1.proofs").path, "--log-key", f.logVKey, "--witness-key", f.notaryVKey,
-                                         "--root", f.contracts.path, "--complete"], stdin: partial)
-        #expect(fromBundle.status == 2)
-        #expect(fromBundle.stderr.contains("--complete"))
+                                         "--root", f.contracts.path, "--complete"] + f.indexWitness, stdin: partial)
+        #expect(fromBundle.status == 1)
+        #expect(fromBundle.stderr.contains("holds no contract index proof"), "\(fromBundle.stderr)")
+        let indexed = try f.run("evchain", ["prove", f.chain, "--checkpoint", f.cosigned], stdin: Data(#"{"contract":"C2025-0001"}"#.utf8))
+        try f.dir.write("c1-indexed.proofs", indexed.stdout)
+        let fromIndexed = try f.evverify(["--proofs", f.dir.file("c1-indexed.proofs").path, "--log-key", f.logVKey, "--witness-key", f.notaryVKey,
+                                          "--root", f.contracts.path, "--complete"] + f.indexWitness, stdin: partial)
+        #expect(fromIndexed.status == 1)
+        #expect(fromIndexed.objects.first { $0["id"] as? String == "C2025-0001/performance/repayment-03.json" }?["status"] as? String == "missing")
     }
 
     /// Item 5: without --witness-key the notary's cosignature was never checked.
@@ -264,7 +272,7 @@ extension VerifyFixture {
         let f = try VerifyFixture()
         var input = try f.originals("C2025-0002")
         input.append(Data(("\n" + #"{"id":"C2025-0001/default/default-notice.pdf","contract":"C2025-0002","stage":"default","name":"default-notice.pdf","path":"C2025-0001/default/default-notice.pdf"}"# + "\n").utf8))
-        let stages = ["--require-stages", "esign,face,liveness,performance,default"]
+        let stages = f.indexWitness + ["--require-stages", "esign,face,liveness,performance,default"]
         let r = try f.verify(stages, stdin: input)
         #expect(r.status == 1, "\(r.out)")
         let borrowed = try #require(r.objects.first { $0["id"] as? String == "C2025-0001/default/default-notice.pdf" })

@@ -214,13 +214,13 @@ struct VerifyFixture {
     @Test func aMissingLifecycleStageIsAFinding() throws {
         let f = try VerifyFixture()
         // C2025-0002 has not defaulted: no "default" stage in the log.
-        let r = try f.verify(["--require-stages", "esign,face,liveness,performance,default"], stdin: try f.originals("C2025-0002"))
+        let r = try f.verify(f.indexWitness + ["--require-stages", "esign,face,liveness,performance,default"], stdin: try f.originals("C2025-0002"))
         #expect(r.status == 1)
         let finding = try #require(r.objects.last)
         #expect(finding["id"] as? String == "C2025-0002/default")
         #expect(finding["status"] as? String == "missing")
         #expect((finding["reason"] as? String)?.contains("违约") == true)
-        let complete = try f.verify(["--require-stages", "esign,face,liveness,performance"], stdin: try f.originals("C2025-0002"))
+        let complete = try f.verify(f.indexWitness + ["--require-stages", "esign,face,liveness,performance"], stdin: try f.originals("C2025-0002"))
         #expect(complete.status == 0)
     }
 

@@ -30,7 +30,7 @@ import Testing
         try f.run("evchain", ["append", f.chain], stdin: twin.stdout)
         try f.seal(from: 31)
 
-        let r = try f.verify(["--complete"], stdin: manifest)
+        let r = try f.verify(f.indexWitness + ["--complete"], stdin: manifest)
         #expect(r.status == 1, "\(r.out)")
         let presented = r.objects.filter { Self.same($0["id"], Self.nfc) }
         let hidden = r.objects.filter { Self.same($0["id"], Self.nfd) }

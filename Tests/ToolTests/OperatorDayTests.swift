@@ -50,7 +50,7 @@ import Testing
             done
             """).stdout
         try dir.write("C2025-0002.jsonl", items)
-        let trust = "--log-key log.key.pub --witness-key notary.key.pub"
+        let trust = "--log-key log.key.pub --index-witness notary.key.pub"
         let verdicts = try sh("evverify --chain bank.chain --checkpoint checkpoint.cosigned \(trust) --root tree --complete < C2025-0002.jsonl")
         #expect(verdicts.objects.count == 5 && verdicts.objects.allSatisfy { $0["status"] as? String == "ok" }, "\(verdicts.out)")
         _ = try sh("""

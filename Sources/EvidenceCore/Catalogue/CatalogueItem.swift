@@ -54,7 +54,7 @@ public struct CatalogueItem: Equatable, Sendable {
 
     static let verdictFields: Set<String> = ["status", "seq", "logged", "tree_size", "actual", "reason", "certificate",
                                              "checked", "cosignatures", "conflicts", "attested", "attested_by",
-                                             "attested_tree_size"]
+                                             "attested_tree_size", "index_vouched_by"]
     static let entryFields: Set<String> = ["seq", "time", "record", "leaf"]
 
     /// Reads a verdict (has `status`), an entry (has `record`) or a record.

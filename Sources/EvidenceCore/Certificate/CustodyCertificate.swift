@@ -170,9 +170,13 @@ public enum CustodyCertificate {
         verification.appendNew("method", .string(method(checked: Set(report.verdicts.compactMap { $0.checked?.rawValue }),
                                                         cosignatures: trust.cosigners.count)))
         verification.appendNew("complete", .bool(report.complete))
+        if !report.requiredStages.isEmpty {
+            verification.appendNew("required_stages", .array(report.requiredStages.map { .string($0) }))
+        }
         if let cutoff = report.loggedBefore { verification.appendNew("logged_before", .string(cutoff)) }
         doc.appendNew("verification", .object(verification))
         doc.appendNew("contracts", contractsSummary(items))
+        if let completeness = completenessJSON(report) { doc.appendNew("completeness", completeness) }
         doc.appendNew("items", .array(items))
         doc.appendNew("legal_basis", .string("Prepared for review under the Online Litigation Rules of the People's Courts (2021) arts. 16-18 (blockchain-deposited evidence), following SF/T 0091-2021 and GB/T 39321-2020."))
 
@@ -226,8 +230,10 @@ public enum CustodyCertificate {
 
     /// Re-verifies a certificate offline with keys the checker trusts (the
     /// embedded keys are only compared with them, never trusted).
+    /// `acceptBankIndex`: a completeness claim may rest on the log's own
+    /// signature of the contract index (no index witness among the cosigners).
     public static func check(_ bytes: [UInt8], issuerKey: NoteVerifierKey,
-                             requirements: CheckpointTrust.Requirements) throws -> CheckResult {
+                             requirements: CheckpointTrust.Requirements, acceptBankIndex: Bool = false) throws -> CheckResult {
         let value = try JSON.parse(bytes)
         guard case .object(let doc) = value, doc["signature"] != nil, doc["items"] != nil else {
             throw EvidenceError.input("not a custody certificate (a JSON object with \"items\" and \"signature\")")
@@ -357,6 +363,7 @@ public enum CustodyCertificate {
         checkDerivedFields(doc, items: items, trust: trust, note: Array(note.utf8), issuerKey: issuerKey,
                            requirements: requirements, finding: finding)
         checkAttestations(doc, items: items, trust: trust, requirements: requirements, finding: finding)
+        checkCompleteness(doc, items: items, trust: trust, acceptBankIndex: acceptBankIndex, finding: finding)
         return result
     }
 }
@@ -399,12 +406,14 @@ extension CustodyCertificate {
         if doc["checkpoint"]?["cosigners"]?.arrayValue == nil { finding("checkpoint.cosigners: missing") }
 
         let verification = doc["verification"]
+        // A contract whose completeness failed counts as one failure, as evverify counts it.
         let failed = items.filter { $0["status"]?.stringValue != "ok" }.count
+            + (doc["completeness"]?["contracts"]?.arrayValue ?? []).filter { $0["failure"] != nil }.count
         if verification?["items"]?.integerValue != items.count {
             finding("verification.items: not the \(items.count) items the certificate holds")
         }
         if verification?["failed"]?.integerValue != failed {
-            finding("verification.failed: not the \(failed) items whose status is not ok")
+            finding("verification.failed: not the \(failed) items whose status is not ok (and contracts not shown complete)")
         }
         if verification?["quorum"]?.integerValue != valid {
             finding("verification.quorum: not the \(valid) valid cosignatures listed")

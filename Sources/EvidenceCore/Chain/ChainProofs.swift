@@ -137,9 +137,12 @@ extension ChainStore {
         case seq(UInt64)
         case id(String)
         case digest(String)
+        /// Every entry of a contract, with the contract's index proof.
+        case contract(String)
 
         /// A query line: a number (seq), a string (id), or an object with
-        /// "seq", else "digest", else "id" (an evidence record works as is).
+        /// "seq", else "digest", else "id" (an evidence record works as is),
+        /// else "contract".
         public init(json value: JSONValue) throws {
             switch value {
             case .number:
@@ -157,8 +160,10 @@ extension ChainStore {
                     self = .digest(d)
                 } else if case .string(let id)? = o["id"] {
                     self = .id(id)
+                } else if case .string(let contract)? = o["contract"] {
+                    self = .contract(contract)
                 } else {
-                    throw EvidenceError.input("expected \"seq\", \"digest\" or \"id\"")
+                    throw EvidenceError.input("expected \"seq\", \"digest\", \"id\" or \"contract\"")
                 }
             default:
                 throw EvidenceError.input("expected a seq, an id or an object with \"seq\", \"digest\" or \"id\"; found \(value.typeName)")
@@ -173,15 +178,16 @@ extension ChainStore {
     public func resolve(_ queries: [Query], limit: UInt64) throws -> [[UInt64]] {
         var result = [[UInt64]](repeating: [], count: queries.count)
         // Ids by bytes, as the lookup keys them: a look-alike is another id.
-        var byID: [ExactString: [Int]] = [:], byDigest: [String: [Int]] = [:]
+        var byID: [ExactString: [Int]] = [:], byDigest: [String: [Int]] = [:], byContract: [ExactString: [Int]] = [:]
         for (i, q) in queries.enumerated() {
             switch q {
             case .seq(let s): if s < limit { result[i] = [s] }
             case .id(let id): byID[id.exact, default: []].append(i)
             case .digest(let d): byDigest[d, default: []].append(i)
+            case .contract(let c): byContract[c.exact, default: []].append(i)
             }
         }
-        if byID.isEmpty && byDigest.isEmpty { return result }
+        if byID.isEmpty && byDigest.isEmpty && byContract.isEmpty { return result }
         // With digests to find the whole chain is read anyway.
         var seq: UInt64 = 0
         if byDigest.isEmpty {
@@ -191,6 +197,10 @@ extension ChainStore {
                 let seqs = try lookedUp(.id, id.string, in: lookup, covered: covered, context: context)
                 for q in qs { result[q] += seqs }
             }
+            for (c, qs) in byContract {
+                let seqs = try lookedUp(.contract, c.string, in: lookup, covered: covered, context: context)
+                for q in qs { result[q] += seqs }
+            }
             seq = covered
         }
         var reader = SequentialReader(data, from: seq == 0 ? 0 : try end(of: seq - 1))
@@ -198,6 +208,7 @@ extension ChainStore {
             let value = try bytes.withUnsafeBytes { try JSON.parse($0) }
             if case .object(let record)? = value["record"] {
                 if case .string(let id)? = record["id"], let qs = byID[id.exact] { for q in qs { result[q].append(seq) } }
+                if case .string(let c)? = record["contract"], let qs = byContract[c.exact] { for q in qs { result[q].append(seq) } }
                 if case .string(let d)? = record["digest"], let qs = byDigest[d] { for q in qs { result[q].append(seq) } }
                 if case .object(let all)? = record["digests"] {
                     for (_, v) in all {

@@ -2,10 +2,48 @@ import EvidenceLog
 import EvidenceSupport
 
 /// Inclusion proofs exported by `evchain prove`, one per line:
-/// {"seq","time","record","leaf","tree_size","root","proof","checkpoint"}.
+/// {"seq","time","record","leaf","tree_size","root","proof","checkpoint"};
+/// and, for a contract asked for, its contract index proof:
+/// {"contract_index":{"contract","key","siblings","leaf"},"tree_size","checkpoint"}.
 /// A bundle holds only the entries asked for, so a verifier checks one
 /// customer's evidence without seeing anyone else's.
 public struct ProofBundle: Sendable {
+    /// A contract's index proof (INDEX-SPEC §2) against the index root of
+    /// the checkpoint of `treeSize`.
+    public struct IndexLine: Sendable {
+        public var proof: ContractIndexProof
+        public var treeSize: UInt64
+        public var checkpoint: String
+        public var location: String
+
+        public init(proof: ContractIndexProof, treeSize: UInt64, checkpoint: String, location: String = "") {
+            self.proof = proof
+            self.treeSize = treeSize
+            self.checkpoint = checkpoint
+            self.location = location
+        }
+
+        /// {"contract_index":{…},"tree_size","checkpoint"}
+        public var json: JSONValue {
+            var o = JSONObject()
+            o.appendNew("contract_index", proof.json)
+            o.appendNew("tree_size", .number(Double(treeSize)))
+            o.appendNew("checkpoint", .string(checkpoint))
+            return .object(o)
+        }
+
+        static func parse(_ o: JSONObject, location: String) throws -> IndexLine {
+            func bad(_ what: String) -> EvidenceError { EvidenceError.input("index proof line: expected \(what)") }
+            guard Set(o.keys) == ["contract_index", "tree_size", "checkpoint"] else {
+                throw bad("exactly \"contract_index\", \"tree_size\" and \"checkpoint\"")
+            }
+            let proof = try ContractIndexProof(json: o["contract_index"]!)
+            guard let size = o["tree_size"]?.integerValue, size > 0 else { throw bad("\"tree_size\" (positive integer)") }
+            guard case .string(let checkpoint)? = o["checkpoint"] else { throw bad("\"checkpoint\" (signed note text)") }
+            return IndexLine(proof: proof, treeSize: UInt64(size), checkpoint: checkpoint, location: location)
+        }
+    }
+
     public struct Line: Sendable {
         public var entry: ChainEntry
         public var treeSize: UInt64
@@ -21,6 +59,9 @@ public struct ProofBundle: Sendable {
     }
 
     public private(set) var lines: [Line] = []
+    public private(set) var indexLines: [IndexLine] = []
+    /// The checkpoint note of the bundle's first line of either kind.
+    public private(set) var firstCheckpoint: String?
     private var byID: [ExactString: [Int]] = [:]
 
     public init() {}
@@ -31,7 +72,18 @@ public struct ProofBundle: Sendable {
     public mutating func read(_ reader: JSONLinesReader) throws {
         while let object = try reader.nextObject() {
             do {
+                if object["contract_index"] != nil {
+                    let line = try IndexLine.parse(object, location: reader.location)
+                    // One index proof per contract: two could tell two stories.
+                    if let other = indexLines.first(where: { $0.proof.contract.exact == line.proof.contract.exact }) {
+                        throw EvidenceError.input("a second index proof for contract \(line.proof.contract) (also at \(other.location))")
+                    }
+                    indexLines.append(line)
+                    if firstCheckpoint == nil { firstCheckpoint = line.checkpoint }
+                    continue
+                }
                 lines.append(try ProofBundle.parse(object, location: reader.location))
+                if firstCheckpoint == nil { firstCheckpoint = lines.last!.checkpoint }
             } catch let e as EvidenceError {
                 throw e.located(reader.location)
             }

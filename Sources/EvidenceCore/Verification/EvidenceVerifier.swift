@@ -40,6 +40,10 @@ public struct EvidenceVerifier {
         public var acceptRelogged = false
         /// No items at all is an input error (certify, --require-stages, --complete).
         public var requiresItems = false
+        /// Completeness may rest on the log's (the bank's) own signature of
+        /// the index root when no index witness cosigned the checkpoint; the
+        /// report then says so.
+        public var acceptBankIndex = false
         public init(root: RootDirectory) { self.root = root }
     }
 
@@ -68,8 +72,42 @@ public struct EvidenceVerifier {
         /// Whether `--complete` was checked, and the `--logged-before` cut-off.
         public var complete = false
         public var loggedBefore: String?
-        public var count: Int { statuses.count }
-        public var failures: Int { statuses.filter { $0 != .ok }.count }
+        /// `--require-stages`, as given.
+        public var requiredStages: [String] = []
+        /// Per contract judged (`--complete`, `--require-stages`), in order:
+        /// its entries shown complete from the index, or why they are not.
+        public var contracts: [ContractFinding] = []
+        /// The index witnesses whose cosignatures vouch for the contract
+        /// index, when completeness was judged; empty: it rests on the
+        /// bank's own signature (`acceptBankIndex`).
+        public var indexVouchedBy: [String]?
+        public var count: Int { statuses.count + completenessFailures.count }
+        public var failures: Int { statuses.filter { $0 != .ok }.count + completenessFailures.count }
+        /// For `--text`, when completeness was judged: whose cosignatures
+        /// vouched for the contract index, or that it rests on the bank's.
+        public var indexSummary: String? {
+            guard let vouchers = indexVouchedBy else { return nil }
+            let shown = contracts.filter { $0.complete != nil }.count
+            let what = "contract index: \(shown) of \(contracts.count) contract\(contracts.count == 1 ? "" : "s") shown complete"
+            if vouchers.isEmpty {
+                return what + "; the index rests on the bank's own signature alone, no index witness vouched for it (\(Setting("accept-bank-index")))"
+            }
+            return what + "; the index vouched for by \(vouchers.joined(separator: ", "))"
+        }
+        /// `contract C: why`, one per contract whose completeness failed.
+        public var completenessFailures: [String] { contracts.compactMap(\.failure) }
+    }
+
+    /// A contract's completeness as judged: the proven, complete entries
+    /// (all of them, before any `--logged-before` cut), or the failure.
+    public struct ContractFinding: Sendable {
+        public var contract: String
+        public var complete: ContractCompleteness?
+        /// The proof of the index value, kept for the certificate.
+        public var indexProof: ContractIndexProof?
+        /// The audit path of each complete entry, by seq (for the certificate).
+        public var paths: [UInt64: [Hash]] = [:]
+        public var failure: String?
     }
 
     /// A verdict turned into its output bytes as soon as it is made: a
@@ -179,6 +217,14 @@ public struct EvidenceVerifier {
             try log.prefetch(ids: ids.map(\.string))
             for id in ids { entriesByID[id] = try log.entries(.id, id.string) }
         }
+        // A contract's entries count only as the index shows them complete.
+        var findings: [ContractFinding] = []
+        if !wantContracts.isEmpty {
+            findings = judgeCompleteness(contractsInOrder, hints: entriesByContract)
+            entriesByContract = [:]
+            for f in findings { if let c = f.complete { entriesByContract[c.contract.exact] = c.entries } }
+        }
+        let judged = findings.filter { $0.complete != nil }.map(\.contract)
         attested.resolve(entriesByID.values.joined().map(\.seq) + entriesByContract.values.joined().map(\.seq)
                          + candidatesByID.values.joined())
         for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
@@ -186,7 +232,10 @@ public struct EvidenceVerifier {
 
         var store: ChainStore? = nil
         if case .chain(let s) = source { store = s }
-        func made(_ v: Verdict) -> Made {
+        let vouched: [String]? = wantContracts.isEmpty ? nil : trust.indexCosigners.map(\.key.name)
+        func made(_ verdict: Verdict) -> Made {
+            var v = verdict
+            v.indexVouchedBy = vouched
             guard let render else { return .kept(v) }
             return .rendered(render(v), v.status)
         }
@@ -208,6 +257,9 @@ public struct EvidenceVerifier {
             }
         }
         var report = Report(verdicts: [], complete: options.complete, loggedBefore: options.loggedBeforeText)
+        report.contracts = findings
+        report.requiredStages = options.requiredStages
+        if !wantContracts.isEmpty { report.indexVouchedBy = trust.indexCosigners.map(\.key.name) }
         func add(_ m: Made) {
             switch m {
             case .kept(let v):
@@ -219,11 +271,12 @@ public struct EvidenceVerifier {
             }
         }
         for outcome in outcomes { add(try outcome.get()) }
+        // Only of contracts shown complete: of the others nothing is known.
         if options.complete {
-            withheld(contractsInOrder, entriesByContract: entriesByContract, presented: ids).map(made).forEach(add)
+            withheld(judged, entriesByContract: entriesByContract, presented: ids).map(made).forEach(add)
         }
         if !options.requiredStages.isEmpty {
-            stageGaps(contractsInOrder, entriesByContract: entriesByContract).map(made).forEach(add)
+            stageGaps(judged, entriesByContract: entriesByContract).map(made).forEach(add)
         }
         return report
     }
@@ -400,6 +453,18 @@ public struct EvidenceVerifier {
                 unmatched.append(entry)
             }
         }
+        // Every other entry the verdict rests on (a conflict, the entry a
+        // mismatch names) is proven too: an entry the source made up must
+        // not turn an item into a failure, nor be reported as the log's.
+        for other in unmatched where other.seq < trust.checkpoint.size {
+            if let why = notProven(other, bundleLines: bundleLines, cache: cache) {
+                v.status = .unproven
+                v.entry = other
+                v.record = try? EvidenceRecord(json: other.record)
+                v.reason = "the entry at seq \(other.seq) of this id is not proven: \(why)"
+                return v
+            }
+        }
         guard let entry = matched, let matchedRecord else {
             v.status = .mismatch
             v.entry = last
@@ -412,6 +477,14 @@ public struct EvidenceVerifier {
         }
         v.conflicts = unmatched
         if let wrong = misplaced(item, in: matchedRecord) {
+            // Dismissed as another contract's or stage's only once it is the log's.
+            if entry.seq < trust.checkpoint.size, let why = notProven(entry, bundleLines: bundleLines, cache: cache) {
+                v.status = .unproven
+                v.entry = entry
+                v.record = matchedRecord
+                v.reason = "the entry at seq \(entry.seq) is not proven: \(why)"
+                return v
+            }
             v.status = .mismatch
             v.entry = entry
             v.record = matchedRecord
@@ -477,6 +550,37 @@ public struct EvidenceVerifier {
 
 
 extension EvidenceVerifier {
+    /// Why `entry` (seq below the checkpoint's size) is not proven to be
+    /// the log's: its leaf recomputed from its bytes and its audit path
+    /// from the source checked against the trusted checkpoint; nil when it is.
+    func notProven(_ entry: ChainEntry, bundleLines: [UInt64: ProofBundle.Line], cache: DigesterCache) -> String? {
+        let cp = trust.checkpoint
+        let path: [Hash]
+        do {
+            switch source {
+            case .chain:
+                path = try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size)
+            case .bundle:
+                guard let line = bundleLines[entry.seq], line.treeSize == cp.size, line.root == cp.root else {
+                    return "the bundle holds no proof of it against the checkpoint given (tree size \(cp.size))"
+                }
+                path = line.path
+            case .tiles(let log):
+                path = try log.tree.inclusionProof(index: entry.seq, treeSize: cp.size)
+            }
+        } catch {
+            return "no audit path: \(error)"
+        }
+        let recomputed = ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord, context: cache.context).leaf
+        guard recomputed == entry.leaf else { return "the entry's leaf hash does not match its contents" }
+        do {
+            try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
+        } catch {
+            return "inclusion proof does not lead to the checkpoint root: \(error)"
+        }
+        return nil
+    }
+
     /// "contract X, stage Y" when the matched entry's contract or stage is
     /// not the one the item declares: the entry, not the item, says what the
     /// evidence is of.

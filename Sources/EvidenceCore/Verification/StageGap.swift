@@ -16,7 +16,7 @@ public struct StageGap: Equatable, Sendable {
         self.reason = reason
     }
 
-    static let fields: Set<String> = ["id", "contract", "stage", "status", "reason"]
+    static let fields: Set<String> = ["id", "contract", "stage", "status", "reason", "index_vouched_by"]
 
     /// A verdict line that names no digest is a gap, if anything.
     static func isGap(_ object: JSONObject) -> Bool {

@@ -47,6 +47,10 @@ public struct Verdict: Sendable {
     /// The earliest attested checkpoint holding the entry: when someone
     /// other than the bank dated it (`entry.time` is the bank's clock).
     public var attestation: Attestation?
+    /// When completeness was judged (`--complete`, `--require-stages`): the
+    /// index witnesses whose cosignatures vouch for the contract index;
+    /// empty when it rests on the bank's own signature (accepted).
+    public var indexVouchedBy: [String]?
 
     public enum Checked: String, Sendable {
         case original
@@ -84,6 +88,7 @@ public struct Verdict: Sendable {
         if let checked { o["checked"] = .string(checked.rawValue) }
         if let cosignatures { o["cosignatures"] = .number(Double(cosignatures)) }
         if !conflicts.isEmpty { o["conflicts"] = .array(conflicts.map(Verdict.conflictJSON)) }
+        if let indexVouchedBy { o["index_vouched_by"] = .array(indexVouchedBy.map { .string($0) }) }
         return .object(o)
     }
 

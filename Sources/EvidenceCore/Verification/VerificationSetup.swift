@@ -29,6 +29,8 @@ public struct VerificationSetup: Sendable {
     public var complete = false
     public var loggedBefore: String?
     public var acceptRelogged = false
+    /// Completeness may rest on the bank's own signature of the index.
+    public var acceptBankIndex = false
     /// Set by certify: a certificate of nothing is refused.
     public var requiresItems = false
 
@@ -44,9 +46,6 @@ public struct VerificationSetup: Sendable {
             throw EvidenceError.usage("\(Setting("require-stages")): \"\(stage)\" is not a stage name")
         }
 
-        if complete && proofsPath != nil {
-            throw EvidenceError.usage("\(Setting("complete")) needs \(Setting("chain")): a proof bundle holds only the entries asked for, so what was withheld cannot be seen")
-        }
         if tilesLocation != nil && (complete || !requiredStages.isEmpty) {
             throw EvidenceError.usage("\(Setting(complete ? "complete" : "require-stages")) needs \(Setting("chain")): the lookup files of a tiles directory are not signed, so what they leave out cannot be seen")
         }
@@ -87,11 +86,11 @@ public struct VerificationSetup: Sendable {
                 notePath = checkpointPath
                 noteBytes = try DurableFile.readAll(checkpointPath)
             } else {
-                guard let first = bundle.lines.first else {
+                guard let first = bundle.firstCheckpoint else {
                     throw EvidenceError.input("the proof bundle is empty and no \(Setting("checkpoint")) is given", at: proofsPath!)
                 }
                 notePath = proofsPath!
-                noteBytes = Array(first.checkpoint.utf8)
+                noteBytes = Array(first.utf8)
             }
         }
         var token: [UInt8]? = nil
@@ -117,6 +116,7 @@ public struct VerificationSetup: Sendable {
         options.loggedBefore = cutoff
         options.loggedBeforeText = loggedBefore.flatMap(RFC3339.normalize)
         options.acceptRelogged = acceptRelogged
+        options.acceptBankIndex = acceptBankIndex
         options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
         // A tiles source reads the tree of the checkpoint's size.
         let resolved = source ?? .tiles(TileLog(treeSize: trust.checkpoint.size, fetch: tileFetch!))
