@@ -54,6 +54,7 @@ struct Append: ParsableCommand {
                                         progress: progress.handler)
         }
         if let removed = receipts.removedTornTail { Diagnostics.warn("\(chain): removed \(removed)") }
+        if let note = receipts.contractIndexNote { Diagnostics.warn("\(chain): \(note)") }
         try receipts.forEachLine { StandardOutput.shared.write($0) }
     }
 }

@@ -11,8 +11,9 @@ struct Audit: ParsableCommand {
         discussion: """
             Reports the first bad line (CHAIN:LINE: reason) and exits 1 on any finding, including \
             a torn tail left by an interrupted append. --repair removes such a tail (never \
-            acknowledged to anyone) and rebuilds CHAIN.lookup when it is missing, behind or does not match \
-            the entries, and nothing else. CHAIN.checkpoint is checked when present. \
+            acknowledged to anyone), rebuilds CHAIN.lookup when it is missing, behind or does not match \
+            the entries, and rebuilds the contract index (CHAIN.contracts, CHAIN.contracts.roots) when it \
+            is missing, behind, torn or does not match the entries, and nothing else. CHAIN.checkpoint is checked when present. \
             On success prints {"tree_size","root","checkpoints"}.
             """)
     @Argument(help: "The chain.") var chain: String
@@ -45,6 +46,11 @@ struct Audit: ParsableCommand {
                 let removed = try store.removeStrayLookupFiles()
                 Diagnostics.warn("\(chain): removed \(removed.joined(separator: ", ")) (not in \(ChainStore.lookupPath(chain)))")
             }
+        }
+        if let finding = result.contractIndex {
+            guard repair else { throw EvidenceError.failure(finding + "; 'evchain audit --repair' rebuilds it", at: chain) }
+            try store.rebuildContractIndex()
+            Diagnostics.warn("\(chain): rebuilt the contract index \(ChainStore.contractIndexPath(chain)) (\(finding))")
         }
         var o = JSONObject()
         o["tree_size"] = .number(Double(result.verified))

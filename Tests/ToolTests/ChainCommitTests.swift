@@ -8,13 +8,23 @@ import Testing
 /// audit and removed by repair or by the next append, which says so; the
 /// retried batch is logged once.
 @Suite struct ChainCommitTests {
-    static let steps = ["append.written", "append.synced", "append.lookup", "append.journal",
+    static let steps = ["append.written", "append.synced", "append.lookup", "append.contracts", "append.contracts-synced",
+                        "append.journal",
                         "append.index-block:1", "append.index-block:2", "append.index-synced", "append.committed"]
 
     func committedIDs(_ f: ChainFixture) throws -> [String] {
         let show = try Tools.run("evchain", ["show", f.chain])
         #expect(show.status == 0, "\(show.stderr)")
         return show.objects.compactMap { ($0["record"] as? [String: Any])?["id"] as? String }
+    }
+
+    /// The tree sizes of the contract index's versions (CHAIN.contracts.roots,
+    /// 48-byte records starting with the size, big-endian).
+    func indexVersionSizes(_ f: ChainFixture) throws -> [UInt64] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: f.chain + ".contracts.roots"))
+        return stride(from: 0, to: data.count - data.count % 48, by: 48).map { at in
+            data[at ..< at + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        }
     }
 
     @Test(arguments: steps)
@@ -32,6 +42,9 @@ import Testing
         let committed = try committedIDs(f)
         let whole = step == "append.committed"
         #expect(committed.count == (whole ? 3005 : 5), "\(step): \(committed.count) entries committed")
+        // The index's version of the committed size is there whatever the step.
+        let versions = try indexVersionSizes(f)
+        #expect(versions.contains(whole ? 3005 : 5), "\(step): \(versions)")
 
         let audit = try f.audit()
         if whole {
@@ -45,13 +58,22 @@ import Testing
         }
         #expect(audit.status == 1, "\(step): \(audit.stderr)")
         #expect(audit.stderr.contains("torn tail after entry 5"), "\(step): \(audit.stderr)")
+        if Self.steps.firstIndex(of: step)! >= Self.steps.firstIndex(of: "append.contracts")! {
+            // The batch's index version was written but never committed: a torn tail.
+            #expect(versions.last == 3005, "\(step): \(versions)")
+        }
         // The retry takes the interrupted batch's tail off first, and says so.
         let retry = try f.append(batch)
         #expect(retry.status == 0, "\(step): \(retry.stderr)")
         #expect(retry.stderr.contains("removed torn tail after entry 5 (never acknowledged)"), "\(step): \(retry.stderr)")
         #expect(retry.objects.first?["seq"] as? Int == 5)
-        #expect(try f.audit().status == 0)
+        // Audit recomputes the index from the entries: the retried batch's version matches.
+        let clean = try f.audit()
+        #expect(clean.status == 0, "\(step): \(clean.stderr)")
         #expect(!FileManager.default.fileExists(atPath: f.chain + ".pending"))
+        // No version of the interrupted batch survives the next append.
+        let kept = try indexVersionSizes(f)
+        #expect(kept == [0, 5, 3005], "\(step): \(kept)")
         let after = try committedIDs(f)
         #expect(after.count == 3005)
         #expect(Set(after).count == 3005, "\(step): a record was logged twice")

@@ -19,7 +19,8 @@ extension ChainStore {
     /// whatever the batch's length: the entries and hashes not yet written
     /// (`buffer` each at most), the receipts and index entries (a quarter of
     /// it, then a temporary file) and the lines being parsed (an eighth of
-    /// it per chunk, two chunks at a time, plus one line).
+    /// it per chunk, two chunks at a time, plus one line) — apart from the
+    /// contract index's batch, 72 bytes for each entry with a contract.
     ///
     /// Either way nothing is committed until every line is valid: only after
     /// the entry lines and hashes are fsynced is the index extended and
@@ -55,6 +56,10 @@ extension ChainStore {
         // The lookup of id and contract (CHAIN.lookup) covers exactly the
         // committed entries before the batch's runs are added.
         var lookup = try lookupCaughtUp(to: start)
+        // The contract index likewise holds exactly the committed entries
+        // (built here for an older chain that has none).
+        let (contractIndex, indexBase, indexNote) = try contractIndexCaughtUp(to: start)
+        var indexBatch = ContractIndexBatch()
         // The committed entries, mapped, where workers find what the log
         // already holds of each record's id.
         let logged = alwaysAppend || start == 0 ? nil : try ChainBatchReader(self)
@@ -86,6 +91,7 @@ extension ChainStore {
         hashBuffer.reserveCapacity(flushAt / 2 + (1 << 16))
         var receipts = AppendReceipts(firstSeq: start, budget: max(flushAt / 4, 1 << 12), spillBeside: path)
         receipts.removedTornTail = removedTail
+        receipts.contractIndexNote = indexNote
         var seq = start
         // Records not appended (already logged) shift the seqs of those after them.
         var skipped: UInt64 = 0
@@ -143,6 +149,9 @@ extension ChainStore {
                             let leaf = share.leaves[i * 32 ..< i * 32 + 32]
                             // 32 bytes by construction (`PreparedShare.leaves`).
                             for h in frontier.append(leafHash: Hash(leaf)!, context: context) { hashBuffer += h }
+                            if let key = share.contractKeys[i] {
+                                leaf.withUnsafeBytes { indexBatch.add(key: key, seq: seq + UInt64(i), leaf: IndexHash(at: $0.baseAddress!)) }
+                            }
                             try receipts.add(id: share.id(i), leaf: leaf, time: share.time, end: base + UInt64(share.lineEnds[i]))
                         }
                         seq += UInt64(share.count)
@@ -160,6 +169,7 @@ extension ChainStore {
                             dataBuffer += prepared.line
                             runRecords += prepared.lookup
                             for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
+                            if let key = prepared.contractKey { indexBatch.add(key: key, seq: seq, leaf: IndexHash(prepared.leaf)) }
                             try receipts.add(id: share.id(i), leaf: prepared.leaf.bytes[...], time: share.time,
                                              end: dataOffset + UInt64(dataBuffer.count), relogged: prior != nil)
                             seq += 1
@@ -182,6 +192,12 @@ extension ChainStore {
             try writeRun(to: seq)
             try lookup.commit(lookup.runs + newRuns)
             CrashPoint.reach("append.lookup")
+            // The contract index next, durable before the commit record, so
+            // that every committed size has its version (see ContractIndexStore).
+            _ = try contractIndex.apply(indexBatch, to: indexBase, newSize: seq)
+            CrashPoint.reach("append.contracts")
+            try contractIndex.sync()
+            CrashPoint.reach("append.contracts-synced")
             // The index takes many writes: the journal keeps a crash among
             // them from committing a prefix of the batch (see ChainStore).
             try writeCommitJournal(before: start)
@@ -204,6 +220,7 @@ extension ChainStore {
             try? data.truncate(to: l.dataEnd)
             try? hashes.truncate(to: l.hashesEnd)
             try? lookup.commit(lookup.runs.filter { $0.to <= start })
+            _ = try? contractIndex.removeTornTail(committed: start)
             for run in newRuns { unlink(ChainLookup.runPath(path, run)) }
             throw error
         }
@@ -223,13 +240,16 @@ extension ChainStore {
         var id: String
         /// Its records in `CHAIN.lookup`.
         var lookup: [(UInt64, UInt64)]
+        /// Its contract's key in the contract index (nil: no contract).
+        var contractKey: IndexHash?
 
         init(_ entry: ChainEntry, id: String, context: HashContext) {
             line = entry.line
             leaf = entry.leaf
             self.id = id
-            lookup = line.withUnsafeBytes {
-                ChainLookup.records(line: UnsafeRawBufferPointer(rebasing: $0.dropLast()), seq: entry.seq, context: context)
+            (lookup, contractKey) = line.withUnsafeBytes {
+                let bytes = UnsafeRawBufferPointer(rebasing: $0.dropLast())
+                return (ChainLookup.records(line: bytes, seq: entry.seq, context: context), ContractIndexBatch.contractKey(line: bytes))
             }
         }
     }
@@ -373,6 +393,7 @@ struct PrepareShare {
                 out.idEnds.append(out.ids.count)
                 out.lookup += prepared.lookup
                 out.lookupEnds.append(out.lookup.count)
+                out.contractKeys.append(prepared.contractKey)
             } catch {
                 out.failure = (error as? EvidenceError ?? EvidenceError.input("\(error)")).located(chunk.location(i))
                 break
@@ -408,6 +429,8 @@ struct PreparedShare {
     var idEnds: [Int] = []
     var lookup: [(UInt64, UInt64)] = []
     var lookupEnds: [Int] = []
+    /// By record: its contract's index key (nil: no contract).
+    var contractKeys: [IndexHash?] = []
     /// By record: the log's latest entry of its id, where it has one.
     var priors: [Int: LoggedEntry] = [:]
     /// The first bad line's error; the entries before it are the others.
@@ -430,16 +453,16 @@ struct PreparedShare {
     func idKey(_ i: Int) -> UInt64 { lookup[i == 0 ? 0 : lookupEnds[i - 1]].0 }
 
     /// Record `i` as prepared, at the seq it was prepared for.
-    func prepared(_ i: Int) -> (line: ArraySlice<UInt8>, leaf: Hash, lookup: ArraySlice<(UInt64, UInt64)>) {
-        (line(i), Hash(leaves[i * 32 ..< i * 32 + 32])!, lookup[(i == 0 ? 0 : lookupEnds[i - 1]) ..< lookupEnds[i]])
+    func prepared(_ i: Int) -> (line: ArraySlice<UInt8>, leaf: Hash, lookup: ArraySlice<(UInt64, UInt64)>, contractKey: IndexHash?) {
+        (line(i), Hash(leaves[i * 32 ..< i * 32 + 32])!, lookup[(i == 0 ? 0 : lookupEnds[i - 1]) ..< lookupEnds[i]], contractKeys[i])
     }
 
     /// Record `i` prepared again at `seq` (records before it were not appended).
     func prepareAgain(_ i: Int, seq: UInt64, context: HashContext) throws
-        -> (line: ArraySlice<UInt8>, leaf: Hash, lookup: ArraySlice<(UInt64, UInt64)>) {
+        -> (line: ArraySlice<UInt8>, leaf: Hash, lookup: ArraySlice<(UInt64, UInt64)>, contractKey: IndexHash?) {
         let p = try source.chunk.withLine(source.lines.lowerBound + i) {
             try ChainStore.prepare($0, seq: seq, time: time, context: context)
         }
-        return (p.line[...], p.leaf, p.lookup[...])
+        return (p.line[...], p.leaf, p.lookup[...], p.contractKey)
     }
 }

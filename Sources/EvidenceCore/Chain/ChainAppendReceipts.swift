@@ -22,6 +22,9 @@ public struct AppendReceipts {
     public internal(set) var treeSize: UInt64 = 0
     /// The torn tail of an interrupted append that this one removed before it began.
     public internal(set) var removedTornTail: String?
+    /// What the append did to the contract index before it began (built it
+    /// for an older chain, removed a torn tail), for stderr; nil if nothing.
+    public internal(set) var contractIndexNote: String?
     /// (first seq with this time, time): one per chunk of lines at most.
     private var times: [(UInt64, String)] = []
     private var block: ReceiptBlock

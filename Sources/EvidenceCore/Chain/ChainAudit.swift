@@ -73,7 +73,11 @@ public struct AuditResult: Sendable {
     /// those files: repair removes them and need not rebuild.
     public var strayLookupFiles: [String] = []
 
-    public var isClean: Bool { failure == nil && tornTail == nil && lookup == nil }
+    /// The contract index missing, behind, torn or not matching the
+    /// entries (`CHAIN.contracts`, `CHAIN.contracts.roots`); repair rebuilds it.
+    public var contractIndex: String?
+
+    public var isClean: Bool { failure == nil && tornTail == nil && lookup == nil && contractIndex == nil }
 }
 
 extension ChainStore {
@@ -92,6 +96,12 @@ extension ChainStore {
         let context = HashContext(.sha256)
         let wanted = Dictionary(checkpoints.map { ($0.size, $0) }, uniquingKeysWith: { a, _ in a })
         var roots: [UInt64: Hash] = [0: Merkle.emptyRoot]
+        // Each contract's value as the entries so far give it (INDEX-SPEC §1).
+        var contracts: [IndexHash: IndexValue] = [:]
+        var indexRoots: [UInt64: Hash] = [0: ContractIndex.emptyRoot]
+        func indexRoot() -> Hash {
+            IndexValue.root(sorted: contracts.values.sorted { $0.key < $1.key }).hash
+        }
         func fail(_ message: String, line: UInt64? = nil, file: String? = nil) -> AuditResult {
             var r = result
             r.failure = EvidenceError.failure(message, at: line.map { "\(path):\($0)" } ?? file ?? path)
@@ -118,6 +128,13 @@ extension ChainStore {
             guard endBytes.count == 8, end == lines.consumed else {
                 return fail("index entry \(seq) does not point at the end of line \(seq + 1)", file: index.path)
             }
+            if let key = bytes.withUnsafeBytes({ ContractIndexBatch.contractKey(line: $0) }) {
+                var value = contracts[key] ?? IndexValue(key: key, count: 0, last: 0, chain: .zero)
+                entry.leaf.withUnsafeBytes { value.chain = value.chain.chainStep($0.baseAddress!) }
+                value.count += 1
+                value.last = seq
+                contracts[key] = value
+            }
             for h in frontier.append(leafHash: entry.leaf, context: context) {
                 let position = hashReader.consumed / 32
                 let stored = try hashReader.next(32)
@@ -131,7 +148,10 @@ extension ChainStore {
             }
             seq += 1
             result.verified = seq
-            if wanted[seq] != nil { roots[seq] = frontier.root(context: context) }
+            if let cp = wanted[seq] {
+                roots[seq] = frontier.root(context: context)
+                if cp.contractIndexRoot != nil { indexRoots[seq] = indexRoot() }
+            }
         }
         result.root = frontier.root(context: context)
 
@@ -141,6 +161,9 @@ extension ChainStore {
             }
             guard root == cp.root else {
                 return fail("checkpoint of size \(cp.size) has root \(Hex.encode(cp.root)), the entries give \(Hex.encode(root))")
+            }
+            if let claimed = cp.contractIndexRoot, let computed = indexRoots[cp.size], claimed != computed {
+                return fail("checkpoint of size \(cp.size) has contract index root \(claimed.hex), the entries give \(computed.hex)")
             }
             result.checkpointsMatched.append(cp.size)
         }
@@ -153,6 +176,12 @@ extension ChainStore {
                     + "not in \(ChainLookup.listPath(path)) (left by an interrupted merge): "
                     + result.strayLookupFiles.joined(separator: ", ") + "; 'evchain audit \(Setting("repair"))' removes them"
             }
+        }
+
+        if let store = try ContractIndexStore(chain: path, writable: false) {
+            result.contractIndex = try store.finding(expected: contracts.values.sorted { $0.key < $1.key }, committed: n)
+        } else {
+            result.contractIndex = "the chain has no contract index (an older chain)"
         }
 
         // Past the commit point: only a torn, unacknowledged tail may be there.

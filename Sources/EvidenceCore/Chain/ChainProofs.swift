@@ -56,7 +56,9 @@ extension ChainStore {
                                       + "only the log's own key signs its checkpoints")
         }
         let size = try self.size()
-        return try Checkpoint(origin: origin, size: size, root: try tree.treeHash(size: size)).signed(with: key).bytes
+        // The contract index line whenever the chain has an index at this size (INDEX-SPEC §3).
+        return try Checkpoint(origin: origin, size: size, root: try tree.treeHash(size: size),
+                              contractIndexRoot: try contractIndexRoot(size: size)).signed(with: key).bytes
     }
 
     /// The checkpoint to prove against: `given` note bytes, or the latest

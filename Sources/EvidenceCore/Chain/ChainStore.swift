@@ -16,6 +16,10 @@ import EvidenceSupport
 ///                      append in the same commit, rebuilt by repair.
 /// - `CHAIN.pending`    present only while an append extends the index: the
 ///                      committed size before the batch, in decimal.
+/// - `CHAIN.contracts`, `CHAIN.contracts.roots`  the contract index, a
+///                      version per batch (see `ContractIndexStore`), written
+///                      by append before the journal, so durable before the
+///                      commit; versions of sizes past the commit are torn tail.
 ///
 /// The index is the commit record. An append writes and fsyncs the entry
 /// lines and their hashes first, then the index entries, and only then
@@ -54,7 +58,8 @@ public final class ChainStore {
         guard isValidKeyName(origin) else {
             throw EvidenceError.usage("origin must be non-empty, without spaces or '+' (e.g. bank.example/evidence/2026)")
         }
-        let all = [path, hashesPath(path), indexPath(path), lookupPath(path), metaPath(path), pendingPath(path)]
+        let all = [path, hashesPath(path), indexPath(path), lookupPath(path), metaPath(path), pendingPath(path),
+                   contractIndexPath(path), contractIndexRootsPath(path)]
         for p in all where DurableFile.exists(p) {
             throw EvidenceError(.usage, "already exists; a chain is never re-initialized", at: p)
         }
@@ -71,6 +76,10 @@ public final class ChainStore {
             try f.sync()
         }
         try DurableFile.syncDirectory(of: path)
+        // The contract index's empty version at size 0, so that the first checkpoint commits to it.
+        let contracts = try ContractIndexStore.create(chain: path)
+        _ = try contracts.apply(ContractIndexBatch(), to: nil, newSize: 0)
+        try contracts.sync()
         try DurableFile.create(metaPath(path), with: w.bytes, mode: 0o644)
     }
 
@@ -255,6 +264,7 @@ public final class ChainStore {
         try data.truncate(to: l.dataEnd)
         try hashes.truncate(to: l.hashesEnd)
         try index.sync(); try data.sync(); try hashes.sync()
+        _ = try removeContractIndexTornTail(committed: l.committed)
         // The journal last: until the index is back to the size it names, it must stay.
         if l.pending { try removeCommitJournal() }
         return l

@@ -104,3 +104,28 @@ struct IndexValue {
         return out
     }
 }
+
+extension IndexHash: Hashable {
+    func hash(into hasher: inout Hasher) { hasher.combine(w0); hasher.combine(w1) }
+}
+
+extension IndexValue {
+    /// The root of the map holding `values` (sorted by key, keys distinct),
+    /// computed without the store: what an audit compares the store with.
+    static func root(sorted values: [IndexValue]) -> IndexHash {
+        func subtree(_ range: Range<Int>, _ depth: Int) -> IndexHash {
+            switch range.count {
+            case 0: return .zero
+            case 1: return values[range.lowerBound].hash
+            default:
+                var low = range.lowerBound, high = range.upperBound
+                while low < high {
+                    let mid = (low + high) / 2
+                    if values[mid].key.bit(depth) == 0 { low = mid + 1 } else { high = mid }
+                }
+                return IndexHash.inner(subtree(range.lowerBound ..< low, depth + 1), subtree(low ..< range.upperBound, depth + 1))
+            }
+        }
+        return subtree(0 ..< values.count, 0)
+    }
+}
