@@ -8,7 +8,7 @@ import EvidenceSupport
 /// - `contract-index/top`: the 256 subtrees at depth 8 (first key byte
 ///   00…ff), each as a summary of 33 bytes: a kind byte (0 empty, 1 one
 ///   leaf, 2 two or more) and the subtree's 32-byte hash (zero when empty);
-/// - `contract-index/XX`: the 256 subtrees at depth 16 under key byte XX
+/// - `contract-index/XX/top`: the 256 subtrees at depth 16 under key byte XX
 ///   (two lowercase hex digits), the same way; absent when XX is empty;
 /// - `contract-index/XX/YY`: the leaves whose key starts with XXYY, 80
 ///   bytes each (key, count BE64, last BE64, chain), sorted by key; absent
@@ -26,7 +26,10 @@ public enum ContractIndexTiles {
     public static let formatPath = "contract-index/format"
     static let formatPrefix = "evidence-tiles/contract-index/v1 size="
 
-    public static func middlePath(_ xx: UInt8) -> String { "contract-index/\(hex(xx))" }
+    /// In the folder of its shards, named so that no shard name (two hex
+    /// digits) can be it: a file `contract-index/XX` beside a folder of that
+    /// name cannot be.
+    public static func middlePath(_ xx: UInt8) -> String { "contract-index/\(hex(xx))/top" }
     public static func shardPath(_ xx: UInt8, _ yy: UInt8) -> String { "contract-index/\(hex(xx))/\(hex(yy))" }
 
     static func format(size: UInt64) -> [UInt8] { Array("\(formatPrefix)\(size)\n".utf8) }
@@ -143,7 +146,7 @@ public enum ContractIndexTiles {
         return out
     }
 
-    /// The 256 summaries of a `top` or `XX` file, checked to be well formed.
+    /// The 256 summaries of a `top` or `XX/top` file, checked to be well formed.
     public static func summaries(_ bytes: [UInt8], path: String) throws -> [Summary] {
         guard bytes.count == 256 * summarySize else {
             throw EvidenceError.failure("expected 256 subtree summaries of \(summarySize) bytes, found \(bytes.count) bytes", at: path)

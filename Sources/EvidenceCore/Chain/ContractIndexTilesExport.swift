@@ -16,7 +16,7 @@ extension ChainStore {
     /// Writes the contract index tiles of the index at `size`, whose root is
     /// `root`: with `update` (the entries since the size the tiles in
     /// `directory` are of), only the shards those entries touch, their
-    /// `XX` files and `top`; else, or when that does not reproduce `root`
+    /// `XX/top` files and `top`; else, or when that does not reproduce `root`
     /// (files an interrupted export left half-updated), all of them from
     /// the store's leaves. Nothing is written that does not fold to `root`.
     func writeContractIndexTiles(_ files: TileFileWriter, directory: String, size: UInt64, root: Hash,
