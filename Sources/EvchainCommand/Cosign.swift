@@ -40,11 +40,28 @@ struct Cosign: ParsableCommand {
     var addCheckpoint = false
     @Flag(help: "Serve one add-checkpoint request as a CGI program (body on stdin, CONTENT_LENGTH); write a CGI response.")
     var cgi = false
+    @Option(help: ArgumentHelp("Also verify the contract index, from this material ('evchain consistency --index'; '-': stdin; with --tiles its entries are read from the tiles instead).", valueName: "file"))
+    var index: String?
     @Argument(help: ArgumentHelp("The checkpoint file ('-' or none: stdin).", valueName: "file")) var file: String?
+
+    func validate() throws {
+        if index != nil {
+            if addCheckpoint || cgi {
+                throw ValidationError("--index needs the entries appended since the last cosigned checkpoint, which an add-checkpoint request cannot carry: run 'evchain cosign --index MATERIAL' instead")
+            }
+            if proof != nil {
+                throw ValidationError("--index checks consistency from the entries appended since: --proof does not apply")
+            }
+            if index == "-" && (file == nil || file == "-") {
+                throw ValidationError("--index - reads the material from stdin: give the checkpoint as a file")
+            }
+        }
+    }
 
     func run() throws {
         if cgi { return try serveCGI() }
         if addCheckpoint { return try answerRequest() }
+        if let index { return try cosignVerifyingIndex(material: index) }
         let witness = try Witness(key: try KeyFile.readSigner(witnessKey), logKey: try KeyFile.readVerifier(logKey),
                                   origin: origin, stateDirectory: state)
         let noteBytes: [UInt8]
@@ -67,6 +84,27 @@ struct Cosign: ParsableCommand {
         }
         if let fetch { consistency = try witness.consistencyProof(from: fetch, for: noteBytes) }
         let cosigned = try witness.cosign(noteBytes, proof: consistency, now: UInt64(time(nil)), firstUse: firstUse)
+        StandardOutput.shared.write(cosigned.bytes)
+    }
+
+    /// --index: the witness that also verifies the contract index, fed by
+    /// the bank's material, streamed.
+    func cosignVerifyingIndex(material: String) throws {
+        let witness = try Witness(key: try KeyFile.readSigner(witnessKey), logKey: try KeyFile.readVerifier(logKey),
+                                  origin: origin, stateDirectory: state)
+        let fetch = tiles.map { TileSource.fetch($0, client: network.client()) }
+        let noteBytes: [UInt8]
+        if let file, file != "-" { noteBytes = try DurableFile.readAll(file) } else if file == nil, let fetch {
+            guard let bytes = try fetch("checkpoint") else { throw EvidenceError.io("not found: no checkpoint published", at: tiles! + "/checkpoint") }
+            noteBytes = bytes
+        } else {
+            if isatty(0) == 1 { throw EvidenceError.usage("refusing to read a checkpoint from a terminal") }
+            noteBytes = try DurableFile.readToEnd(fd: 0, name: "stdin", limit: 1 << 20)
+        }
+        let lines = try JSONLinesReader.open(material, maximumLineLength: IndexWitnessMaterial.maximumLineLength)
+        let cosigned = try witness.cosignVerifyingIndex(noteBytes, now: UInt64(time(nil)), firstUse: firstUse) { task in
+            try IndexWitnessMaterial.read(lines, newSize: task.checkpoint.size, tiles: fetch, begin: task.begin)
+        }
         StandardOutput.shared.write(cosigned.bytes)
     }
 

@@ -175,19 +175,26 @@ import Testing
         // --index-witness alone: a witness too (quorum 1 from it).
         let r = try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [], indexWitnessKeys: [k2], quorum: nil, tsaCAFile: nil)
         #expect(r.witnessKeys.count == 1 && r.indexWitnessKeys.count == 1 && r.quorum == 1)
-        let plain = try CheckpointTrust(noteBytes: try note(cosigners: [w1]), timestampToken: nil,
+        let indexed = Checkpoint(origin: checkpoint.origin, size: checkpoint.size, root: checkpoint.root,
+                                 contractIndexRoot: Hash(hex: referenceRoots[3])!)
+        let plain = try CheckpointTrust(noteBytes: try note(cosigners: [w1], checkpoint: indexed), timestampToken: nil,
                                         requirements: try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [k2],
                                                                                        quorum: 1, tsaCAFile: nil))
         #expect(plain.isTrusted && plain.cosigners.count == 1 && plain.indexCosigners.isEmpty)
         #expect(!plain.witnessSummary.contains("index"))
-        let both = try CheckpointTrust(noteBytes: try note(cosigners: [w1, w2]), timestampToken: nil,
+        let both = try CheckpointTrust(noteBytes: try note(cosigners: [w1, w2], checkpoint: indexed), timestampToken: nil,
                                        requirements: try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [k2],
                                                                                       quorum: 2, tsaCAFile: nil))
         #expect(both.isTrusted && both.indexCosigners.map(\.key.name) == ["notary.example/w2"])
         #expect(both.witnessSummary.hasSuffix("(quorum 2), 1 by an index witness (notary.example/w2)"))
+        // With no index line, no one vouched for an index.
+        let unindexed = try CheckpointTrust(noteBytes: try note(cosigners: [w1, w2]), timestampToken: nil,
+                                            requirements: try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [k2],
+                                                                                           quorum: 2, tsaCAFile: nil))
+        #expect(unindexed.isTrusted && unindexed.indexCosigners.isEmpty)
         // An impostor key under w2's name cosigns: no index cosigner.
         let impostor = try NoteSignerKey.generate(name: "notary.example/w2", type: .cosignatureV1)
-        let forged = try CheckpointTrust(noteBytes: try note(cosigners: [w1, impostor]), timestampToken: nil,
+        let forged = try CheckpointTrust(noteBytes: try note(cosigners: [w1, impostor], checkpoint: indexed), timestampToken: nil,
                                          requirements: try CheckpointTrust.Requirements(logKey: logKey, witnessKeys: [k1], indexWitnessKeys: [k2],
                                                                                         quorum: 1, tsaCAFile: nil))
         #expect(forged.isTrusted && forged.indexCosigners.isEmpty)

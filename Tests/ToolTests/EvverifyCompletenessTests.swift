@@ -272,6 +272,33 @@ extension EvverifyCompletenessTests {
     }
 }
 
+extension EvverifyCompletenessTests {
+    /// Item 1: an entry the source made up is not reported as the log's: a
+    /// hand-made line "re-logging" an id with another digest makes the item
+    /// unproven, naming that entry, not a mismatch with a conflict.
+    @Test func aMadeUpConflictIsNotTheLogs() throws {
+        let f = try VerifyFixture()
+        let bundle = try f.bundle("c1.proofs", String(decoding: try f.records("C2025-0001"), as: UTF8.self))
+        let photo = try String(contentsOfFile: bundle, encoding: .utf8).split(separator: "\n").first { $0.contains("face-photo.png") }!
+        guard case .object(var line) = try JSON.parse(Array(photo.utf8)), case .object(var record)? = line["record"] else {
+            Issue.record("not a proof line")
+            return
+        }
+        record["digest"] = .string(String(repeating: "ab", count: 32))
+        line["record"] = .object(record)
+        line["seq"] = 25
+        line["leaf"] = .string(ChainEntry(seq: 25, time: line["time"]!.stringValue!, canonicalRecord: JCS.canonical(.object(record))).leaf.hex)
+        let edited = try String(contentsOfFile: bundle, encoding: .utf8) + String(decoding: JCS.canonical(.object(line)), as: UTF8.self) + "\n"
+        let path = try f.dir.write("c1-conflict.proofs", Data(edited.utf8)).path
+        let r = try f.fromBundle(path, [], stdin: try f.originals("C2025-0001"))
+        #expect(r.status == 1, "\(r.out)")
+        let item = try #require(r.objects.first { $0["id"] as? String == "C2025-0001/face/face-photo.png" })
+        #expect(item["status"] as? String == "unproven", "\(item)")
+        #expect((item["reason"] as? String)?.contains("the entry at seq 25 of this id is not proven") == true, "\(item)")
+        #expect(item["conflicts"] == nil)
+    }
+}
+
 extension UInt64 {
     var be64: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: self >> (56 - 8 * $0)) } }
 }

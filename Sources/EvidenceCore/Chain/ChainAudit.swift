@@ -199,7 +199,8 @@ extension ChainStore {
     /// it: a valid cosignature by every independent key of `witnessKeys`
     /// and, with `tsaCAFile`, a valid timestamp token FILE.tsr. Witness keys
     /// and a CA need `logKey`. `indexWitnessKeys` are witness keys too,
-    /// each required in the same way. A checkpoint that fails is a finding
+    /// each required in the same way, on a checkpoint that carries an index
+    /// root for them to have verified. A checkpoint that fails is a finding
     /// (kind failure) located at its file.
     public func auditCheckpoints(_ paths: [String], logKey: NoteVerifierKey?, witnessKeys: [NoteVerifierKey],
                                  indexWitnessKeys: [NoteVerifierKey] = [], tsaCAFile: String?) throws -> [Checkpoint] {
@@ -237,6 +238,10 @@ extension ChainStore {
                     }
                     let trust = try CheckpointTrust(noteBytes: bytes, timestampToken: token, requirements: requirements)
                     if let failure = trust.failure { throw EvidenceError.failure(failure) }
+                    if !requirements.indexWitnessKeys.isEmpty && trust.checkpoint.contractIndexRoot == nil {
+                        throw EvidenceError.failure("the checkpoint carries no contract index root (\(Checkpoint.contractIndexLinePrefix) line) "
+                                                    + "for \(Setting("index-witness")) to have verified")
+                    }
                 } else if let logKey {
                     try note.verify(logKey)
                 }

@@ -86,6 +86,22 @@ public struct MerkleFrontier: Sendable {
         self.size = size
     }
 
+    /// The frontier of a tree of `size` leaves from its complete subtrees'
+    /// hashes, largest first (one per bit set in `size`): what a witness is
+    /// handed instead of the tree. A wrong count is an input error.
+    public init(size: UInt64, hashes: [Hash]) throws {
+        guard hashes.count == size.nonzeroBitCount else {
+            throw EvidenceError.input("a tree of size \(size) has \(size.nonzeroBitCount) frontier hashes, not \(hashes.count)")
+        }
+        var levels: [Int] = []
+        for level in stride(from: 63, through: 0, by: -1) where size & (UInt64(1) << level) != 0 { levels.append(level) }
+        nodes = Array(zip(levels, hashes)).map { (level: $0.0, hash: $0.1) }
+        self.size = size
+    }
+
+    /// The complete subtrees' hashes, largest first (what `init(size:hashes:)` takes).
+    public var hashes: [Hash] { nodes.map(\.hash) }
+
     /// Adds a leaf; returns the leaf hash followed by every subtree hash it completes.
     public mutating func append(leafHash: Hash, context: HashContext? = nil) -> [Hash] {
         var stored = [leafHash]

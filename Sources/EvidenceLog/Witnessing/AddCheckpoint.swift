@@ -104,6 +104,6 @@ extension Witness {
     /// `WitnessRefusal` for what the spec refuses, and `EvidenceError` for
     /// the witness's own trouble (no state, unreadable key: HTTP 500).
     public func addCheckpoint(_ request: AddCheckpointRequest, now: UInt64, firstUse: Bool = false) throws -> SignedNote {
-        try accept(request.checkpoint, proof: nil, claimedOldSize: (request.oldSize, request.proof), now: now, firstUse: firstUse)
+        try accept(request.checkpoint, proof: nil, claimedOldSize: (request.oldSize, request.proof), index: nil, now: now, firstUse: firstUse)
     }
 }

@@ -89,8 +89,8 @@ public struct CheckpointTrust: Sendable {
     /// declaration, recomputed the checkpoint's contract index root before
     /// cosigning. Only they vouch for a completeness claim (INDEX-SPEC §6);
     /// a plain witness vouches for the tree size and root alone. They vouch
-    /// for the index line the checkpoint carries: one without that line
-    /// gives them nothing to vouch for, and completeness refuses it anyway.
+    /// for the index line the checkpoint carries: without that line the
+    /// list is empty.
     public let indexCosigners: [Cosigner]
     /// Valid cosignatures that were required.
     public let quorum: Int
@@ -168,8 +168,10 @@ public struct CheckpointTrust: Sendable {
             }
         }
         self.cosigners = cosigners
-        // Judged by public key, never by name, as independence is.
-        indexCosigners = cosigners.filter { c in requirements.indexWitnessKeys.contains { $0.hasSamePublicKey(as: c.key) } }
+        // Judged by public key, never by name, as independence is; with no
+        // index line there is no index for anyone to have vouched for.
+        indexCosigners = checkpoint.contractIndexRoot == nil ? []
+            : cosigners.filter { c in requirements.indexWitnessKeys.contains { $0.hasSamePublicKey(as: c.key) } }
         quorum = requirements.quorum
         acceptsNoWitness = requirements.acceptsNoWitness
         if cosigners.count < requirements.quorum {

@@ -42,24 +42,30 @@ public struct Witness {
     /// state file exists. A state that is a symbolic link, not a regular
     /// file, unreadable or damaged is an I/O error.
     public func lastCosigned() throws -> Checkpoint? {
-        var st = stat()
-        guard lstat(statePath, &st) == 0 else {
-            if errno == ENOENT { return nil }
-            throw DurableFile.error("cannot stat the witness state", statePath)
-        }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFLNK: throw EvidenceError.io("the witness state is a symbolic link; refusing to follow it", at: statePath)
-        default: throw EvidenceError.io("the witness state is not a regular file", at: statePath)
-        }
-        // O_NOFOLLOW: a symlink swapped in after the lstat is refused too.
-        let file = try DurableFile(statePath, flags: O_RDONLY | O_NOFOLLOW)
-        let bytes = try file.read(at: 0, count: Int(try file.size()))
+        guard let bytes = try readState(statePath) else { return nil }
         do {
             return try Checkpoint(text: try SignedNote(parsing: bytes).text)
         } catch let e as EvidenceError {
             throw EvidenceError.io("the witness state is damaged: \(e.message)", at: statePath)
         }
+    }
+
+    /// A state file's bytes; nil when it does not exist. One that is a
+    /// symbolic link or not a regular file is an I/O error.
+    func readState(_ path: String) throws -> [UInt8]? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else {
+            if errno == ENOENT { return nil }
+            throw DurableFile.error("cannot stat the witness state", path)
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFLNK: throw EvidenceError.io("the witness state is a symbolic link; refusing to follow it", at: path)
+        default: throw EvidenceError.io("the witness state is not a regular file", at: path)
+        }
+        // O_NOFOLLOW: a symlink swapped in after the lstat is refused too.
+        let file = try DurableFile(path, flags: O_RDONLY | O_NOFOLLOW)
+        return try file.read(at: 0, count: Int(try file.size()))
     }
 
     /// Verifies `noteBytes` (signed by the log) and its consistency with the
@@ -73,7 +79,7 @@ public struct Witness {
     public func cosign(_ noteBytes: [UInt8], proof: ConsistencyProof?, now: UInt64,
                        firstUse: Bool = false) throws -> SignedNote {
         do {
-            return try accept(noteBytes, proof: proof, claimedOldSize: nil, now: now, firstUse: firstUse)
+            return try accept(noteBytes, proof: proof, claimedOldSize: nil, index: nil, now: now, firstUse: firstUse)
         } catch let refusal as WitnessRefusal {
             throw refusal.error
         }
@@ -84,8 +90,12 @@ public struct Witness {
     /// proof lines: checked against the state under the same lock that
     /// guards its update, as the spec requires (two requests checked before
     /// either is recorded could roll the state back).
+    ///
+    /// `index` (`cosignVerifyingIndex`) checks the contract index and, with
+    /// it, the consistency of the new entries with the old tree, in place of
+    /// a consistency proof.
     func accept(_ noteBytes: [UInt8], proof: ConsistencyProof?, claimedOldSize claimed: (size: UInt64, path: [Hash])?,
-                now: UInt64, firstUse: Bool) throws -> SignedNote {
+                index: IndexVerification?, now: UInt64, firstUse: Bool) throws -> SignedNote {
         var isDirectory = stat()
         guard stat(stateDirectory, &isDirectory) == 0, isDirectory.st_mode & S_IFMT == S_IFDIR else {
             throw EvidenceError.io("state directory does not exist", at: stateDirectory)
@@ -106,6 +116,15 @@ public struct Witness {
         }
         do { try note.verify(logKey) } catch let e as EvidenceError { throw WitnessRefusal(.badSignature, e) }
         let old = try lastCosigned()
+        let indexState = try verifiedIndexStates()
+        if index == nil && indexState != nil {
+            throw WitnessRefusal(.badRequest, .usage("this witness verifies the contract index of \"\(origin)\": it cosigns only with "
+                                                     + "the entries appended since (evchain cosign \(Setting("index"))), which a plain "
+                                                     + "request or consistency proof does not carry"))
+        }
+        if let index {
+            return try acceptVerifyingIndex(note, cp, old: old, verified: indexState ?? [], index: index, now: now, firstUse: firstUse)
+        }
         var proof = proof
         if let claimed {
             guard claimed.size <= cp.size else {
@@ -186,7 +205,7 @@ public struct Witness {
     }
 
     /// Cosigns `note` and makes it the state, before anyone sees the cosignature.
-    private func record(_ note: SignedNote, now: UInt64) throws -> SignedNote {
+    func record(_ note: SignedNote, now: UInt64) throws -> SignedNote {
         var note = note
         // Drop any earlier signature by this witness; keep the log's (verified
         // by `cosign`) and, bounded, the lines of other keys; then cosign.
