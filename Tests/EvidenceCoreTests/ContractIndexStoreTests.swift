@@ -35,7 +35,7 @@ struct ContractIndexStoreTests {
         var old: ContractIndexStore.Root? = nil
         let contractsCount = [5, 60, 300][Int(seed) % 3]
         for _ in 0 ..< 12 {
-            var batch = ContractIndexBatch()
+            var batch = try ContractIndexBatch(store: store, old: old)
             let n = Int.random(in: 1 ... 200, using: &random)
             for _ in 0 ..< n {
                 let leaf = Merkle.leafHash(Array("entry \(size)".utf8))
@@ -43,11 +43,11 @@ struct ContractIndexStoreTests {
                 if Int.random(in: 0 ..< 10, using: &random) > 0 {
                     let contract = "C\(Int.random(in: 0 ..< contractsCount, using: &random))"
                     entries[contract, default: []].append((size, leaf))
-                    batch.add(key: IndexHash(ContractIndex.key(contract)), seq: size, leaf: IndexHash(leaf))
+                    try batch.add(key: IndexHash(ContractIndex.key(contract)), seq: size, leaf: IndexHash(leaf))
                 }
                 size += 1
             }
-            let root = try store.apply(batch, to: old, newSize: size)
+            let root = try store.apply(batch, newSize: size)
             try store.sync()
             old = root
             versions.append((size, entries.map { ContractIndex.value(of: $0.key, leaves: $0.value)! }))
@@ -76,12 +76,12 @@ struct ContractIndexStoreTests {
         let scratch = ScratchDirectory("contract-index-torn")
         let chain = scratch.path + "/chain"
         let store = try ContractIndexStore.create(chain: chain)
-        var first = ContractIndexBatch()
-        first.add(key: IndexHash(ContractIndex.key("A")), seq: 0, leaf: IndexHash(Merkle.leafHash([1])))
-        let r1 = try store.apply(first, to: nil, newSize: 1)
-        var second = ContractIndexBatch()
-        second.add(key: IndexHash(ContractIndex.key("B")), seq: 1, leaf: IndexHash(Merkle.leafHash([2])))
-        _ = try store.apply(second, to: r1, newSize: 2)
+        var first = try ContractIndexBatch(store: store, old: nil)
+        try first.add(key: IndexHash(ContractIndex.key("A")), seq: 0, leaf: IndexHash(Merkle.leafHash([1])))
+        let r1 = try store.apply(first, newSize: 1)
+        var second = try ContractIndexBatch(store: store, old: r1)
+        try second.add(key: IndexHash(ContractIndex.key("B")), seq: 1, leaf: IndexHash(Merkle.leafHash([2])))
+        _ = try store.apply(second, newSize: 2)
         let (removed, intact) = try store.removeTornTail(committed: 1)
         #expect(removed != nil)
         #expect(intact)
@@ -103,4 +103,65 @@ struct ContractIndexStoreTests {
         let none = Array(#"{"seq":0,"record":{"id":"x"}}"#.utf8).withUnsafeBytes { ContractIndexBatch.contractKey(line: $0) }
         #expect(none == nil)
     }
+}
+
+/// Through `ChainStore.append`: after random batches (contracts with
+/// escapes and non-ASCII, records without a contract, records already
+/// logged), the index root at every batch boundary is the reference root of
+/// the values recomputed from the chain's entries, and every proof the
+/// chain gives verifies against it, members and absent contracts alike.
+@Test(arguments: [11, 12])
+func appendKeepsTheIndexOfTheEntries(seed: UInt64) throws {
+    let chain = try TempChain()
+    var random = ContractIndexStoreTests.Generator(state: seed)
+    let names = ["C1", "C2", "合同-甲", "q\"uote", "back\\slash", "e\u{301}", "\u{e9}"]
+    var boundaries: [UInt64] = [0]
+    var n = 0
+    for _ in 0 ..< 6 {
+        var lines: [String] = []
+        for _ in 0 ..< Int.random(in: 1 ... 60, using: &random) {
+            let digest = Hex.encode(DigestAlgorithm.sha256.hash(Array("doc \(n)".utf8)))
+            let pick = Int.random(in: 0 ... names.count, using: &random)
+            var record = JSONObject()
+            record.appendNew("id", .string("r\(n)"))
+            if pick < names.count { record.appendNew("contract", .string(names[pick])) }
+            record.appendNew("stage", "esign")
+            record.appendNew("alg", "sha256")
+            record.appendNew("digest", .string(digest))
+            lines.append(String(decoding: JCS.canonical(.object(record)), as: UTF8.self))
+            n += 1
+        }
+        // A record logged before is not appended again.
+        if n > 1 { lines.append(lines[0]) }
+        boundaries.append(try chain.append(lines).treeSize)
+    }
+    let store = try ChainStore(path: chain.path, access: .read)
+    for size in boundaries {
+        // The values from the entries, by contract bytes.
+        var entries: [(String, [(seq: UInt64, leaf: Hash)])] = []
+        for seq in 0 ..< size {
+            let entry = try store.entry(seq)
+            guard let contract = try JSON.parse(entry.canonicalRecord)["contract"]?.stringValue else { continue }
+            if let i = entries.firstIndex(where: { $0.0.sameBytes(as: contract) }) {
+                entries[i].1.append((seq, entry.leaf))
+            } else {
+                entries.append((contract, [(seq, entry.leaf)]))
+            }
+        }
+        let leaves = entries.map { ContractIndex.value(of: $0.0, leaves: $0.1)! }
+        let root = ContractIndex.root(of: leaves)
+        #expect(try store.contractIndexRoot(size: size) == root, "size \(size)")
+        for (contract, list) in entries {
+            #expect(try store.contractIndexProof(contract: contract, size: size).verify(root: root)
+                    == ContractIndex.value(of: contract, leaves: list))
+        }
+        for absent in ["C3", "", "c1"] {
+            #expect(try store.contractIndexProof(contract: absent, size: size).verify(root: root) == nil)
+        }
+        let stored = try store.contractIndexLeaves(size: size)
+        #expect(Array(stored) == leaves.sorted { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) })
+        #expect(stored.failure == nil)
+    }
+    // A size that is no batch boundary has no version.
+    #expect(try store.contractIndexRoot(size: 1) == nil || boundaries.contains(1))
 }

@@ -20,7 +20,7 @@ extension ChainStore {
     /// (`buffer` each at most), the receipts and index entries (a quarter of
     /// it, then a temporary file) and the lines being parsed (an eighth of
     /// it per chunk, two chunks at a time, plus one line) — apart from the
-    /// contract index's batch, 72 bytes for each entry with a contract.
+    /// contract index's batch, about 120 bytes for each contract it touches.
     ///
     /// Either way nothing is committed until every line is valid: only after
     /// the entry lines and hashes are fsynced is the index extended and
@@ -58,8 +58,9 @@ extension ChainStore {
         var lookup = try lookupCaughtUp(to: start)
         // The contract index likewise holds exactly the committed entries
         // (built here for an older chain that has none).
-        let (contractIndex, indexBase, indexNote) = try contractIndexCaughtUp(to: start)
-        var indexBatch = ContractIndexBatch()
+        let keepsIndex = !ChainStore.benchmarkWithoutContractIndex
+        let (contractIndex, indexBase, indexNote) = keepsIndex ? try contractIndexCaughtUp(to: start) : (nil, nil, nil)
+        var indexBatch = try contractIndex.map { try ContractIndexBatch(store: $0, old: indexBase) }
         // The committed entries, mapped, where workers find what the log
         // already holds of each record's id.
         let logged = alwaysAppend || start == 0 ? nil : try ChainBatchReader(self)
@@ -150,7 +151,7 @@ extension ChainStore {
                             // 32 bytes by construction (`PreparedShare.leaves`).
                             for h in frontier.append(leafHash: Hash(leaf)!, context: context) { hashBuffer += h }
                             if let key = share.contractKeys[i] {
-                                leaf.withUnsafeBytes { indexBatch.add(key: key, seq: seq + UInt64(i), leaf: IndexHash(at: $0.baseAddress!)) }
+                                try leaf.withUnsafeBytes { try indexBatch?.add(key: key, seq: seq + UInt64(i), leaf: IndexHash(at: $0.baseAddress!)) }
                             }
                             try receipts.add(id: share.id(i), leaf: leaf, time: share.time, end: base + UInt64(share.lineEnds[i]))
                         }
@@ -169,7 +170,7 @@ extension ChainStore {
                             dataBuffer += prepared.line
                             runRecords += prepared.lookup
                             for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
-                            if let key = prepared.contractKey { indexBatch.add(key: key, seq: seq, leaf: IndexHash(prepared.leaf)) }
+                            if let key = prepared.contractKey { try indexBatch?.add(key: key, seq: seq, leaf: IndexHash(prepared.leaf)) }
                             try receipts.add(id: share.id(i), leaf: prepared.leaf.bytes[...], time: share.time,
                                              end: dataOffset + UInt64(dataBuffer.count), relogged: prior != nil)
                             seq += 1
@@ -194,10 +195,12 @@ extension ChainStore {
             CrashPoint.reach("append.lookup")
             // The contract index next, durable before the commit record, so
             // that every committed size has its version (see ContractIndexStore).
-            _ = try contractIndex.apply(indexBatch, to: indexBase, newSize: seq)
-            CrashPoint.reach("append.contracts")
-            try contractIndex.sync()
-            CrashPoint.reach("append.contracts-synced")
+            if let contractIndex, let indexBatch {
+                _ = try contractIndex.apply(indexBatch, newSize: seq)
+                CrashPoint.reach("append.contracts")
+                try contractIndex.sync()
+                CrashPoint.reach("append.contracts-synced")
+            }
             // The index takes many writes: the journal keeps a crash among
             // them from committing a prefix of the batch (see ChainStore).
             try writeCommitJournal(before: start)
@@ -220,7 +223,7 @@ extension ChainStore {
             try? data.truncate(to: l.dataEnd)
             try? hashes.truncate(to: l.hashesEnd)
             try? lookup.commit(lookup.runs.filter { $0.to <= start })
-            _ = try? contractIndex.removeTornTail(committed: start)
+            _ = try? contractIndex?.removeTornTail(committed: start)
             for run in newRuns { unlink(ChainLookup.runPath(path, run)) }
             throw error
         }
@@ -249,7 +252,8 @@ extension ChainStore {
             self.id = id
             (lookup, contractKey) = line.withUnsafeBytes {
                 let bytes = UnsafeRawBufferPointer(rebasing: $0.dropLast())
-                return (ChainLookup.records(line: bytes, seq: entry.seq, context: context), ContractIndexBatch.contractKey(line: bytes))
+                return (ChainLookup.records(line: bytes, seq: entry.seq, context: context),
+                        ChainStore.benchmarkWithoutContractIndex ? nil : ContractIndexBatch.contractKey(line: bytes))
             }
         }
     }

@@ -78,7 +78,7 @@ public final class ChainStore {
         try DurableFile.syncDirectory(of: path)
         // The contract index's empty version at size 0, so that the first checkpoint commits to it.
         let contracts = try ContractIndexStore.create(chain: path)
-        _ = try contracts.apply(ContractIndexBatch(), to: nil, newSize: 0)
+        _ = try contracts.apply(try ContractIndexBatch(store: contracts, old: nil), newSize: 0)
         try contracts.sync()
         try DurableFile.create(metaPath(path), with: w.bytes, mode: 0o644)
     }

@@ -1,3 +1,4 @@
+import Glibc
 import EvidenceCrypto
 import EvidenceLog
 import EvidenceSupport
@@ -6,8 +7,13 @@ import EvidenceSupport
 /// before an append (a torn tail removed; an older chain's index built from
 /// entry 0), and rebuilt by `audit --repair`. Requires `.write` access.
 extension ChainStore {
-    /// Entries read per batch when the index catches up with the chain, so
-    /// that memory stays bounded (72 bytes an entry) on a long chain.
+    /// For bench/append-index.sh only (EVIDENCE_BENCH_NO_CONTRACT_INDEX=1,
+    /// armed by EvidenceCLI): append neither computes contract keys nor
+    /// writes the index, as before the index existed, to measure its cost
+    /// in the same run. The chain's index is then behind (audit says so).
+    nonisolated(unsafe) public static var benchmarkWithoutContractIndex = false
+
+    /// Entries read per batch when the index catches up with the chain.
     static let contractIndexCatchUpEntries: UInt64 = 1 << 20
 
     /// The index ready for a batch after `committed` entries: its store,
@@ -43,7 +49,7 @@ extension ChainStore {
         if root == nil || from < committed {
             repeat {
                 let to = min(committed, from + ChainStore.contractIndexCatchUpEntries)
-                root = try store.apply(try contractIndexBatch(from: from, to: to), to: root, newSize: to)
+                root = try store.apply(try contractIndexBatch(from: from, to: to, on: store, old: root), newSize: to)
                 try store.sync()
                 from = to
             } while from < committed
@@ -53,10 +59,11 @@ extension ChainStore {
 
     /// The entries [from, to) that carry a contract, each leaf recomputed
     /// from its line (`ChainEntry.parse` checks it against the line's).
-    func contractIndexBatch(from: UInt64, to: UInt64) throws -> ContractIndexBatch {
+    func contractIndexBatch(from: UInt64, to: UInt64, on store: ContractIndexStore,
+                            old: ContractIndexStore.Root?) throws -> ContractIndexBatch {
         var reader = SequentialReader(data, from: from == 0 ? 0 : try end(of: from - 1))
         let context = HashContext(.sha256)
-        var batch = ContractIndexBatch()
+        var batch = try ContractIndexBatch(store: store, old: old)
         var seq = from
         while seq < to {
             guard let (bytes, complete) = try reader.nextLine(), complete else {
@@ -68,7 +75,7 @@ extension ChainStore {
                     throw EvidenceError.failure(error.message, at: "\(path):\(seq + 1)")
                 }
                 if let key = ContractIndexBatch.contractKey(line: line) {
-                    batch.add(key: key, seq: seq, leaf: IndexHash(entry.leaf))
+                    try batch.add(key: key, seq: seq, leaf: IndexHash(entry.leaf))
                 }
             }
             seq += 1
@@ -77,9 +84,19 @@ extension ChainStore {
     }
 
     /// Builds the index again from entry 0 (`audit --repair`).
+    /// It is written beside the index and renamed over it, so that a reader
+    /// holding the old files mapped keeps reading them (a truncation under a
+    /// mapping would kill it with SIGBUS).
     public func rebuildContractIndex() throws {
-        let store = try ContractIndexStore.create(chain: path)
+        let nodes = ContractIndexStore.nodesPath(path), roots = ContractIndexStore.rootsPath(path)
+        let store = try ContractIndexStore.create(nodes: nodes + ".new", roots: roots + ".new")
         _ = try catchUp(store, from: nil, to: try size())
+        // A reader opening the files between the two renames gets a mismatched
+        // pair: its proofs fail to verify, never verify wrongly.
+        for (from, to) in [(nodes + ".new", nodes), (roots + ".new", roots)] where rename(from, to) != 0 {
+            throw DurableFile.error("cannot rename to \(to)", from)
+        }
+        try DurableFile.syncDirectory(of: path)
     }
 
     /// Removes what lies past the index's last committed version; what was

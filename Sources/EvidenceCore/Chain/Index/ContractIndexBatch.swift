@@ -2,26 +2,57 @@ import EvidenceCrypto
 import EvidenceLog
 import EvidenceSupport
 
-/// The entries of one append batch that carry a contract, in seq order:
-/// each its contract's key, its seq and its leaf hash, packed (72 bytes an
-/// entry, no object per entry).
+/// What one batch does to the index: for each contract it touches, its
+/// value after the batch, carried on entry by entry from the value the old
+/// version holds (read when the contract first appears). Memory grows with
+/// the contracts a batch touches (about 120 bytes each), not with its
+/// entries, and every chain step is done as the entry comes.
 struct ContractIndexBatch {
-    private(set) var keys: [IndexHash] = []
-    private(set) var seqs: [UInt64] = []
-    private(set) var leaves: [IndexHash] = []
+    /// The version the batch applies to, mapped for reading its values.
+    let map: MappedNodes
+    let old: ContractIndexStore.Root
+    private var slots: [IndexHash: Int] = [:]
+    /// By contract, in order of first appearance.
+    private(set) var values: [IndexValue] = []
+    /// Entries added.
+    private(set) var entries = 0
 
-    var count: Int { seqs.count }
-
-    mutating func reserve(_ n: Int) {
-        keys.reserveCapacity(n); seqs.reserveCapacity(n); leaves.reserveCapacity(n)
+    /// A batch on `old` (nil: the empty map) of `store`.
+    init(store: ContractIndexStore, old: ContractIndexStore.Root?) throws {
+        self.old = old ?? ContractIndexStore.Root(size: 0, ref: 0, hash: .zero)
+        map = try store.mapped(records: try store.nodes.size() / UInt64(ContractIndexStore.recordSize))
     }
 
-    mutating func add(key: IndexHash, seq: UInt64, leaf: IndexHash) {
-        keys.append(key); seqs.append(seq); leaves.append(leaf)
+    /// Adds the entry `seq` (leaf hash `leaf`) of the contract whose key is `key`;
+    /// seqs come in increasing order.
+    mutating func add(key: IndexHash, seq: UInt64, leaf: IndexHash) throws {
+        let slot: Int
+        if let known = slots[key] {
+            slot = known
+        } else {
+            slot = values.count
+            slots[key] = slot
+            values.append(try lookup(key) ?? IndexValue(key: key, count: 0, last: 0, chain: .zero))
+        }
+        withUnsafeBytes(of: leaf) { values[slot].chain = values[slot].chain.chainStep($0.baseAddress!) }
+        values[slot].count += 1
+        values[slot].last = seq
+        entries += 1
     }
 
-    mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true); seqs.removeAll(keepingCapacity: true); leaves.removeAll(keepingCapacity: true)
+    /// The value the old version holds for `key`.
+    private func lookup(_ key: IndexHash) throws -> IndexValue? {
+        var ref = old.ref, depth = 0
+        while true {
+            switch try map.node(ref) {
+            case .empty: return nil
+            case .leaf(let v): return v.key == key ? v : nil
+            case .inner(_, _, let l, let r):
+                guard depth < 256 else { throw EvidenceError.failure("contract index path deeper than 256 (corrupt node file)", at: map.path) }
+                ref = key.bit(depth) == 0 ? l : r
+                depth += 1
+            }
+        }
     }
 
     /// key(c) of the contract in a chain line, from the raw (JSON-escaped)
@@ -52,11 +83,10 @@ extension ContractIndexStore {
     /// version `old` (nil: the empty tree) and writes the new nodes past the
     /// end in one write and the roots record of `newSize`; not synced (the
     /// caller syncs, where its commit protocol says). Returns the new root.
-    func apply(_ batch: ContractIndexBatch, to old: Root?, newSize: UInt64) throws -> Root {
+    func apply(_ batch: ContractIndexBatch, newSize: UInt64) throws -> Root {
         let nodesEnd = try nodes.size() / UInt64(ContractIndexStore.recordSize)
-        let map = try mapped(records: nodesEnd)
-        var update = ContractIndexUpdate(map: map, firstRef: nodesEnd)
-        let root = try update.run(batch, old: old ?? Root(size: 0, ref: 0, hash: .zero), newSize: newSize)
+        var update = ContractIndexUpdate(map: try mapped(records: nodesEnd), firstRef: nodesEnd)
+        let root = try update.run(batch, newSize: newSize)
         if !update.output.isEmpty {
             try nodes.write(update.output, at: nodesEnd * UInt64(ContractIndexStore.recordSize))
         }
@@ -70,7 +100,8 @@ extension ContractIndexStore {
     }
 }
 
-/// One batch's copy-on-write update of the tree.
+/// One batch's copy-on-write update of the tree: the new values put in,
+/// new nodes for the changed paths only, written past the end.
 struct ContractIndexUpdate {
     let map: MappedNodes
     /// The record number the first new node gets.
@@ -86,66 +117,13 @@ struct ContractIndexUpdate {
         self.firstRef = firstRef
     }
 
-    mutating func run(_ batch: ContractIndexBatch, old: ContractIndexStore.Root, newSize: UInt64) throws -> ContractIndexStore.Root {
-        guard batch.count > 0 else { return ContractIndexStore.Root(size: newSize, ref: old.ref, hash: old.hash) }
-        // Entries grouped by contract, seq order kept inside a group (the
-        // sort is stable on the entry's position).
-        let keys = batch.keys
-        var order = Array(0 ..< batch.count)
-        order.sort { a, b in
-            let ka = keys[a], kb = keys[b]
-            if ka == kb { return a < b }
-            return ka < kb
-        }
-        var groups: [Range<Int>] = []
-        var start = 0
-        for i in 1 ... order.count where i == order.count || keys[order[i]] != keys[order[start]] {
-            groups.append(start ..< i)
-            start = i
-        }
-        // The old values, then each contract's chain carried on over its new
-        // entries: one hash an entry, contracts spread over the cores.
-        var olds: [IndexValue?] = []
-        olds.reserveCapacity(groups.count)
-        for g in groups { olds.append(try lookup(keys[order[g.lowerBound]], in: old)) }
-        let chunkSize = max(1024, groups.count / (ParallelMap.defaultWorkers * 4) + 1)
-        let chunks = stride(from: 0, to: groups.count, by: chunkSize).map { $0 ..< min($0 + chunkSize, groups.count) }
-        let work = { (chunk: Range<Int>) -> [IndexValue] in
-            chunk.map { gi in
-                let g = groups[gi]
-                let key = keys[order[g.lowerBound]]
-                var value = olds[gi] ?? IndexValue(key: key, count: 0, last: 0, chain: .zero)
-                batch.leaves.withUnsafeBufferPointer { leaves in
-                    for i in g {
-                        let e = order[i]
-                        withUnsafePointer(to: leaves[e]) { value.chain = value.chain.chainStep(UnsafeRawPointer($0)) }
-                    }
-                }
-                value.count += UInt64(g.count)
-                value.last = batch.seqs[order[g.upperBound - 1]]
-                return value
-            }
-        }
-        values = chunks.count == 1 ? work(chunks[0])
-            : ParallelMap.map(chunks, state: { () }) { _, chunk in work(chunk) }.flatMap { $0 }
+    mutating func run(_ batch: ContractIndexBatch, newSize: UInt64) throws -> ContractIndexStore.Root {
+        let old = batch.old
+        guard !batch.values.isEmpty else { return ContractIndexStore.Root(size: newSize, ref: old.ref, hash: old.hash) }
+        values = batch.values.sorted { $0.key < $1.key }
         output.reserveCapacity(values.count * 3 * ContractIndexStore.recordSize)
         let (ref, hash) = try update(old.ref, old.hash, depth: 0, 0 ..< values.count)
         return ContractIndexStore.Root(size: newSize, ref: ref, hash: hash)
-    }
-
-    /// The value the old tree holds for `key`.
-    private func lookup(_ key: IndexHash, in root: ContractIndexStore.Root) throws -> IndexValue? {
-        var ref = root.ref, depth = 0
-        while true {
-            switch try map.node(ref) {
-            case .empty: return nil
-            case .leaf(let v): return v.key == key ? v : nil
-            case .inner(_, _, let l, let r):
-                guard depth < 256 else { throw EvidenceError.failure("contract index path deeper than 256 (corrupt node file)", at: map.path) }
-                ref = key.bit(depth) == 0 ? l : r
-                depth += 1
-            }
-        }
     }
 
     /// The first index in `range` whose key has bit `depth` set (keys sorted).

@@ -40,9 +40,13 @@ final class ContractIndexStore {
     let roots: DurableFile
 
     /// Nil when the chain has no index (an older chain).
-    init?(chain: String, writable: Bool) throws {
+    convenience init?(chain: String, writable: Bool) throws {
         let n = ContractIndexStore.nodesPath(chain), r = ContractIndexStore.rootsPath(chain)
         guard DurableFile.exists(n), DurableFile.exists(r) else { return nil }
+        try self.init(nodes: n, roots: r, writable: writable)
+    }
+
+    init(nodes n: String, roots r: String, writable: Bool) throws {
         let flags = writable ? O_RDWR : O_RDONLY
         nodes = try DurableFile(n, flags: flags)
         roots = try DurableFile(r, flags: flags)
@@ -56,7 +60,11 @@ final class ContractIndexStore {
     /// caller then applies a first batch. Crash-safe in that an index
     /// without a roots record counts as none.
     static func create(chain: String) throws -> ContractIndexStore {
-        let n = nodesPath(chain), r = rootsPath(chain)
+        try create(nodes: nodesPath(chain), roots: rootsPath(chain))
+    }
+
+    /// `create` at the given paths (a rebuild writes beside the index and renames).
+    static func create(nodes n: String, roots r: String) throws -> ContractIndexStore {
         let nodes = try DurableFile(n, flags: O_RDWR | O_CREAT, mode: 0o644)
         let roots = try DurableFile(r, flags: O_RDWR | O_CREAT, mode: 0o644)
         try roots.truncate(to: 0)
@@ -64,8 +72,8 @@ final class ContractIndexStore {
         try nodes.truncate(to: 0)
         try nodes.write(header, at: 0)
         try nodes.sync()
-        try DurableFile.syncDirectory(of: chain)
-        return try ContractIndexStore(chain: chain, writable: true)!
+        try DurableFile.syncDirectory(of: n)
+        return try ContractIndexStore(nodes: n, roots: r, writable: true)
     }
 
     // MARK: roots
