@@ -16,7 +16,8 @@ extension ChainStore {
     /// Exports the tree at `cp`'s size as C2SP tlog-tiles under `directory`:
     /// `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]` (each entry the
     /// bytes whose leaf hash is in the level-0 tile), the lookup files of
-    /// `TileLookup` and `checkpoint`.
+    /// `TileLookup`, the contract index files of `ContractIndexTiles` (when
+    /// the log has an index at that size) and `checkpoint`.
     ///
     /// Incremental: full tiles and bundles already exported for the previous
     /// `checkpoint` in the directory are not rewritten. That checkpoint must
@@ -49,12 +50,28 @@ extension ChainStore {
         // A directory written by an older version (one lookup file per
         // name) gets its lookup rebuilt from the first entry.
         let lookupFrom = DurableFile.exists("\(directory)/\(TileLookup.formatPath)") ? previous : 0
+        // The contract index tiles, when the log has an index at this size:
+        // updated from the entries since `previous` when the export's are
+        // of that size, else rebuilt from the store.
+        let indexRoot = try contractIndexRoot(size: size)
+        if let signed = cp.checkpoint.contractIndexRoot, signed != indexRoot {
+            throw EvidenceError.failure("the checkpoint's contract index root is not the chain's index at size \(size) (run 'evchain audit')", at: path)
+        }
+        var indexUpdate: ContractIndexTilesUpdate? = nil
+        if indexRoot != nil, previous > 0,
+           let format = try? DurableFile.readAll("\(directory)/\(ContractIndexTiles.formatPath)"),
+           ContractIndexTiles.size(ofFormat: format) == previous {
+            indexUpdate = ContractIndexTilesUpdate(from: previous)
+        }
         do {
             try writeTiles(files, size: size, previous: previous)
             var lookups = TileLookupBatch()
             let first = min(Tile.tiles(level: 0, treeSize: previous).full, lookupFrom / Tile.width)
             try writeEntryBundles(files, size: size, from: first, previous: previous, lookupFrom: lookupFrom, lookups: &lookups,
-                                  progress: progress)
+                                  indexUpdate: &indexUpdate, progress: progress)
+            if let indexRoot {
+                try writeContractIndexTiles(files, directory: directory, size: size, root: indexRoot, update: indexUpdate)
+            }
             if size > lookupFrom {
                 _ = try lookups.write(to: directory, previous: lookupFrom) { try files.write($0, $1) }
                 try files.write(TileLookup.formatPath, TileLookup.format)
@@ -98,6 +115,7 @@ extension ChainStore {
     /// tree holds, so a damaged line is never published.
     private func writeEntryBundles(_ files: TileFileWriter, size: UInt64, from first: UInt64, previous: UInt64,
                                    lookupFrom: UInt64, lookups: inout TileLookupBatch,
+                                   indexUpdate: inout ContractIndexTilesUpdate?,
                                    progress: ProgressHandler? = nil) throws {
         let firstSeq = first * Tile.width
         guard firstSeq < size else { return }
@@ -121,6 +139,9 @@ extension ChainStore {
                 if seq >= lookupFrom {
                     if let id = bytes.id { lookups.add(.id, name: id, seq: seq) }
                     if let c = bytes.contract { lookups.add(.contract, name: c, seq: seq) }
+                }
+                if let from = indexUpdate?.from, seq >= from, let c = bytes.contract {
+                    indexUpdate!.add(contract: c, seq: seq, leaf: leaf)
                 }
                 if n >= rewriteFrom { entries.append(bytes.entry) }
             }

@@ -59,8 +59,12 @@ extension EvidenceVerifier {
                         }
                         candidates.append(.init(entry: l.entry, path: l.path))
                     }
-                case .tiles:
-                    return failed("completeness from tiles is not available")
+                case .tiles(let log):
+                    guard cp.contractIndexRoot != nil else {
+                        proof = ContractIndexProof(contract: contract, siblings: [], terminal: nil)
+                        break
+                    }
+                    (proof, candidates) = try log.completenessEvidence(contract, checkpoint: cp, hinted: hints[contract.exact] ?? [])
                 }
                 let complete = try ContractCompleteness(contract: contract, checkpoint: cp, indexProof: proof, candidates: candidates)
                 finding.complete = complete

@@ -218,8 +218,10 @@ public struct EvidenceVerifier {
                 }
             }
         case .tiles(let log):
-            try log.prefetch(.id, ids.map(\.string))
+            try log.prefetch(ids: ids.map(\.string), contracts: contractsInOrder.filter { wantContracts.contains($0.exact) })
             for id in ids { entriesByID[id] = try log.entries(.id, id.string) }
+            // A hint only: what the contract's shard lists is judged below.
+            for c in wantContracts { entriesByContract[c] = try log.entries(.contract, c.string) }
         }
         // A contract's entries count only as the index shows them complete.
         var findings: [ContractFinding] = []
@@ -229,6 +231,24 @@ public struct EvidenceVerifier {
             for f in findings { if let c = f.complete { entriesByContract[c.contract.exact] = c.entries } }
         }
         let judged = findings.filter { $0.complete != nil }.map(\.contract)
+        // An entry of a contract shown complete counts for the item of its
+        // id too: a lookup (CHAIN.lookup, a shard) that leaves out the id's
+        // other entry cannot hide that conflict. A bundle's lines are all
+        // read by id already.
+        var lookupMayOmit = batch != nil
+        if case .tiles = source { lookupMayOmit = true }
+        if lookupMayOmit {
+            for f in findings {
+                for e in f.complete?.entries ?? [] {
+                    guard case .string(let id)? = e.record["id"], ids.contains(id.exact) else { continue }
+                    if batch != nil {
+                        if !(candidatesByID[id.exact] ?? []).contains(e.seq) { candidatesByID[id.exact, default: []].append(e.seq) }
+                    } else if !(entriesByID[id.exact] ?? []).contains(where: { $0.seq == e.seq }) {
+                        entriesByID[id.exact, default: []].append(e)
+                    }
+                }
+            }
+        }
         attested.resolve(entriesByID.values.joined().map(\.seq) + entriesByContract.values.joined().map(\.seq)
                          + candidatesByID.values.joined())
         for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }

@@ -55,6 +55,18 @@ public final class TileLog: @unchecked Sendable {
         return parsed
     }
 
+    private var indexFiles: [String: [UInt8]?] = [:]
+
+    /// A file of the export's contract index (`ContractIndexTiles`), kept
+    /// once fetched; nil if the export has none there.
+    func indexFile(_ path: String) throws -> [UInt8]? {
+        if let f = indexFiles[path] { return f }
+        let bytes = try fetch(path)
+        if bytes != nil { fetches += 1 }
+        indexFiles[path] = .some(bytes)
+        return bytes
+    }
+
     public func entry(_ seq: UInt64) throws -> ChainEntry {
         let (index, width) = Tile.bundle(holding: seq, treeSize: treeSize)
         if bundles[index] == nil {

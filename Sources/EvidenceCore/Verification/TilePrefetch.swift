@@ -48,18 +48,24 @@ final class TilePrefetch: @unchecked Sendable {
 }
 
 extension TileLog {
-    /// Fetches, a few at a time, what finding the entries of `names` and
-    /// proving them will read: their lookup shards, then the entry bundles
-    /// those list, then the hash tiles of the inclusion proofs (found by
-    /// building each proof once over placeholder tiles). Nothing fetched
-    /// here is trusted more than before: it is read and checked as usual.
-    public func prefetch(_ kind: TileLookup.Kind, _ names: [String]) throws {
-        let keys = names.map { TileLookup.key(kind, $0) }
-        prefetcher.fetchAll(Array(Set(keys.map(\.shard))).sorted())
+    /// Fetches, a few at a time, what finding the entries of `ids` and of
+    /// `contracts` and proving them will read: their lookup shards and the
+    /// contracts' index files, then the entry bundles the shards list (and
+    /// those of the contracts' last entries), then the hash tiles of the
+    /// inclusion proofs (found by building each proof once over placeholder
+    /// tiles). Nothing fetched here is trusted more than before: it is read
+    /// and checked as usual.
+    public func prefetch(ids: [String], contracts: [String] = []) throws {
+        let keys = ids.map { TileLookup.key(.id, $0) } + contracts.map { TileLookup.key(.contract, $0) }
+        let indexFiles = contracts.flatMap(TileLog.contractIndexPaths)
+        prefetcher.fetchAll(Array(Set(keys.map(\.shard) + indexFiles)).sorted())
         var seqs = Set<UInt64>()
         for key in keys {
             guard let lines = try shard(key.shard) else { continue }
             seqs.formUnion(TileLookup.seqs(of: key, in: lines).filter { $0 < treeSize })
+        }
+        for c in contracts {
+            if let last = try? contractIndexProof(c).terminal?.last, last < treeSize { seqs.insert(last) }
         }
         let bundles = Set(seqs.map { seq -> String in
             let (index, width) = Tile.bundle(holding: seq, treeSize: treeSize)

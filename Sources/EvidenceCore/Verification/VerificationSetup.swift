@@ -46,9 +46,6 @@ public struct VerificationSetup: Sendable {
             throw EvidenceError.usage("\(Setting("require-stages")): \"\(stage)\" is not a stage name")
         }
 
-        if tilesLocation != nil && (complete || !requiredStages.isEmpty) {
-            throw EvidenceError.usage("\(Setting(complete ? "complete" : "require-stages")) needs \(Setting("chain")): the lookup files of a tiles directory are not signed, so what they leave out cannot be seen")
-        }
         var cutoff: RFC3339.Timestamp? = nil
         if let loggedBefore {
             guard let t = RFC3339.parse(loggedBefore) else {
