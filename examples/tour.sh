@@ -25,14 +25,15 @@ evchain append bank.chain < records.jsonl > receipts.jsonl
 evchain checkpoint bank.chain --key bank-log.key --out checkpoint.signed
 NOTARY_VKEY=$(evchain keygen --witness --name notary.example/witness --out notary.key)    # the notary, once
 mkdir notary-state
+evchain consistency bank.chain --index --from 0 --checkpoint checkpoint.signed > index-material.jsonl
 evchain cosign --witness-key notary.key --log-key "$LOG_VKEY" --state notary-state \
-      --init < checkpoint.signed > checkpoint.cosigned        # on the notary's machine
+      --init --index index-material.jsonl < checkpoint.signed > checkpoint.cosigned   # on the notary's machine
 evchain keep bank.chain checkpoint.cosigned
 
 echo "== on default: an auditor's session (evverify --text)"
 grep '"C2025-0001"' examples/contracts/manifest.jsonl > C2025-0001.jsonl
 evverify --text --chain bank.chain --checkpoint checkpoint.cosigned \
-      --log-key "$LOG_VKEY" --witness-key "$NOTARY_VKEY" --root examples/contracts \
+      --log-key "$LOG_VKEY" --index-witness "$NOTARY_VKEY" --root examples/contracts \
       --require-stages esign,face,liveness,performance,default --complete C2025-0001.jsonl
 
 echo "== default -> custody certificate (evchain prove, evverify certify, check-cert)"
