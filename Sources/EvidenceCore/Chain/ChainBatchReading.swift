@@ -208,12 +208,8 @@ struct MappedHashReader: StoredHashReader {
         guard !overflow, offset + 32 <= UInt64(file.bytes.count) else {
             throw EvidenceError.failure("stored hash \(index) is missing (file truncated)", at: file.path)
         }
-        // Copied in one piece (a generic copy from the slice was a byte
-        // loop); 32 bytes, checked above.
-        let bytes = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: file.bytes[Int(offset)..<Int(offset) + 32]))
-            count = 32
-        }
-        return Hash(bytes)!
+        // Copied in one piece straight into the hash (a generic copy from
+        // the slice was a byte loop); 32 bytes, checked above.
+        return Hash { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: file.bytes[Int(offset)..<Int(offset) + 32])) }
     }
 }

@@ -81,7 +81,7 @@ public struct ChainEntry: Sendable, Equatable {
         out.appendUTF8(#"","record":"#)
         out += canonicalRecord
         out.appendUTF8(#","leaf":""#)
-        leaf.bytes.withUnsafeBufferPointer { Hex.append($0, to: &out) }
+        _ = leaf.withContiguousStorageIfAvailable { Hex.append($0, to: &out) }
         out.appendUTF8("\"}\n")
     }
 

@@ -275,7 +275,16 @@ public final class ChainStore {
 struct HashFileReader: StoredHashReader {
     let file: DurableFile
     func storedHash(at index: UInt64) throws -> Hash {
-        guard let h = Hash(try file.read(at: index * 32, count: 32)) else {
+        // Straight into the hash: a proof reads dozens of these per item.
+        var read = 0
+        let h = try Hash { out in
+            while read < 32 {
+                let n = try file.read(at: index * 32 + UInt64(read), into: UnsafeMutableRawBufferPointer(rebasing: out[read...]))
+                if n == 0 { break }
+                read += n
+            }
+        }
+        guard read == 32 else {
             throw EvidenceError.failure("stored hash \(index) is missing (file truncated)", at: file.path)
         }
         return h

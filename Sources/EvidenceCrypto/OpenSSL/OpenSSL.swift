@@ -5,6 +5,16 @@ internal import COpenSSL
 // The one file that calls libcrypto. Everything above it sees Swift types:
 // `DigestAlgorithm`, `HashContext`, `OneShotSHA256`, `Ed25519`, `SecureRandom`, `constantTimeEqual`.
 
+/// SHA-256 of `prefix || a || b`, written to `out` (32 bytes): no context
+/// object and no allocation, for the many short inputs of Merkle trees
+/// (a node is 65 bytes; its EVP init and final cost as much as its hashing).
+public func sha256(prefix: UInt8, _ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+                   into out: UnsafeMutableRawBufferPointer) {
+    precondition(out.count >= 32, "a SHA-256 digest is 32 bytes")
+    evidence_sha256_prefixed(prefix, a.baseAddress, a.count, b.baseAddress, b.count,
+                             out.baseAddress!.assumingMemoryBound(to: UInt8.self))
+}
+
 /// A digest algorithm reachable through OpenSSL EVP. Raw values are the
 /// names used in records (`"alg":"sm3"`) and on the command line.
 public enum DigestAlgorithm: String, CaseIterable, Sendable, Hashable {

@@ -15,27 +15,21 @@ public enum Merkle {
 
     /// MTH({d}) = SHA-256(0x00 || d) (§2.1.1).
     public static func leafHash(_ entry: [UInt8]) -> Hash {
-        let context = HashContext(.sha256)
-        return leafHash(entry, using: context)
+        entry.withUnsafeBytes { e in Hash { sha256(prefix: 0x00, e, into: $0) } }
     }
 
     /// The leaf hash with a caller's reusable context (hot loops).
     public static func leafHash<Bytes: ContiguousBytes>(_ entry: Bytes, using context: HashContext) -> Hash {
-        context.update([0x00] as [UInt8])
-        context.update(entry)
-        return Hash(finalizing: context)
+        entry.withUnsafeBytes { e in Hash { sha256(prefix: 0x00, e, into: $0) } }
     }
 
     /// SHA-256(0x01 || left || right) (§2.1.1).
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
-        nodeHash(left, right, using: HashContext(.sha256))
+        left.withUnsafeBytes { l in right.withUnsafeBytes { r in Hash { sha256(prefix: 0x01, l, r, into: $0) } } }
     }
 
     public static func nodeHash(_ left: Hash, _ right: Hash, using context: HashContext) -> Hash {
-        context.update([0x01] as [UInt8])
-        context.update(left)
-        context.update(right)
-        return Hash(finalizing: context)
+        nodeHash(left, right)
     }
 
     /// The largest power of two strictly smaller than `n` (n > 1): the split

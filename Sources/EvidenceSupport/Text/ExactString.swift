@@ -1,3 +1,4 @@
+import Glibc
 /// A string that is an identity (a record id, contract, stage or name, a
 /// JSON object key, a PSI key or purpose), equal, hashed and ordered by its
 /// UTF-8 bytes.
@@ -34,7 +35,14 @@ public struct ExactString: Hashable, Comparable, Sendable, CustomStringConvertib
 extension String {
     /// Whether the two strings are the same UTF-8 bytes (see `ExactString`).
     public func sameBytes(as other: String) -> Bool {
-        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+        // Native strings compare with memcmp; the generic elementsEqual was a
+        // byte loop, and JSON member lookup calls this for every key tried.
+        if let same = utf8.withContiguousStorageIfAvailable({ a in
+            other.utf8.withContiguousStorageIfAvailable { b in
+                a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+            }
+        }), let same { return same }
+        return utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
     }
 
     /// Whether the two strings differ in their bytes but are canonically
