@@ -17,6 +17,10 @@ public enum ToolMain {
         BrokenPipe.ignoreSignal()
         // Tests kill a tool at a named step of a commit (CrashPoint).
         if let crashAt = getenv("EVIDENCE_CRASH_AT") { CrashPoint.arm(String(cString: crashAt)) }
+        // bench/append-index.sh's baseline: append without the contract index.
+        if let off = getenv("EVIDENCE_BENCH_NO_CONTRACT_INDEX"), String(cString: off) == "1" {
+            ChainStore.benchmarkWithoutContractIndex = true
+        }
         let status: Int32
         do {
             var parsed = try C.parseAsRoot(Array(CommandLine.arguments.dropFirst()))

@@ -92,6 +92,17 @@ struct ContractIndexStoreTests {
         #expect(try store.removeTornTail(committed: 0).intact == false)
     }
 
+    /// Two keys sharing their first 8 bytes, entries interleaved: each key's
+    /// entries still come out contiguous and in entry order.
+    @Test func keysSharingAPrefixAreGroupedApart() {
+        var a = IndexHash(), b = IndexHash(), c = IndexHash()
+        a.w0 = 7; b.w0 = 7; c.w0 = 3
+        a.w1 = UInt64(2).bigEndian; b.w1 = UInt64(1).bigEndian
+        let keys = [a, b, a, c, b, a]
+        let order = ContractIndexUpdate.groupedOrder(keys)
+        #expect(order == [3, 1, 4, 0, 2, 5])
+    }
+
     @Test func contractKeyFromALineIsTheKeyOfTheUnescapedString() {
         for contract in ["C2025-0001", "合同\"甲\"", "a\\b", "", "tab\there"] {
             var record = JSONObject()
@@ -103,4 +114,65 @@ struct ContractIndexStoreTests {
         let none = Array(#"{"seq":0,"record":{"id":"x"}}"#.utf8).withUnsafeBytes { ContractIndexBatch.contractKey(line: $0) }
         #expect(none == nil)
     }
+}
+
+/// Through `ChainStore.append`: after random batches (contracts with
+/// escapes and non-ASCII, records without a contract, records already
+/// logged), the index root at every batch boundary is the reference root of
+/// the values recomputed from the chain's entries, and every proof the
+/// chain gives verifies against it, members and absent contracts alike.
+@Test(arguments: [11, 12])
+func appendKeepsTheIndexOfTheEntries(seed: UInt64) throws {
+    let chain = try TempChain()
+    var random = ContractIndexStoreTests.Generator(state: seed)
+    let names = ["C1", "C2", "合同-甲", "q\"uote", "back\\slash", "e\u{301}", "\u{e9}"]
+    var boundaries: [UInt64] = [0]
+    var n = 0
+    for _ in 0 ..< 6 {
+        var lines: [String] = []
+        for _ in 0 ..< Int.random(in: 1 ... 60, using: &random) {
+            let digest = Hex.encode(DigestAlgorithm.sha256.hash(Array("doc \(n)".utf8)))
+            let pick = Int.random(in: 0 ... names.count, using: &random)
+            var record = JSONObject()
+            record.appendNew("id", .string("r\(n)"))
+            if pick < names.count { record.appendNew("contract", .string(names[pick])) }
+            record.appendNew("stage", "esign")
+            record.appendNew("alg", "sha256")
+            record.appendNew("digest", .string(digest))
+            lines.append(String(decoding: JCS.canonical(.object(record)), as: UTF8.self))
+            n += 1
+        }
+        // A record logged before is not appended again.
+        if n > 1 { lines.append(lines[0]) }
+        boundaries.append(try chain.append(lines).treeSize)
+    }
+    let store = try ChainStore(path: chain.path, access: .read)
+    for size in boundaries {
+        // The values from the entries, by contract bytes.
+        var entries: [(String, [(seq: UInt64, leaf: Hash)])] = []
+        for seq in 0 ..< size {
+            let entry = try store.entry(seq)
+            guard let contract = try JSON.parse(entry.canonicalRecord)["contract"]?.stringValue else { continue }
+            if let i = entries.firstIndex(where: { $0.0.sameBytes(as: contract) }) {
+                entries[i].1.append((seq, entry.leaf))
+            } else {
+                entries.append((contract, [(seq, entry.leaf)]))
+            }
+        }
+        let leaves = entries.map { ContractIndex.value(of: $0.0, leaves: $0.1)! }
+        let root = ContractIndex.root(of: leaves)
+        #expect(try store.contractIndexRoot(size: size) == root, "size \(size)")
+        for (contract, list) in entries {
+            #expect(try store.contractIndexProof(contract: contract, size: size).verify(root: root)
+                    == ContractIndex.value(of: contract, leaves: list))
+        }
+        for absent in ["C3", "", "c1"] {
+            #expect(try store.contractIndexProof(contract: absent, size: size).verify(root: root) == nil)
+        }
+        let stored = try store.contractIndexLeaves(size: size)
+        #expect(Array(stored) == leaves.sorted { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) })
+        #expect(stored.failure == nil)
+    }
+    // A size that is no batch boundary has no version.
+    #expect(try store.contractIndexRoot(size: 1) == nil || boundaries.contains(1))
 }

@@ -58,7 +58,8 @@ extension ChainStore {
         var lookup = try lookupCaughtUp(to: start)
         // The contract index likewise holds exactly the committed entries
         // (built here for an older chain that has none).
-        let (contractIndex, indexBase, indexNote) = try contractIndexCaughtUp(to: start)
+        let keepsIndex = !ChainStore.benchmarkWithoutContractIndex
+        let (contractIndex, indexBase, indexNote) = keepsIndex ? try contractIndexCaughtUp(to: start) : (nil, nil, nil)
         var indexBatch = ContractIndexBatch()
         // The committed entries, mapped, where workers find what the log
         // already holds of each record's id.
@@ -194,10 +195,12 @@ extension ChainStore {
             CrashPoint.reach("append.lookup")
             // The contract index next, durable before the commit record, so
             // that every committed size has its version (see ContractIndexStore).
-            _ = try contractIndex.apply(indexBatch, to: indexBase, newSize: seq)
-            CrashPoint.reach("append.contracts")
-            try contractIndex.sync()
-            CrashPoint.reach("append.contracts-synced")
+            if let contractIndex {
+                _ = try contractIndex.apply(indexBatch, to: indexBase, newSize: seq)
+                CrashPoint.reach("append.contracts")
+                try contractIndex.sync()
+                CrashPoint.reach("append.contracts-synced")
+            }
             // The index takes many writes: the journal keeps a crash among
             // them from committing a prefix of the batch (see ChainStore).
             try writeCommitJournal(before: start)
@@ -220,7 +223,7 @@ extension ChainStore {
             try? data.truncate(to: l.dataEnd)
             try? hashes.truncate(to: l.hashesEnd)
             try? lookup.commit(lookup.runs.filter { $0.to <= start })
-            _ = try? contractIndex.removeTornTail(committed: start)
+            _ = try? contractIndex?.removeTornTail(committed: start)
             for run in newRuns { unlink(ChainLookup.runPath(path, run)) }
             throw error
         }
@@ -249,7 +252,8 @@ extension ChainStore {
             self.id = id
             (lookup, contractKey) = line.withUnsafeBytes {
                 let bytes = UnsafeRawBufferPointer(rebasing: $0.dropLast())
-                return (ChainLookup.records(line: bytes, seq: entry.seq, context: context), ContractIndexBatch.contractKey(line: bytes))
+                return (ChainLookup.records(line: bytes, seq: entry.seq, context: context),
+                        ChainStore.benchmarkWithoutContractIndex ? nil : ContractIndexBatch.contractKey(line: bytes))
             }
         }
     }

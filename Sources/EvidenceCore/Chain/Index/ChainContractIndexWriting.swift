@@ -6,6 +6,12 @@ import EvidenceSupport
 /// before an append (a torn tail removed; an older chain's index built from
 /// entry 0), and rebuilt by `audit --repair`. Requires `.write` access.
 extension ChainStore {
+    /// For bench/append-index.sh only (EVIDENCE_BENCH_NO_CONTRACT_INDEX=1,
+    /// armed by EvidenceCLI): append neither computes contract keys nor
+    /// writes the index, as before the index existed, to measure its cost
+    /// in the same run. The chain's index is then behind (audit says so).
+    nonisolated(unsafe) public static var benchmarkWithoutContractIndex = false
+
     /// Entries read per batch when the index catches up with the chain, so
     /// that memory stays bounded (72 bytes an entry) on a long chain.
     static let contractIndexCatchUpEntries: UInt64 = 1 << 20

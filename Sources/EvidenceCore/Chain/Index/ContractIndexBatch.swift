@@ -91,12 +91,7 @@ struct ContractIndexUpdate {
         // Entries grouped by contract, seq order kept inside a group (the
         // sort is stable on the entry's position).
         let keys = batch.keys
-        var order = Array(0 ..< batch.count)
-        order.sort { a, b in
-            let ka = keys[a], kb = keys[b]
-            if ka == kb { return a < b }
-            return ka < kb
-        }
+        let order = ContractIndexUpdate.groupedOrder(keys)
         var groups: [Range<Int>] = []
         var start = 0
         for i in 1 ... order.count where i == order.count || keys[order[i]] != keys[order[start]] {
@@ -131,6 +126,30 @@ struct ContractIndexUpdate {
         output.reserveCapacity(values.count * 3 * ContractIndexStore.recordSize)
         let (ref, hash) = try update(old.ref, old.hash, depth: 0, 0 ..< values.count)
         return ContractIndexStore.Root(size: newSize, ref: ref, hash: hash)
+    }
+
+    /// Entry positions ordered by key, in entry order within a key. Sorted
+    /// on (first 8 key bytes, position), which compares two words; keys
+    /// that share their first 8 bytes (2^-64 for two contracts) are then
+    /// put in full key order, so that each key's entries are contiguous.
+    static func groupedOrder(_ keys: [IndexHash]) -> [Int] {
+        var pairs = keys.enumerated().map { (prefix: UInt64(bigEndian: $0.element.w0), position: $0.offset) }
+        pairs.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : $0.position < $1.position }
+        var order = pairs.map(\.position)
+        var start = 0
+        while start < order.count {
+            var end = start + 1
+            var mixed = false
+            while end < order.count && pairs[end].prefix == pairs[start].prefix {
+                if keys[order[end]] != keys[order[start]] { mixed = true }
+                end += 1
+            }
+            if mixed {
+                order[start ..< end].sort { a, b in keys[a] == keys[b] ? a < b : keys[a] < keys[b] }
+            }
+            start = end
+        }
+        return order
     }
 
     /// The value the old tree holds for `key`.
