@@ -214,13 +214,17 @@ public enum OneShotSHA256 {
     public static let outputSize = 32
 
     /// Writes SHA-256(`input`) to the 32 bytes at `output`.
+    ///
+    /// Through the low-level SHA256_* functions on the stack (the first
+    /// byte as the shim's prefix): OpenSSL 3's `SHA256()` is EVP_Q_digest,
+    /// which creates a context and fetches the algorithm (a lock) per call.
     @inline(__always)
     public static func hash(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) {
         let out = output.assumingMemoryBound(to: UInt8.self)
-        var none: UInt8 = 0
-        if let base = input.baseAddress {
-            _ = SHA256(base.assumingMemoryBound(to: UInt8.self), input.count, out)
+        if let base = input.baseAddress, input.count > 0 {
+            evidence_sha256_prefixed(base.load(as: UInt8.self), base + 1, input.count - 1, nil, 0, out)
         } else {
+            var none: UInt8 = 0
             _ = SHA256(&none, 0, out)
         }
     }

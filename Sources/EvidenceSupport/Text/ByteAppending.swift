@@ -11,6 +11,21 @@ extension Array where Element == UInt8 {
         var s = string
         s.withUTF8 { append(contentsOf: $0) }
     }
+
+    /// The decimal digits of `value` (what `String(value)` spells), without making the String.
+    @inlinable
+    public mutating func appendDecimal(_ value: UInt64) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 20 digits at most
+        Swift.withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = value, i = 24
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                v /= 10
+            } while v > 0
+            append(contentsOf: UnsafeMutableRawBufferPointer(rebasing: buffer[i...]))
+        }
+    }
 }
 
 extension Hex {
