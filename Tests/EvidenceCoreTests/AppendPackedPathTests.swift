@@ -13,7 +13,10 @@ import Testing
     /// index key, for records the fast path takes and those it leaves to
     /// the general parser, up to the first bad line.
     @Test func packedPrepareEqualsPreparingEachLine() throws {
-        let lines = ChainRecordFastPathTests.lines(seed: 2222, count: 3000)
+        // Valid records (fast and general), and now and then a bad line,
+        // which ends its share.
+        var lines = ChainRecordFastPathTests.lines(seed: 2222, count: 6000).filter { ChainRecordFastPathTests.general($0) != nil }
+        for at in stride(from: lines.count - 1, to: 0, by: -400) { lines.insert(Array(#"{"id":1}"#.utf8), at: at) }
         var chunk = LineChunk(name: "test")
         for (i, line) in lines.enumerated() {
             chunk.bytes += line
@@ -41,7 +44,7 @@ import Testing
             }
             shares += 1
         }
-        #expect(compared > 300 && shares == 40)
+        #expect(compared > 800 && shares >= 30, "\(compared) compared in \(shares) shares")
     }
 
     /// The lookup keys did not change with their one-shot hashing: the

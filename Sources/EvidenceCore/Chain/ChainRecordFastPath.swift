@@ -13,15 +13,41 @@ extension ChainStore {
     static func fastRecord(_ line: UnsafeRawBufferPointer) -> (record: EvidenceRecord, canonical: [UInt8])? {
         guard UTF8Validation.firstInvalidOffset(line) == nil else { return nil }
         var scanner = JCSScanner(line)
-        // Canonical keys and values, one after another; `bounds`
+        // Canonical keys and values, one after another; `scannedBounds`
         // locates each value.
-        var values: [UInt8] = []
-        values.reserveCapacity(line.count)
-        // Where each member's value lies in `values`, as (start, end) pairs
+        var scanned: [UInt8] = []
+        scanned.reserveCapacity(line.count)
+        // Where each member's value lies in `scanned`, as (start, end) pairs
         // (-1: absent): [Int] rather than [Range<Int>?] or [String?], whose
         // array metadata the runtime looks up (under a lock) on every call.
-        var bounds = [Int](repeating: -1, count: 2 * recordFields.count)
+        var scannedBounds = [Int](repeating: -1, count: 2 * recordFields.count)
         var rank = 0
+        let isObject = scanner.topLevelObject(key: { scanner in
+            let keyStart = scanned.count
+            guard let escaped = scanner.string(into: &scanned), !escaped,
+                  let r = recordFieldRank(scanned, keyStart + 1 ..< scanned.count - 1),
+                  scannedBounds[2 * r] < 0, r != RecordRank.digests else { return false }
+            rank = r
+            return true
+        }, value: { scanner in
+            let start = scanned.count
+            if rank == RecordRank.size || rank == RecordRank.pages {
+                guard scanner.value(depth: 1, into: &scanned) else { return false }
+            } else {
+                // Every other field is a string: without escapes, its
+                // canonical form is its text, and its value what is
+                // between the quotes.
+                guard scanner.base[scanner.index] == UInt8(ascii: "\""),
+                      let escaped = scanner.string(into: &scanned), !escaped else { return false }
+            }
+            scannedBounds[2 * rank] = start
+            scannedBounds[2 * rank + 1] = scanned.count
+            return true
+        })
+        guard isObject else { return nil }
+        // Constants from here on: the closures above share the variables,
+        // which makes every later read of them a checked (dynamic) access.
+        let values = scanned, bounds = scannedBounds
         func range(_ rank: Int) -> Range<Int>? {
             bounds[2 * rank] < 0 ? nil : bounds[2 * rank] ..< bounds[2 * rank + 1]
         }
@@ -32,29 +58,6 @@ extension ChainStore {
                 String(decoding: UnsafeBufferPointer(rebasing: $0[r.lowerBound + 1 ..< r.upperBound - 1]), as: UTF8.self)
             }
         }
-        let isObject = scanner.topLevelObject(key: { scanner in
-            let keyStart = values.count
-            guard let escaped = scanner.string(into: &values), !escaped,
-                  let r = recordFieldRank(values, keyStart + 1 ..< values.count - 1),
-                  bounds[2 * r] < 0, r != RecordRank.digests else { return false }
-            rank = r
-            return true
-        }, value: { scanner in
-            let start = values.count
-            if rank == RecordRank.size || rank == RecordRank.pages {
-                guard scanner.value(depth: 1, into: &values) else { return false }
-            } else {
-                // Every other field is a string: without escapes, its
-                // canonical form is its text, and its value what is
-                // between the quotes.
-                guard scanner.base[scanner.index] == UInt8(ascii: "\""),
-                      let escaped = scanner.string(into: &values), !escaped else { return false }
-            }
-            bounds[2 * rank] = start
-            bounds[2 * rank + 1] = values.count
-            return true
-        })
-        guard isObject else { return nil }
 
         // The checks of EvidenceRecord(json:), each refusal left to it.
         func identifier(_ rank: Int) -> Bool {

@@ -33,9 +33,15 @@ extension Hex {
     public static func append(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let digits: StaticString = "0123456789abcdef"
         let d = digits.utf8Start
-        for b in bytes {
-            out.append(d[Int(b >> 4)])
-            out.append(d[Int(b & 0x0f)])
+        // Written in place past the end: two appends per byte, each with
+        // its capacity check, cost more than the conversion.
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: bytes.count * 2))
+        out.withUnsafeMutableBufferPointer { o in
+            for (i, b) in bytes.enumerated() {
+                o[start + 2 * i] = d[Int(b >> 4)]
+                o[start + 2 * i + 1] = d[Int(b & 0x0f)]
+            }
         }
     }
 }
