@@ -17,7 +17,8 @@ extension ChainStore {
     /// it is validated, so memory stays bounded: readers never see it, and a
     /// bad line truncates the files back. Memory is bounded by `buffer`
     /// whatever the batch's length: the entries and hashes not yet written
-    /// (`buffer` each at most), the receipts and index entries (a quarter of
+    /// (`buffer` each at most, twice that while a full buffer is being
+    /// written on another thread and the next one fills), the receipts and index entries (a quarter of
     /// it, then a temporary file) and the lines being parsed (an eighth of
     /// it per chunk, two chunks at a time, plus one line) — apart from the
     /// contract index's batch, about 120 bytes for each contract it touches.
@@ -84,12 +85,20 @@ extension ChainStore {
         let context = HashContext(.sha256)
         var dataOffset = l.dataEnd, hashOffset = l.hashesEnd
         var dataBuffer: [UInt8] = [], hashBuffer: [UInt8] = []
-        let flushAt = min(max(buffer, ChainStore.appendBufferRange.lowerBound), ChainStore.appendBufferRange.upperBound)
-        let chunkBytes = max(flushAt / 8, 1 << 12)
+        let bufferBytes = min(max(buffer, ChainStore.appendBufferRange.lowerBound), ChainStore.appendBufferRange.upperBound)
+        let chunkBytes = max(bufferBytes / 8, 1 << 12)
+        // Two buffers: one written by `writer` while the other fills, so
+        // the main thread never waits for the page cache. (Reserved pages
+        // cost memory only once touched: a small batch touches one.)
+        let flushAt = bufferBytes
+        var spareData: [UInt8] = [], spareHashes: [UInt8] = []
+        let writer = BackgroundJob()
         // Reserved once (only touched pages cost memory): growing by doubling
         // would copy the buffer again and again.
         dataBuffer.reserveCapacity(flushAt + (1 << 20))
+        spareData.reserveCapacity(flushAt + (1 << 20))
         hashBuffer.reserveCapacity(flushAt / 2 + (1 << 16))
+        spareHashes.reserveCapacity(flushAt / 2 + (1 << 16))
         var receipts = AppendReceipts(firstSeq: start, budget: max(flushAt / 4, 1 << 12), spillBeside: path)
         receipts.removedTornTail = removedTail
         receipts.contractIndexNote = indexNote
@@ -97,16 +106,24 @@ extension ChainStore {
         // Records not appended (already logged) shift the seqs of those after them.
         var skipped: UInt64 = 0
 
+        // Hands the full buffers to `writer` and goes on with the spare ones
+        // (free once the previous write is done). Written past the commit
+        // point, so the order of the writes does not matter; all are done
+        // (`writer.wait()`) before the files are synced or truncated.
         func flush() throws {
-            if !dataBuffer.isEmpty {
-                try data.write(dataBuffer, at: dataOffset)
-                dataOffset += UInt64(dataBuffer.count)
-                dataBuffer.removeAll(keepingCapacity: true)
-            }
-            if !hashBuffer.isEmpty {
-                try hashes.write(hashBuffer, at: hashOffset)
-                hashOffset += UInt64(hashBuffer.count)
-                hashBuffer.removeAll(keepingCapacity: true)
+            guard !dataBuffer.isEmpty || !hashBuffer.isEmpty else { return }
+            try writer.wait()
+            swap(&dataBuffer, &spareData)
+            swap(&hashBuffer, &spareHashes)
+            dataBuffer.removeAll(keepingCapacity: true)
+            hashBuffer.removeAll(keepingCapacity: true)
+            let (dataBytes, hashBytes, dataAt, hashAt) = (spareData, spareHashes, dataOffset, hashOffset)
+            dataOffset += UInt64(dataBytes.count)
+            hashOffset += UInt64(hashBytes.count)
+            let (dataFile, hashFile) = (data, hashes)
+            try writer.start {
+                if !dataBytes.isEmpty { try dataFile.write(dataBytes, at: dataAt) }
+                if !hashBytes.isEmpty { try hashFile.write(hashBytes, at: hashAt) }
             }
         }
 
@@ -149,7 +166,8 @@ extension ChainStore {
                         for i in 0 ..< share.count {
                             let leaf = share.leaves[i * 32 ..< i * 32 + 32]
                             // 32 bytes by construction (`PreparedShare.leaves`).
-                            for h in frontier.append(leafHash: Hash(leaf)!, context: context) { hashBuffer += h }
+                            let leafHash = leaf.withUnsafeBytes { bytes in Hash(filling: { $0.copyMemory(from: bytes) }) }
+                            frontier.append(leafHash: leafHash, storingInto: &hashBuffer)
                             if let key = share.contractKeys[i] {
                                 try leaf.withUnsafeBytes { try indexBatch?.add(key: key, seq: seq + UInt64(i), leaf: IndexHash(at: $0.baseAddress!)) }
                             }
@@ -169,7 +187,7 @@ extension ChainStore {
                                 : try share.prepareAgain(i, seq: seq, context: context)
                             dataBuffer += prepared.line
                             runRecords += prepared.lookup
-                            for h in frontier.append(leafHash: prepared.leaf, context: context) { hashBuffer += h }
+                            frontier.append(leafHash: prepared.leaf, storingInto: &hashBuffer)
                             if let key = prepared.contractKey { try indexBatch?.add(key: key, seq: seq, leaf: IndexHash(prepared.leaf)) }
                             try receipts.add(id: share.id(i), leaf: prepared.leaf.bytes[...], time: share.time,
                                              end: dataOffset + UInt64(dataBuffer.count), relogged: prior != nil)
@@ -183,6 +201,7 @@ extension ChainStore {
             })
             if let readError { throw readError }
             try flush()
+            try writer.wait()
             if receipts.appended == 0 { receipts.treeSize = start; return receipts }
             CrashPoint.reach("append.written")
             // Data and hashes durable before the commit record refers to them.
@@ -216,6 +235,8 @@ extension ChainStore {
             try removeCommitJournal()
             CrashPoint.reach("append.committed")
         } catch {
+            // A write still under way ends before the files are truncated.
+            try? writer.wait()
             // Nothing of this batch was committed: take it back off the files.
             // (If this fails too, the tail stays uncommitted and audit finds
             // it; so the journal goes only once the index is back.)
@@ -262,19 +283,49 @@ extension ChainStore {
     /// valid evidence record, canonicalized (RFC 8785), within the entry size
     /// limit. Errors are input errors without a location (the caller adds it).
     static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
+        let (entry, id) = try preparedEntry(line, seq: seq, time: time, context: context)
+        return Prepared(entry, id: id, context: context)
+    }
+
+    /// `prepare`, its results appended to `out`'s packed buffers: the chain
+    /// line written in place, no array per record for it or its lookup records.
+    static func prepare(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext,
+                        into out: inout PreparedShare) throws {
+        let (entry, id) = try preparedEntry(line, seq: seq, time: time, context: context)
+        let start = out.lines.count
+        entry.appendLine(to: &out.lines)
+        out.lineEnds.append(out.lines.count)
+        entry.leaf.withUnsafeBytes { out.leaves.append(contentsOf: $0) }
+        out.ids.appendUTF8(id)
+        out.idEnds.append(out.ids.count)
+        // The line without its newline, as `Prepared` reads it.
+        let (idKey, contractKey, indexKey) = out.lines.withUnsafeBytes { all in
+            let bytes = UnsafeRawBufferPointer(rebasing: all[start ..< all.count - 1])
+            return (ChainScan.rawString(after: ChainScan.idKey, in: bytes).map { ChainLookup.key(.id, escaped: $0, context: context) },
+                    ChainScan.rawString(after: ChainScan.contractKey, in: bytes).map { ChainLookup.key(.contract, escaped: $0, context: context) },
+                    ChainStore.benchmarkWithoutContractIndex ? nil : ContractIndexBatch.contractKey(line: bytes))
+        }
+        if let idKey { out.lookup.append((idKey, seq)) }
+        if let contractKey { out.lookup.append((contractKey, seq)) }
+        out.lookupEnds.append(out.lookup.count)
+        out.contractKeys.append(indexKey)
+    }
+
+    /// One input line → its entry and record id (`prepare` without the rest).
+    static func preparedEntry(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> (ChainEntry, String) {
         guard let (record, canonical) = fastRecord(line) else {
-            return try preparedGenerally(line, seq: seq, time: time, context: context)
+            let prepared = try preparedGenerally(line, seq: seq, time: time, context: context)
+            return (prepared.entry, prepared.id)
         }
         let entrySize = canonical.count + 28 + String(seq).utf8.count + time.utf8.count
         guard entrySize <= ChainEntry.maximumEntryBytes else {
             throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
         }
-        let entry = ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context)
-        return Prepared(entry, id: record.id, context: context)
+        return (ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context), record.id)
     }
 
     /// `prepare` through `JSON.parse`: what decides whenever `fastRecord` declines.
-    static func preparedGenerally(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> Prepared {
+    static func preparedGenerally(_ line: UnsafeRawBufferPointer, seq: UInt64, time: String, context: HashContext) throws -> (entry: ChainEntry, id: String) {
         let value = try JSON.parse(line)
         guard case .object(let object) = value else {
             throw EvidenceError.input("expected a JSON object, found \(value.typeName)")
@@ -285,8 +336,7 @@ extension ChainStore {
         guard entrySize <= ChainEntry.maximumEntryBytes else {
             throw EvidenceError.input("record too large for a log entry (\(entrySize) bytes; at most \(ChainEntry.maximumEntryBytes))")
         }
-        let entry = ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context)
-        return Prepared(entry, id: record.id, context: context)
+        return (ChainEntry(seq: seq, time: time, canonicalRecord: canonical, context: context), record.id)
     }
 
     /// RFC 8785 order of the evidence record's fields (UTF-16 order of the
@@ -387,17 +437,9 @@ struct PrepareShare {
         out.lookup.reserveCapacity(2 * lines.lines.count)
         for i in lines.lines {
             do {
-                let prepared = try chunk.withLine(i) {
-                    try ChainStore.prepare($0, seq: firstSeq + UInt64(i), time: time, context: context)
+                try chunk.withLine(i) {
+                    try ChainStore.prepare($0, seq: firstSeq + UInt64(i), time: time, context: context, into: &out)
                 }
-                out.lines += prepared.line
-                out.lineEnds.append(out.lines.count)
-                out.leaves += prepared.leaf
-                out.ids.appendUTF8(prepared.id)
-                out.idEnds.append(out.ids.count)
-                out.lookup += prepared.lookup
-                out.lookupEnds.append(out.lookup.count)
-                out.contractKeys.append(prepared.contractKey)
             } catch {
                 out.failure = (error as? EvidenceError ?? EvidenceError.input("\(error)")).located(chunk.location(i))
                 break

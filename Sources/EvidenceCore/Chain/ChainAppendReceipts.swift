@@ -118,7 +118,6 @@ public struct AppendReceipts {
         var w = JSONWriter(capacity: range.count * 200)
         var next = firstSeq + UInt64(firstAppended)
         var t = times.lastIndex { $0.0 <= next } ?? 0
-        let size = String(treeSize)
         for i in range {
             let seq: UInt64, time: String
             if let existing = block.existing(i) {
@@ -129,18 +128,20 @@ public struct AppendReceipts {
                 while t + 1 < times.count && times[t + 1].0 <= seq { t += 1 }
                 time = times[t].1
             }
-            w.writeRaw(#"{"seq":"#); w.writeRaw(String(seq))
-            w.writeRaw(#","time":"#); w.writeString(time)
-            w.writeRaw(#","id":"#)
-            w.writeString(String(decoding: block.id(i), as: UTF8.self))
-            w.writeRaw(#","leaf":""#); w.writeRaw(Hex.encode(block.leaf(i)))
-            w.writeRaw(#"","tree_size":"#); w.writeRaw(size)
+            // Bytes appended as they are (no String per receipt): a million
+            // receipts are formatted after the commit, before any is printed.
+            w.writeASCII(#"{"seq":"#); w.writeDecimal(seq)
+            w.writeASCII(#","time":"#); w.writeString(time)
+            w.writeASCII(#","id":"#)
+            block.id(i).withUnsafeBufferPointer { w.writeString(utf8: $0) }
+            w.writeASCII(#","leaf":""#); block.leaf(i).withUnsafeBufferPointer { w.writeHex($0) }
+            w.writeASCII(#"","tree_size":"#); w.writeDecimal(treeSize)
             switch block.kind(i) {
-            case .existing: w.writeRaw(#","existing":true"#)
-            case .relogged: w.writeRaw(#","relogged":true"#)
+            case .existing: w.writeASCII(#","existing":true"#)
+            case .relogged: w.writeASCII(#","relogged":true"#)
             case .new: break
             }
-            w.writeRaw("}\n")
+            w.writeASCII("}\n")
         }
         return w.bytes
     }

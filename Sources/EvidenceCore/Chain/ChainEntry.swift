@@ -35,19 +35,30 @@ public struct ChainEntry: Sendable, Equatable {
         self.seq = seq
         self.time = time
         self.canonicalRecord = canonicalRecord
-        // SHA-256(0x00 || entry bytes), fed piece by piece: the entry bytes
-        // themselves are never needed here.
-        let ctx = context ?? HashContext(.sha256)
+        // SHA-256(0x00 || entry bytes), the entry bytes put together in a
+        // temporary buffer (on the stack for a usual entry) and hashed in one
+        // shot: seven EVP updates, a final and an init cost more than
+        // hashing the few hundred bytes (one per appended record).
         var seqText = String(seq), timeText = time
-        ctx.update([0x00] as [UInt8])
-        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.recordPrefix.utf8Start, count: ChainEntry.recordPrefix.utf8CodeUnitCount))
-        ctx.update(canonicalRecord)
-        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.seqPrefix.utf8Start, count: ChainEntry.seqPrefix.utf8CodeUnitCount))
-        seqText.withUTF8 { ctx.update(UnsafeRawBufferPointer($0)) }
-        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.timePrefix.utf8Start, count: ChainEntry.timePrefix.utf8CodeUnitCount))
-        timeText.withUTF8 { ctx.update(UnsafeRawBufferPointer($0)) }
-        ctx.update(UnsafeRawBufferPointer(start: ChainEntry.suffix.utf8Start, count: ChainEntry.suffix.utf8CodeUnitCount))
-        self.leaf = Hash(finalizing: ctx)
+        let total = ChainEntry.fixedLeafInputBytes + canonicalRecord.count + seqText.utf8.count + timeText.utf8.count
+        self.leaf = withUnsafeTemporaryAllocation(byteCount: total, alignment: 1) { buffer in
+            var at = 1
+            buffer[0] = 0x00
+            func put(_ bytes: UnsafeRawBufferPointer) {
+                guard bytes.count > 0 else { return }
+                (buffer.baseAddress! + at).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                at += bytes.count
+            }
+            func put(_ literal: StaticString) { put(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)) }
+            put(ChainEntry.recordPrefix)
+            canonicalRecord.withUnsafeBytes { put($0) }
+            put(ChainEntry.seqPrefix)
+            seqText.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+            put(ChainEntry.timePrefix)
+            timeText.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+            put(ChainEntry.suffix)
+            return Hash(filling: { OneShotSHA256.hash(UnsafeRawBufferPointer(buffer), into: $0.baseAddress!) })
+        }
     }
 
     /// RFC 8785 of {"seq","time","record"}; `time` is canonical RFC 3339
@@ -56,6 +67,9 @@ public struct ChainEntry: Sendable, Equatable {
     static let seqPrefix: StaticString = #","seq":"#
     static let timePrefix: StaticString = #","time":""#
     static let suffix: StaticString = #""}"#
+    /// The leaf's input besides the record, seq and time: 0x00 and the four literals.
+    static let fixedLeafInputBytes = 1 + recordPrefix.utf8CodeUnitCount + seqPrefix.utf8CodeUnitCount
+        + timePrefix.utf8CodeUnitCount + suffix.utf8CodeUnitCount
 
     public static func entryBytes(seq: UInt64, time: String, canonicalRecord: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []

@@ -69,10 +69,15 @@ public struct ChainLookup {
     // MARK: keys
 
     static func key(_ field: Field, escaped: UnsafeRawBufferPointer, context: HashContext) -> UInt64 {
-        context.update(field == .id ? ChainLookup.idTag : ChainLookup.contractTag)
-        context.update(escaped)
-        let digest = context.finalize()
-        return digest.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        // One-shot on the stack (the tag's first byte as the prefix): two
+        // keys per appended entry, where an EVP context's init, final and
+        // result array cost more than the hashing.
+        let tag = field == .id ? ChainLookup.idTag : ChainLookup.contractTag
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        tag.withUnsafeBytes { t in
+            withUnsafeMutableBytes(of: &digest) { sha256(prefix: t[0], UnsafeRawBufferPointer(rebasing: t.dropFirst()), escaped, into: $0) }
+        }
+        return UInt64(bigEndian: digest.0)
     }
 
     static func key(_ field: Field, _ value: String, context: HashContext) -> UInt64 {

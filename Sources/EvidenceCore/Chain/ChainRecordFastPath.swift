@@ -13,50 +13,63 @@ extension ChainStore {
     static func fastRecord(_ line: UnsafeRawBufferPointer) -> (record: EvidenceRecord, canonical: [UInt8])? {
         guard UTF8Validation.firstInvalidOffset(line) == nil else { return nil }
         var scanner = JCSScanner(line)
-        // Canonical keys and values, one after another; `ranges[rank]`
+        // Canonical keys and values, one after another; `scannedBounds`
         // locates each value.
-        var values: [UInt8] = []
-        values.reserveCapacity(line.count)
-        var ranges = [Range<Int>?](repeating: nil, count: recordFields.count)
-        var strings = [String?](repeating: nil, count: recordFields.count)
+        var scanned: [UInt8] = []
+        scanned.reserveCapacity(line.count)
+        // Where each member's value lies in `scanned`, as (start, end) pairs
+        // (-1: absent): [Int] rather than [Range<Int>?] or [String?], whose
+        // array metadata the runtime looks up (under a lock) on every call.
+        var scannedBounds = [Int](repeating: -1, count: 2 * recordFields.count)
         var rank = 0
         let isObject = scanner.topLevelObject(key: { scanner in
-            let keyStart = values.count
-            guard let escaped = scanner.string(into: &values), !escaped,
-                  let r = recordFieldRank(values, keyStart + 1 ..< values.count - 1),
-                  ranges[r] == nil, r != RecordRank.digests else { return false }
+            let keyStart = scanned.count
+            guard let escaped = scanner.string(into: &scanned), !escaped,
+                  let r = recordFieldRank(scanned, keyStart + 1 ..< scanned.count - 1),
+                  scannedBounds[2 * r] < 0, r != RecordRank.digests else { return false }
             rank = r
             return true
         }, value: { scanner in
-            let start = values.count
+            let start = scanned.count
             if rank == RecordRank.size || rank == RecordRank.pages {
-                guard scanner.value(depth: 1, into: &values) else { return false }
+                guard scanner.value(depth: 1, into: &scanned) else { return false }
             } else {
                 // Every other field is a string: without escapes, its
                 // canonical form is its text, and its value what is
                 // between the quotes.
                 guard scanner.base[scanner.index] == UInt8(ascii: "\""),
-                      let escaped = scanner.string(into: &values), !escaped else { return false }
-                strings[rank] = values.withUnsafeBufferPointer {
-                    String(decoding: UnsafeBufferPointer(rebasing: $0[start + 1 ..< values.count - 1]), as: UTF8.self)
-                }
+                      let escaped = scanner.string(into: &scanned), !escaped else { return false }
             }
-            ranges[rank] = start ..< values.count
+            scannedBounds[2 * rank] = start
+            scannedBounds[2 * rank + 1] = scanned.count
             return true
         })
         guard isObject else { return nil }
+        // Constants from here on: the closures above share the variables,
+        // which makes every later read of them a checked (dynamic) access.
+        let values = scanned, bounds = scannedBounds
+        func range(_ rank: Int) -> Range<Int>? {
+            bounds[2 * rank] < 0 ? nil : bounds[2 * rank] ..< bounds[2 * rank + 1]
+        }
+        // A string member's value: what is between the quotes (it has no escape).
+        func string(_ rank: Int) -> String? {
+            guard let r = range(rank) else { return nil }
+            return values.withUnsafeBufferPointer {
+                String(decoding: UnsafeBufferPointer(rebasing: $0[r.lowerBound + 1 ..< r.upperBound - 1]), as: UTF8.self)
+            }
+        }
 
         // The checks of EvidenceRecord(json:), each refusal left to it.
         func identifier(_ rank: Int) -> Bool {
             // Non-empty, no control character (the string has no escape, so
             // its bytes between the quotes are its UTF-8).
-            guard let r = ranges[rank] else { return true }
+            guard let r = range(rank) else { return true }
             return r.count > 2 && values.withUnsafeBufferPointer { p in
                 !p[r.lowerBound + 1 ..< r.upperBound - 1].contains { $0 < 0x20 || $0 == 0x7f }
             }
         }
         func count(_ rank: Int) -> Int?? {
-            guard let r = ranges[rank] else { return .some(nil) }
+            guard let r = range(rank) else { return .some(nil) }
             // A plain integer of up to 15 digits; anything else (1.0, 1e3)
             // is valued as the general parser values it.
             let n: Int? = values.withUnsafeBufferPointer { p in
@@ -69,32 +82,33 @@ extension ChainStore {
             guard let n, n >= 0 else { return nil }
             return .some(n)
         }
-        guard let id = strings[RecordRank.id], identifier(RecordRank.id), identifier(RecordRank.contract),
-              strings[RecordRank.stage].map(Stage.isValidName) ?? true,
-              strings[RecordRank.time].map(RFC3339.isCanonicalUTC) ?? true,
+        guard let id = string(RecordRank.id), identifier(RecordRank.id), identifier(RecordRank.contract),
+              string(RecordRank.stage).map(Stage.isValidName) ?? true,
+              string(RecordRank.time).map(RFC3339.isCanonicalUTC) ?? true,
               let size = count(RecordRank.size), let pages = count(RecordRank.pages),
-              let algName = strings[RecordRank.alg], let algorithm = RecordAlgorithm(rawValue: algName),
-              let digest = strings[RecordRank.digest], Hex.isLowercase(digest, byteCount: algorithm.outputSize)
+              let algName = string(RecordRank.alg), let algorithm = RecordAlgorithm(rawValue: algName),
+              let digest = string(RecordRank.digest), Hex.isLowercase(digest, byteCount: algorithm.outputSize)
         else { return nil }
         var kind: EvidenceRecord.Kind? = nil
-        if let k = strings[RecordRank.kind] {
+        if let k = string(RecordRank.kind) {
             guard let known = EvidenceRecord.Kind(rawValue: k) else { return nil }
             kind = known
         }
-        if let keyID = strings[RecordRank.keyid] {
+        let keyID = string(RecordRank.keyid)
+        if let keyID {
             guard Hex.isLowercase(keyID, byteCount: 8), algorithm.isKeyed else { return nil }
         }
         var record = EvidenceRecord(id: id, algorithm: algorithm, digest: digest)
-        record.contract = strings[RecordRank.contract]
-        record.stage = strings[RecordRank.stage]
-        record.name = strings[RecordRank.name]
-        record.source = strings[RecordRank.source]
-        record.time = strings[RecordRank.time]
+        record.contract = string(RecordRank.contract)
+        record.stage = string(RecordRank.stage)
+        record.name = string(RecordRank.name)
+        record.source = string(RecordRank.source)
+        record.time = string(RecordRank.time)
         record.size = size
         record.pages = pages
         record.kind = kind
-        record.keyID = strings[RecordRank.keyid]
-        record.path = strings[RecordRank.path]
+        record.keyID = keyID
+        record.path = string(RecordRank.path)
 
         // RFC 8785: the members in the UTF-16 order of their names, which
         // is the order of `recordFields`.
@@ -103,7 +117,7 @@ extension ChainStore {
         canonical.append(UInt8(ascii: "{"))
         values.withUnsafeBufferPointer { p in
             for rank in 0 ..< recordFields.count {
-                guard let r = ranges[rank] else { continue }
+                guard let r = range(rank) else { continue }
                 if canonical.count > 1 { canonical.append(UInt8(ascii: ",")) }
                 canonical.append(UInt8(ascii: "\""))
                 let name = recordFieldNames[rank]

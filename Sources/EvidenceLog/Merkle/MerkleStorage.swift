@@ -104,17 +104,23 @@ public struct MerkleFrontier: Sendable {
 
     /// Adds a leaf; returns the leaf hash followed by every subtree hash it completes.
     public mutating func append(leafHash: Hash, context: HashContext? = nil) -> [Hash] {
-        var stored = [leafHash]
+        var bytes: [UInt8] = []
+        append(leafHash: leafHash, storingInto: &bytes)
+        return stride(from: 0, to: bytes.count, by: Hash.size).map { Hash(bytes[$0 ..< $0 + Hash.size])! }
+    }
+
+    /// `append`, the stored hashes' bytes appended to `out` (32 each, in
+    /// order) instead of returned: no array per leaf in append's loop.
+    public mutating func append(leafHash: Hash, storingInto out: inout [UInt8]) {
+        leafHash.withUnsafeBytes { out.append(contentsOf: $0) }
         var carry = (level: 0, hash: leafHash)
-        let ctx = context ?? HashContext(.sha256)
         while let last = nodes.last, last.level == carry.level {
             nodes.removeLast()
-            carry = (carry.level + 1, Merkle.nodeHash(last.hash, carry.hash, using: ctx))
-            stored.append(carry.hash)
+            carry = (carry.level + 1, Merkle.nodeHash(last.hash, carry.hash))
+            carry.hash.withUnsafeBytes { out.append(contentsOf: $0) }
         }
         nodes.append(carry)
         size += 1
-        return stored
     }
 
     /// MTH of the whole tree: the complete subtrees folded right to left.

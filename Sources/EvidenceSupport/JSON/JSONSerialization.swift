@@ -57,7 +57,18 @@ public struct JSONWriter {
 
     public mutating func writeString(_ string: String) {
         var s = string
-        s.withUTF8 { utf8 in
+        s.withUTF8 { writeString(utf8: $0) }
+    }
+
+    /// The decimal digits of a count (a seq, a tree size).
+    public mutating func writeDecimal(_ value: UInt64) { bytes.appendDecimal(value) }
+
+    /// Lowercase hex of `raw` (a digest), unquoted.
+    public mutating func writeHex(_ raw: UnsafeBufferPointer<UInt8>) { Hex.append(raw, to: &bytes) }
+
+    /// `writeString` of the string whose UTF-8 (valid) is `utf8`, without making the String.
+    public mutating func writeString(utf8: UnsafeBufferPointer<UInt8>) {
+        do {
             bytes.append(UInt8(ascii: "\""))
             // Most strings need no escaping: copy them whole.
             var plainUpTo = 0

@@ -38,12 +38,12 @@ public enum Hex {
 
     /// True for a string of exactly `byteCount * 2` lowercase hex digits.
     public static func isLowercase(_ string: String, byteCount: Int) -> Bool {
-        var n = 0
-        for c in string.utf8 {
-            guard (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) else { return false }
-            n += 1
+        // Over the contiguous UTF-8 (every native string): no iterator per
+        // byte, for the digest of every appended record.
+        var s = string
+        return s.withUTF8 { utf8 in
+            utf8.count == byteCount * 2 && utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
         }
-        return n == byteCount * 2
     }
 
     private static func value(_ c: UInt8) -> UInt8? {
