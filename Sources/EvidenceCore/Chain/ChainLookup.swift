@@ -75,7 +75,7 @@ public struct ChainLookup {
         let tag = field == .id ? ChainLookup.idTag : ChainLookup.contractTag
         var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         tag.withUnsafeBytes { t in
-            withUnsafeMutableBytes(of: &digest) { sha256(prefix: t[0], UnsafeRawBufferPointer(rebasing: t.dropFirst()), escaped, into: $0) }
+            withUnsafeMutableBytes(of: &digest) { OneShotSHA256.hash(prefix: t[0], UnsafeRawBufferPointer(rebasing: t.dropFirst()), escaped, into: $0) }
         }
         return UInt64(bigEndian: digest.0)
     }
