@@ -37,14 +37,6 @@ for i in range(n):
 PYEOF
 }
 
-# timed CMD...: sets WALL and CPU (user+sys) in seconds.
-timed() {
-    local f; f=$(mktemp)
-    /usr/bin/time -f "%e %U %S" -o "$f" "$@"
-    read -r WALL user sys < "$f"
-    CPU=$(echo "$user + $sys" | bc -l)
-    rm -f "$f"
-}
 
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 input="records-$RECORDS-$CONTRACTS.jsonl"

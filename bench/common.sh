@@ -29,3 +29,13 @@ best_of() {
 }
 
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+
+# timed CMD...: runs CMD with stdin/stdout as given; sets WALL and CPU (user+sys) in
+# seconds and RSS (max resident, KiB).
+timed() {
+    local f; f=$(mktemp)
+    /usr/bin/time -f "%e %U %S %M" -o "$f" "$@"
+    read -r WALL user sys RSS < "$f"
+    CPU=$(echo "$user + $sys" | bc -l)
+    rm -f "$f"
+}

@@ -31,14 +31,6 @@ for i in range(n):
 PYEOF
 }
 
-# timed CMD...: sets WALL and CPU (user+sys) in seconds and RSS (max resident, KiB).
-timed() {
-    local f; f=$(mktemp)
-    /usr/bin/time -f "%e %U %S %M" -o "$f" "$@"
-    read -r WALL user sys RSS < "$f"
-    CPU=$(echo "$user + $sys" | bc -l)
-    rm -f "$f"
-}
 
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 rm -rf log log.* state plain-state ./*.cp ./*.material ./*.cosigned

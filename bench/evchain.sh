@@ -42,15 +42,6 @@ for i in range(n):
 PYEOF
 }
 
-# timed CMD...: runs CMD with stdin/stdout as given; sets WALL and CPU (user+sys) in
-# seconds and RSS (max resident, KiB).
-timed() {
-    local f; f=$(mktemp)
-    /usr/bin/time -f "%e %U %S %M" -o "$f" "$@"
-    read -r WALL user sys RSS < "$f"
-    CPU=$(echo "$user + $sys" | bc -l)
-    rm -f "$f"
-}
 
 # The machine may be shared: say how busy it was, since wall times depend on it.
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
