@@ -33,7 +33,7 @@ PYEOF
 
 
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-rm -rf log log.* state plain-state ./*.cp ./*.material ./*.cosigned
+rm -rf log log.* state plain-state ./*.cp ./*.material ./*.cosigned w.key w.key.pub w.vkey
 mkdir state plain-state
 "$EV" init log --origin bench.example/index
 "$EV" keygen --name bench.example/index --out log.key > log.vkey
