@@ -90,6 +90,9 @@ import Testing
         let forked = receipt.against(checkpoint: late.checkpoint, consistency: proof.map { _ in ContractIndex.emptyRoot },
                                      entries: all, name: "r1.json")
         #expect(forked.contains { $0.contains("not proven consistent") }, "\(forked)")
+        // No consistency proof (a --proofs bundle) for another size: not a pass.
+        let unproven = receipt.against(checkpoint: late.checkpoint, consistency: nil, entries: all, name: "r1.json")
+        #expect(unproven.contains { $0.hasPrefix("receipt r1.json") && $0.contains("cannot be proven consistent") }, "\(unproven)")
         // A receipt newer than the verified checkpoint says so.
         let lateReceipt = try check(try s2.receipt(contract: "C1", against: late, timestampToken: nil))
         let newer = lateReceipt.against(checkpoint: early.checkpoint, consistency: nil, entries: all, name: "r2.json")

@@ -5,8 +5,8 @@ extension ReceiptCheck {
     /// Item 3 of issue 24: a customer's receipt held against the case the
     /// bank presents. `checkpoint` is the verified (trusted) checkpoint,
     /// `consistency` the RFC 9162 proof from the receipt's tree size to it
-    /// (from the bank's source; nil: the source has none, and the caller
-    /// says consistency was not checked), and
+    /// (from the bank's source; nil: the source has none, which fails the
+    /// receipt unless the two checkpoints are the same), and
     /// `entries` the contract's entries the verifier proved at that
     /// checkpoint, all of them (their completeness checked against the
     /// index, seq order).
@@ -33,6 +33,13 @@ extension ReceiptCheck {
             } else if let consistency {
                 try Merkle.verifyConsistency(oldSize: mine.size, newSize: verified.size, oldRoot: mine.root,
                                              newRoot: verified.root, path: consistency)
+            } else {
+                // Unchecked is not consistent: the receipt's promise is about
+                // the log it saw, and another log of the same origin could
+                // hold the same entries.
+                findings.append("\(prefix): the verified checkpoint (tree size \(verified.size)) cannot be proven consistent with "
+                                + "the receipt's (tree size \(mine.size)): this source holds no consistency proof; "
+                                + "verify with \(Setting("chain")) or \(Setting("tiles"))")
             }
         } catch {
             findings.append("\(prefix): the verified checkpoint (tree size \(verified.size)) is not proven consistent with the "
