@@ -9,6 +9,22 @@ import Testing
 @Suite struct HashTests {
     static let rootHex = "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
 
+    /// `<` is the bytes' lexicographic order, decided in every word (the
+    /// contract index sorts keys by it and reads their bits in that order).
+    @Test func orderIsTheBytesOrder() throws {
+        var hashes = (0..<200).map { _ in Hash(SecureRandom.bytes(32))! }
+        for i in 0..<32 {   // pairs differing only in byte i, either way
+            var a = [UInt8](repeating: 7, count: 32), b = a
+            a[i] = 1; b[i] = 2
+            hashes += [Hash(a)!, Hash(b)!]
+        }
+        for a in hashes.prefix(64) {
+            for b in hashes {
+                #expect((a < b) == a.bytes.lexicographicallyPrecedes(b.bytes), "\(a.hex) < \(b.hex)")
+            }
+        }
+    }
+
     @Test func hexAndBase64RoundTrip() throws {
         let h = try #require(Hash(hex: Self.rootHex))
         #expect(h.hex == Self.rootHex)

@@ -69,7 +69,7 @@ public enum ContractIndexTiles {
             switch leaves.count {
             case 0: return .empty
             case 1: return Summary(kind: .one, hash: ContractIndex.leafHash(leaves.first!))
-            default: return Summary(kind: .many, hash: subtreeHash(leaves, depth: depth))
+            default: return Summary(kind: .many, hash: ContractIndex.subtreeHash(leaves, depth: depth))
             }
         }
     }
@@ -82,19 +82,6 @@ public enum ContractIndexTiles {
             levels.append(stride(from: 0, to: below.count, by: 2).map { Summary.parent(below[$0], below[$0 + 1]) })
         }
         return levels
-    }
-
-    /// The hash of the compact subtree holding `leaves` (sorted, distinct
-    /// keys sharing their first `depth` bits).
-    static func subtreeHash(_ leaves: ArraySlice<ContractIndexLeaf>, depth: Int) -> Hash {
-        switch leaves.count {
-        case 0: return zero
-        case 1: return ContractIndex.leafHash(leaves.first!)
-        default:
-            let split = leaves.firstIndex { ContractIndex.bit($0.key, depth) == 1 } ?? leaves.endIndex
-            return ContractIndex.innerHash(subtreeHash(leaves[..<split], depth: depth + 1),
-                                           subtreeHash(leaves[split...], depth: depth + 1))
-        }
     }
 
     /// Writes every file of the index holding `leaves` through `write`,
@@ -118,7 +105,7 @@ public enum ContractIndexTiles {
             middle = [Summary](repeating: .empty, count: 256)
         }
         for leaf in leaves {
-            if let last = shard.last, !last.key.bytes.lexicographicallyPrecedes(leaf.key.bytes) {
+            if let last = shard.last, !(last.key < leaf.key) {
                 throw EvidenceError.failure("contract index leaves not in strictly ascending key order (\(leaf.key.hex) after \(last.key.hex))")
             }
             let prefix = Int(leaf.key[0]) << 8 | Int(leaf.key[1])
@@ -192,7 +179,7 @@ public enum ContractIndexTiles {
             guard leaf.key[0] == xx, leaf.key[1] == yy else {
                 throw EvidenceError.failure("leaf \(i + 1): key \(leaf.key.hex) is not under \(hex(xx))\(hex(yy))", at: path)
             }
-            if let previous = out.last, !previous.key.bytes.lexicographicallyPrecedes(leaf.key.bytes) {
+            if let previous = out.last, !(previous.key < leaf.key) {
                 throw EvidenceError.failure("leaf \(i + 1): keys not strictly ascending", at: path)
             }
             out.append(leaf)

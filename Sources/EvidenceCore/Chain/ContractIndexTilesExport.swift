@@ -65,7 +65,7 @@ enum ContractIndexTilesExport {
                 l.chain = ContractIndex.chainStep(l.chain, leaf: e.leaf)
                 leaves[e.key] = l
             }
-            let sorted = leaves.values.sorted { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) }
+            let sorted = leaves.values.sorted { $0.key < $1.key }
             files.append((path, ContractIndexTiles.encode(sorted)))
             if middles[Int(xx)] == nil {
                 let middlePath = ContractIndexTiles.middlePath(xx)

@@ -51,7 +51,7 @@ extension TileLog {
             let split = path.firstIndex { ContractIndex.bit($0.key, depth) == 1 } ?? path.endIndex
             let (zero, one) = (path[..<split], path[split...])
             let right = ContractIndex.bit(key, depth) == 1
-            siblings.append(ContractIndexTiles.subtreeHash(right ? zero : one, depth: depth + 1))
+            siblings.append(ContractIndex.subtreeHash(right ? zero : one, depth: depth + 1))
             path = right ? one : zero
             depth += 1
         }

@@ -118,13 +118,15 @@ public struct ContractIndex {
     /// straight from the definition: the reference the store is tested
     /// against, not the way the store computes it.
     public static func root(of leaves: [ContractIndexLeaf]) -> Hash {
-        let sorted = leaves.sorted { $0.key.bytes.lexicographicallyPrecedes($1.key.bytes) }
+        let sorted = leaves.sorted { $0.key < $1.key }
         precondition(zip(sorted, sorted.dropFirst()).allSatisfy { $0.key != $1.key }, "contract index keys must be distinct")
         return subtreeHash(sorted[...], depth: 0)
     }
 
-    /// The hash of the subtree at `depth` holding `leaves` (sorted by key).
-    static func subtreeHash(_ leaves: ArraySlice<ContractIndexLeaf>, depth: Int) -> Hash {
+    /// The hash of the compact subtree at `depth` holding `leaves` (sorted,
+    /// distinct keys sharing their first `depth` bits): also what a reader
+    /// of the index tiles recomputes a shard's subtree with.
+    public static func subtreeHash(_ leaves: ArraySlice<ContractIndexLeaf>, depth: Int) -> Hash {
         switch leaves.count {
         case 0: return emptyRoot
         case 1: return leafHash(leaves.first!)
@@ -141,11 +143,7 @@ public struct ContractIndex {
     }
 
     private static func finalized(_ body: (UnsafeMutableRawPointer) -> Void) -> Hash {
-        let bytes = [UInt8](unsafeUninitializedCapacity: Hash.size) { buffer, count in
-            body(UnsafeMutableRawPointer(buffer.baseAddress!))
-            count = Hash.size
-        }
-        return Hash(bytes)!
+        Hash(filling: { body($0.baseAddress!) })
     }
 }
 

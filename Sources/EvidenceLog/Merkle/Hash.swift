@@ -11,7 +11,7 @@ import EvidenceSupport
 /// It is a collection of its 32 bytes, so it appends to a byte buffer,
 /// feeds a `HashContext` and prints with `Hex.encode` like the byte arrays
 /// it replaces.
-public struct Hash: Sendable, Hashable, RandomAccessCollection, MutableCollection, ContiguousBytes,
+public struct Hash: Sendable, Hashable, Comparable, RandomAccessCollection, MutableCollection, ContiguousBytes,
                     CustomStringConvertible {
     public static let size = 32
 
@@ -107,6 +107,16 @@ public struct Hash: Sendable, Hashable, RandomAccessCollection, MutableCollectio
         try Swift.withUnsafeBytes(of: words) { raw in
             try raw.withMemoryRebound(to: UInt8.self, body)
         }
+    }
+
+    /// Byte order (the order of the bytes' lexicographic comparison, and of
+    /// keys read bit by bit from the most significant bit of byte 0), without
+    /// copying the bytes out.
+    public static func < (a: Hash, b: Hash) -> Bool {
+        if a.words.w0 != b.words.w0 { return UInt64(bigEndian: a.words.w0) < UInt64(bigEndian: b.words.w0) }
+        if a.words.w1 != b.words.w1 { return UInt64(bigEndian: a.words.w1) < UInt64(bigEndian: b.words.w1) }
+        if a.words.w2 != b.words.w2 { return UInt64(bigEndian: a.words.w2) < UInt64(bigEndian: b.words.w2) }
+        return UInt64(bigEndian: a.words.w3) < UInt64(bigEndian: b.words.w3)
     }
 
     /// The hashes of `data`, a whole number of 32-byte hashes laid end to

@@ -1,8 +1,9 @@
 import EvidenceLog
 
 /// A 32-byte hash held inline (four words in byte order), for the contract
-/// index store's hot loops: no heap allocation per node or leaf, unlike
-/// `Hash`. Converted to `Hash` only where a value leaves the store.
+/// index store's hot loops, written when `Hash` still held a heap array.
+/// `Hash` is inline now too; the store keeps its own type (with the bit and
+/// hashing helpers it needs) until the two are made one.
 struct IndexHash: Equatable {
     var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
 
