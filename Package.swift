@@ -3,7 +3,7 @@ import PackageDescription
 
 // Each folder under Sources/ says in a one-line README.md what lives there.
 let readme = ["README.md"]
-let coreFolders = ["Records", "Hashing", "Chain", "Verification", "Certificate", "Catalogue", "Receipt"]
+let coreFolders = ["Records", "Hashing", "Scratch", "Chain", "Verification", "Certificate", "Catalogue", "Receipt"]
 
 let package = Package(
     // Linux (glibc) only: the sources call Glibc directly (Platform.swift).

@@ -33,7 +33,7 @@ extension Evverify {
                 return text || quiet ? Array((v.textLine + "\n").utf8) : v.jsonLine
             }, progress: progress)
             let out = StandardOutput.shared
-            for line in report.rendered { out.write(line) }
+            try report.output?.write(to: out)
             if text && !quiet && !status {
                 out.write(verifier.trust.witnessSummary + "\n")
                 if let summary = report.indexSummary { out.write(summary + "\n") }

@@ -28,6 +28,14 @@ struct ItemOptions: ParsableArguments {
     @Option(name: .customLong("receipts"), help: ArgumentHelp("With --complete: a customer's receipt ('evchain receipt') whose entries the case must hold unchanged, its contract's index extending the receipt's. Repeatable.", valueName: "file"))
     var receipts: [String] = []
 
+    @Option(name: .customLong("id-memory"), help: ArgumentHelp("Bytes the ids seen (duplicate ids) may take before they spill to disk under $TMPDIR (default 33554432).", valueName: "bytes"),
+            transform: IntegerOption.parser(RecordIDTable.minimumMemory...IntegerOption.maximumLength))
+    var idMemory = EvidenceVerifier.Options.defaultIDMemory
+
+    @Option(name: .customLong("output-memory"), help: ArgumentHelp("Bytes of verdicts held in memory until the run ends (nothing is written when an item is bad) before they go to disk under $TMPDIR (default 8388608).", valueName: "bytes"),
+            transform: IntegerOption.parser(1...IntegerOption.maximumLength))
+    var outputMemory = SpooledOutput.defaultMemory
+
     func validate() throws {
         if !receipts.isEmpty && !complete {
             throw ValidationError("--receipts needs --complete: a receipt is held against all of its contract's entries")
@@ -61,6 +69,8 @@ struct ItemOptions: ParsableArguments {
         s.loggedBefore = loggedBefore
         s.acceptRelogged = acceptRelogged
         s.acceptBankIndex = acceptBankIndex
+        s.idMemory = idMemory
+        s.outputMemory = outputMemory
         return s
     }
 
@@ -71,9 +81,10 @@ struct ItemOptions: ParsableArguments {
         var setup = setup(trust)
         setup.requiresItems = true
         let verifier = try setup.makeVerifier()
-        let items = try VerificationItem.readAll(try Inputs.open(inputs, what: "items"))
-        progress?.setTotal(items: items.count)
-        var report = try verifier.verify(items, render: render, progress: progress?.handler)
+        let readers = try Inputs.open(inputs, what: "items")
+        let sizes = readers.map(\.remainingBytes)
+        if !sizes.contains(where: { $0 == nil }) { progress?.setTotal(bytes: sizes.reduce(0) { $0 + $1! }) }
+        var report = try verifier.verify(readers, render: render, progress: progress?.handler)
         if !receipts.isEmpty {
             let files = try receipts.map { (name: $0, bytes: try DurableFile.readAll($0)) }
             report.receipts = try verifier.hold(receipts: files, report: report, requirements: try trust.keys.requirements(),

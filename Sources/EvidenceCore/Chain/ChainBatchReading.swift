@@ -32,11 +32,27 @@ final class MappedFile: @unchecked Sendable {
         if let p = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: p), bytes.count) }
     }
 
-    /// Reads will be scattered: no readahead, and (Linux) no mapping of the
-    /// neighbouring pages on each fault, which a few binary searches in a
-    /// large file would otherwise pay for, and again to unmap.
+    /// Reads will be scattered: no readahead. (A fault still maps the whole
+    /// folio the page is in, up to megabytes on Linux 6: what a run reads
+    /// stays resident until `releaseResidentPages`.)
     func readsAreRandom() {
         if let p = bytes.baseAddress { madvise(UnsafeMutableRawPointer(mutating: p), bytes.count, MADV_RANDOM) }
+    }
+
+    /// Drops this process's mapping of the pages read so far (they stay in
+    /// the page cache): mapped pages count in the resident set, and a run
+    /// that reads a little of everything would otherwise end up holding
+    /// the whole file. Only while nothing reads the map.
+    func releaseResidentPages() { releaseResidentPages(0..<bytes.count) }
+
+    /// `releaseResidentPages` for the pages of `range` (whole pages only).
+    func releaseResidentPages(_ range: Range<Int>) {
+        guard let p = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = range.lowerBound / page * page
+        let end = min((range.upperBound + page - 1) / page * page, bytes.count)
+        guard start < end else { return }
+        madvise(UnsafeMutableRawPointer(mutating: p + start), end - start, MADV_DONTNEED)
     }
 
     func uint64(at offset: Int) -> UInt64 {
@@ -120,6 +136,103 @@ public final class ChainBatchReader: @unchecked Sendable {
         }
         for i in out.indices where runFiles.count > 1 { out[i].sort() }
         return out
+    }
+
+    /// The candidate seqs of one id or contract, ascending, below
+    /// `committed`, for a stream of items, one at a time, on any worker: a
+    /// binary search of each mapped run (of one page of it, once the fences
+    /// are read).
+    public func candidates(_ field: ChainLookup.Field, _ value: String, context: HashContext) -> [UInt64] {
+        let key = ChainLookup.key(field, value, context: context)
+        var out: [UInt64] = []
+        for (r, file) in runFiles.enumerated() {
+            let count = file.bytes.count / ChainLookup.recordSize
+            var low = 0, high = count
+            if let fences = fences?[r] {
+                // The first fence not below the key: the key's first record
+                // is in the page before it, or is that fence's own.
+                var a = 0, b = fences.count
+                while a < b {
+                    let mid = (a + b) / 2
+                    if fences[mid] < key { a = mid + 1 } else { b = mid }
+                }
+                (low, high) = (max(a - 1, 0) * Self.fenceSpacing, min(a * Self.fenceSpacing, count))
+            }
+            while low < high {
+                let mid = (low + high) / 2
+                if file.uint64(at: mid * ChainLookup.recordSize) < key { low = mid + 1 } else { high = mid }
+            }
+            while low < count, file.uint64(at: low * ChainLookup.recordSize) == key {
+                let seq = file.uint64(at: low * ChainLookup.recordSize + 8)
+                if seq < committed { out.append(seq) }
+                low += 1
+            }
+        }
+        if runFiles.count > 1 { out.sort() }
+        return out
+    }
+
+    /// Records of a lookup run per fence: a 4 KiB page of 16-byte records.
+    static let fenceSpacing = 4096 / ChainLookup.recordSize
+    /// Each run's every `fenceSpacing`-th key, once many items are to be
+    /// looked up: a search then reads one page of the run, not the twenty
+    /// a binary search of a ten-million-entry log touches (each a page
+    /// fault, and each page in the resident set until released).
+    private var fences: [[UInt64]]?
+
+    /// Reads the fences (a pass over the runs' pages, released after):
+    /// worth it for a stream of items, not for a few. Before the workers.
+    public func readFences() {
+        guard fences == nil else { return }
+        // A window at a time, released after: the pass must not bring the
+        // whole lookup into the resident set either.
+        let window = 16 << 20
+        fences = runFiles.map { file in
+            let count = file.bytes.count / ChainLookup.recordSize
+            var keys: [UInt64] = []
+            keys.reserveCapacity(count / Self.fenceSpacing + 1)
+            var start = 0
+            while start < file.bytes.count {
+                let end = min(start + window, file.bytes.count)
+                for offset in stride(from: start, to: end, by: Self.fenceSpacing * ChainLookup.recordSize)
+                where offset + ChainLookup.recordSize <= file.bytes.count {
+                    keys.append(file.uint64(at: offset))
+                }
+                file.releaseResidentPages(start..<end)
+                start = end
+            }
+            return keys
+        }
+    }
+
+    /// Reads of single items are scattered over every file: no readahead
+    /// or mapping of neighbouring pages, which would only fill the
+    /// resident set.
+    public func expectScatteredReads() {
+        for file in [index, data, hashes] + runFiles { file.readsAreRandom() }
+    }
+
+    /// Drops the pages read so far from the resident set (see
+    /// `MappedFile.releaseResidentPages`): between batches of items, while
+    /// no worker reads.
+    public func releaseResidentPages() {
+        for file in [index, data, hashes] + runFiles { file.releaseResidentPages() }
+    }
+
+    /// Bytes of files mapped into this process and resident (the `shared`
+    /// count of /proc/self/statm), or nil where there is no such file:
+    /// pages a fault maps in come in folios of up to megabytes, so only
+    /// the kernel knows how many a run of reads has brought in.
+    public static func residentMappedBytes() -> Int? {
+        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        guard n > 0 else { return nil }
+        let fields = buffer[..<n].split(separator: 0x20)
+        guard fields.count >= 3, let pages = Int(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     /// For the records of a share prepared for append, the latest committed

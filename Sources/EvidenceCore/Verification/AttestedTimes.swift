@@ -1,3 +1,4 @@
+import Synchronization
 import EvidenceLog
 import EvidenceSupport
 
@@ -50,9 +51,10 @@ public struct Attestation: Sendable {
 /// (edited, token dropped, another tree) is passed over, so a bank that
 /// tampers with its past checkpoints only ever gets a later time.
 ///
-/// `@unchecked Sendable`: the cache is written only by `resolve`, which
-/// runs before the verifier's parallel workers, which only read it.
+/// `@unchecked Sendable`: the cache is read and written under `lock`, so
+/// the verifier's workers resolve what their entries need as they go.
 public final class AttestedTimes: @unchecked Sendable {
+    private let lock = Mutex(())
     /// A past checkpoint as the source holds it; `consistency` nil when the
     /// verifier computes the proof itself (from the chain or the tiles).
     public struct Past: Sendable {
@@ -95,6 +97,10 @@ public final class AttestedTimes: @unchecked Sendable {
 
     /// Evaluates the past checkpoints that entries `seqs` need.
     public func resolve(_ seqs: some Sequence<UInt64>) {
+        lock.withLock { _ in resolveLocked(seqs) }
+    }
+
+    private func resolveLocked(_ seqs: some Sequence<UInt64>) {
         var starts = Set<Int>()
         for seq in seqs where seq < main.checkpoint.size { starts.insert(firstIndex(above: seq)) }
         for start in starts.sorted() {
@@ -107,10 +113,19 @@ public final class AttestedTimes: @unchecked Sendable {
         }
     }
 
-    /// The earliest attestation of entry `seq` among those resolved; nil when
-    /// the entry is not under the verified checkpoint or nothing attests it.
+    /// The earliest attestation of entry `seq` (the past checkpoints it
+    /// needs evaluated first, once); nil when the entry is not under the
+    /// verified checkpoint or nothing attests it.
     public func attestation(for seq: UInt64) -> Attestation? {
         guard seq < main.checkpoint.size else { return nil }
+        if sizes.isEmpty { return mainAttestation }
+        return lock.withLock { _ in
+            resolveLocked(CollectionOfOne(seq))
+            return resolvedAttestation(for: seq)
+        }
+    }
+
+    private func resolvedAttestation(for seq: UInt64) -> Attestation? {
         var i = firstIndex(above: seq)
         while i < sizes.count {
             guard let found = evaluated[sizes[i]] else { break }

@@ -44,6 +44,18 @@ public struct EvidenceVerifier {
         /// the index root when no index witness cosigned the checkpoint; the
         /// report then says so.
         public var acceptBankIndex = false
+        /// Bytes the ids seen may take before they spill to disk (duplicates
+        /// are refused however many items there are).
+        public var idMemory = Options.defaultIDMemory
+        public static let defaultIDMemory = 32 << 20
+        /// Bytes of rendered verdicts held in memory before they spill to
+        /// disk (nothing is written until every item was read).
+        public var outputMemory = SpooledOutput.defaultMemory
+        /// Bytes of the log's files mapped and resident past which the
+        /// pages read are dropped (they stay in the page cache).
+        public var mappedMemory = 64 << 20
+        /// Where the unnamed scratch files go.
+        public var scratchDirectory = RecordIDTable.defaultDirectory
         public init(root: RootDirectory) { self.root = root }
     }
 
@@ -65,10 +77,12 @@ public struct EvidenceVerifier {
         /// One per item, in input order, then one per withheld entry and
         /// one per missing stage; empty when they were rendered instead.
         public var verdicts: [Verdict]
-        /// The verdicts as `render` wrote them, in the same order.
-        public var rendered: [[UInt8]] = []
-        /// Every verdict's status, rendered or not.
-        public var statuses: [Verdict.Status] = []
+        /// The verdicts as `render` wrote them, in the same order, held
+        /// back until the end of the run (to be written by the caller).
+        public var output: SpooledOutput?
+        /// Verdicts made, rendered or not, and how many are not `ok`.
+        public var verdictCount = 0
+        public var verdictFailures = 0
         /// Whether `--complete` was checked, and the `--logged-before` cut-off.
         public var complete = false
         public var loggedBefore: String?
@@ -81,9 +95,9 @@ public struct EvidenceVerifier {
         /// index, when completeness was judged; empty: it rests on the
         /// bank's own signature (`acceptBankIndex`).
         public var indexVouchedBy: [String]?
-        public var count: Int { statuses.count + completenessFailures.count + receipts.count }
+        public var count: Int { verdictCount + completenessFailures.count + receipts.count }
         public var failures: Int {
-            statuses.filter { $0 != .ok }.count + completenessFailures.count + receipts.filter { !$0.isValid }.count
+            verdictFailures + completenessFailures.count + receipts.filter { !$0.isValid }.count
         }
         /// The customers' receipts held against the case (`--receipts`).
         public var receipts: [ReceiptOutcome] = []
@@ -126,35 +140,6 @@ public struct EvidenceVerifier {
         case rendered([UInt8], Verdict.Status)
     }
 
-    /// Refuses what would make a verdict claim more than is checked: record
-    /// items under `--root`, and two items with one id (each original must be
-    /// pinned to its own entry).
-    func validate(_ items: [VerificationItem]) throws {
-        if items.isEmpty && options.requiresItems {
-            throw EvidenceError.input("no items to verify: a contract's evidence cannot be judged from nothing")
-        }
-        // Ids are bytes: a look-alike in another normalisation is another item.
-        var firstLocation: [ExactString: String] = [:]
-        for item in items {
-            switch item.content {
-            case .record where options.rootGiven:
-                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read under \(Setting("root")); give the manifest lines, or drop \(Setting("root")) and give \(Setting("records-only")) to check the records' digests against the log", at: item.location)
-            case .record where !options.recordsOnly:
-                throw EvidenceError.input("an evidence record, not a manifest line: its original would not be read; give the manifest lines with \(Setting("root")), or \(Setting("records-only")) to check only the records' digests against the log", at: item.location)
-            case .record:
-                break
-            default:
-                if options.recordsOnly {
-                    throw EvidenceError.input("a manifest line under \(Setting("records-only")): give evidence records, or drop \(Setting("records-only")) to recompute the original", at: item.location)
-                }
-            }
-            if let earlier = firstLocation[item.id.exact] {
-                throw EvidenceError.input("duplicate id \"\(item.id)\" (also at \(earlier)): each item must be checked against its own entry; give the lines distinct \"id\"s", at: item.location)
-            }
-            firstLocation[item.id.exact] = item.location
-        }
-    }
-
     /// Whether the entry counts under `--logged-before`: only an attested
     /// time (`AttestedTimes`) shows it was logged before the cut-off, never
     /// the entry's own `time` (the bank's clock). An entry nothing attests
@@ -164,145 +149,6 @@ public struct EvidenceVerifier {
         guard let cutoff = options.loggedBefore else { return true }
         guard let a = attested.attestation(for: entry.seq) else { return true }
         return a.time < cutoff
-    }
-
-    /// Verifies `items`; with `render`, keeps each verdict only as its
-    /// rendered bytes (nothing is written here, so an input error in any
-    /// item still leaves the output empty).
-    /// `progress` is told the items verified so far (from the workers, one
-    /// call at a time).
-    public func verify(_ items: [VerificationItem], render: Renderer? = nil,
-                       progress: ProgressHandler? = nil) throws -> Report {
-        try validate(items)
-        // Ids and contracts are compared as bytes (`ExactString`), as the
-        // lookup and the digests compare them: an entry whose id only looks
-        // like a presented one is not presented.
-        let ids = Set(items.map(\.id.exact))
-        var contractsInOrder: [String] = []
-        var seenContracts = Set<ExactString>()
-        for item in items {
-            if let c = item.contract, seenContracts.insert(c.exact).inserted { contractsInOrder.append(c) }
-        }
-        let wantContracts = options.requiredStages.isEmpty && !options.complete ? Set<ExactString>() : seenContracts
-        var entriesByID: [ExactString: [ChainEntry]] = [:]
-        var bundleLines: [UInt64: ProofBundle.Line] = [:]
-        var entriesByContract: [ExactString: [ChainEntry]] = [:]
-        var batch: ChainBatchReader? = nil
-        var candidatesByID: [ExactString: [UInt64]] = [:]
-        switch source {
-        case .chain(let store):
-            if let reader = try ChainBatchReader(store) {
-                // Through the lookup, all keys in one ordered pass; each
-                // item's entries are then read and parsed by its worker.
-                batch = reader
-                let idList = Array(ids), contractList = Array(wantContracts)
-                let found = try reader.candidates(idList.map { (.id, $0.string) } + contractList.map { (.contract, $0.string) })
-                for (i, id) in idList.enumerated() { candidatesByID[id] = found[i] }
-                let context = HashContext(.sha256)
-                for (j, c) in contractList.enumerated() {
-                    entriesByContract[c] = try reader.confirmed(found[idList.count + j], .contract, c.string, context: context)
-                }
-            } else {
-                let scan = try ChainScan(store: store, ids: ids, contracts: wantContracts)
-                entriesByID = scan.entriesByID
-                entriesByContract = scan.entriesByContract
-            }
-        case .bundle(let bundle):
-            for line in bundle.lines {
-                if case .string(let id)? = line.entry.record["id"], ids.contains(id.exact) {
-                    entriesByID[id.exact, default: []].append(line.entry)
-                    bundleLines[line.entry.seq] = line
-                }
-                if case .string(let c)? = line.entry.record["contract"], wantContracts.contains(c.exact) {
-                    entriesByContract[c.exact, default: []].append(line.entry)
-                }
-            }
-        case .tiles(let log):
-            try log.prefetch(ids: ids.map(\.string), contracts: contractsInOrder.filter { wantContracts.contains($0.exact) })
-            for id in ids { entriesByID[id] = try log.entries(.id, id.string) }
-            // A hint only: what the contract's shard lists is judged below.
-            for c in wantContracts { entriesByContract[c] = try log.entries(.contract, c.string) }
-        }
-        // A contract's entries count only as the index shows them complete.
-        var findings: [ContractFinding] = []
-        if !wantContracts.isEmpty {
-            findings = judgeCompleteness(contractsInOrder, hints: entriesByContract)
-            entriesByContract = [:]
-            for f in findings { if let c = f.complete { entriesByContract[c.contract.exact] = c.entries } }
-        }
-        let judged = findings.filter { $0.complete != nil }.map(\.contract)
-        // An entry of a contract shown complete counts for the item of its
-        // id too: a lookup (CHAIN.lookup, a shard) that leaves out the id's
-        // other entry cannot hide that conflict. A bundle's lines are all
-        // read by id already.
-        var lookupMayOmit = batch != nil
-        if case .tiles = source { lookupMayOmit = true }
-        if lookupMayOmit {
-            for f in findings {
-                for e in f.complete?.entries ?? [] {
-                    guard case .string(let id)? = e.record["id"], ids.contains(id.exact) else { continue }
-                    if batch != nil {
-                        if !(candidatesByID[id.exact] ?? []).contains(e.seq) { candidatesByID[id.exact, default: []].append(e.seq) }
-                    } else if !(entriesByID[id.exact] ?? []).contains(where: { $0.seq == e.seq }) {
-                        entriesByID[id.exact, default: []].append(e)
-                    }
-                }
-            }
-        }
-        attested.resolve(entriesByID.values.joined().map(\.seq) + entriesByContract.values.joined().map(\.seq)
-                         + candidatesByID.values.joined())
-        for (id, entries) in entriesByID { entriesByID[id] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
-        for (c, entries) in entriesByContract { entriesByContract[c] = entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq } }
-
-        var store: ChainStore? = nil
-        if case .chain(let s) = source { store = s }
-        let vouched: [String]? = wantContracts.isEmpty ? nil : trust.indexCosigners.map(\.key.name)
-        func made(_ verdict: Verdict) -> Made {
-            var v = verdict
-            v.indexVouchedBy = vouched
-            guard let render else { return .kept(v) }
-            return .rendered(render(v), v.status)
-        }
-        let verified = Mutex(0)
-        let outcomes = ParallelMap.map(items, state: { DigesterCache(key: options.key, root: options.root, store: store, batch: batch) }) { cache, item -> Result<Made, EvidenceError> in
-            defer { if let progress { verified.withLock { $0 += 1; progress($0, 0) } } }
-            do {
-                var entries = entriesByID[item.id.exact] ?? []
-                if let batch, let seqs = candidatesByID[item.id.exact] {
-                    entries = try batch.confirmed(seqs, .id, item.id, context: cache.context).filter(isBeforeCutoff)
-                }
-                var v = try verdict(for: item, entries: entries, bundleLines: bundleLines, cache: cache)
-                v.cosignatures = trust.cosigners.count
-                return .success(made(v))
-            } catch let e as EvidenceError {
-                return .failure(e.located(item.location))
-            } catch {
-                return .failure(EvidenceError.io("\(error)", at: item.location))
-            }
-        }
-        var report = Report(verdicts: [], complete: options.complete, loggedBefore: options.loggedBeforeText)
-        report.contracts = findings
-        report.requiredStages = options.requiredStages
-        if !wantContracts.isEmpty { report.indexVouchedBy = trust.indexCosigners.map(\.key.name) }
-        func add(_ m: Made) {
-            switch m {
-            case .kept(let v):
-                report.verdicts.append(v)
-                report.statuses.append(v.status)
-            case .rendered(let bytes, let status):
-                report.rendered.append(bytes)
-                report.statuses.append(status)
-            }
-        }
-        for outcome in outcomes { add(try outcome.get()) }
-        // Only of contracts shown complete: of the others nothing is known.
-        if options.complete {
-            withheld(judged, entriesByContract: entriesByContract, presented: ids).map(made).forEach(add)
-        }
-        if !options.requiredStages.isEmpty {
-            stageGaps(judged, entriesByContract: entriesByContract).map(made).forEach(add)
-        }
-        return report
     }
 
     /// One `missing` verdict per id of the contracts' entries that no item

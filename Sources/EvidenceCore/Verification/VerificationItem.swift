@@ -39,16 +39,26 @@ public struct VerificationItem: Sendable {
         }
     }
 
+    /// One input line (without its line ending): a JSON object, as above.
+    /// Errors carry `location`.
+    public init(line: UnsafeRawBufferPointer, location: String) throws {
+        do {
+            let value = try JSON.parse(line)
+            guard case .object(let object) = value else {
+                throw EvidenceError.input("expected a JSON object, found \(value.typeName)")
+            }
+            try self.init(json: object, location: location)
+        } catch let e as EvidenceError {
+            throw e.located(location)
+        }
+    }
+
     /// Reads every item of `readers`; the first bad line is an input error.
     public static func readAll(_ readers: [JSONLinesReader]) throws -> [VerificationItem] {
         var items: [VerificationItem] = []
         for reader in readers {
-            while let object = try reader.nextObject() {
-                do {
-                    items.append(try VerificationItem(json: object, location: reader.location))
-                } catch let e as EvidenceError {
-                    throw e.located(reader.location)
-                }
+            while let item = try reader.withNextLine({ try VerificationItem(line: $0, location: reader.location) }) {
+                items.append(item)
             }
         }
         return items

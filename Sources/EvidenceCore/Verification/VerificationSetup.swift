@@ -31,6 +31,9 @@ public struct VerificationSetup: Sendable {
     public var acceptRelogged = false
     /// Completeness may rest on the bank's own signature of the index.
     public var acceptBankIndex = false
+    /// Bounds on what a run keeps in memory (`EvidenceVerifier.Options`).
+    public var idMemory = EvidenceVerifier.Options.defaultIDMemory
+    public var outputMemory = SpooledOutput.defaultMemory
     /// Set by certify: a certificate of nothing is refused.
     public var requiresItems = false
 
@@ -114,6 +117,8 @@ public struct VerificationSetup: Sendable {
         options.loggedBeforeText = loggedBefore.flatMap(RFC3339.normalize)
         options.acceptRelogged = acceptRelogged
         options.acceptBankIndex = acceptBankIndex
+        options.idMemory = idMemory
+        options.outputMemory = outputMemory
         options.requiresItems = requiresItems || complete || !requiredStages.isEmpty
         // A tiles source reads the tree of the checkpoint's size.
         let resolved = source ?? .tiles(TileLog(treeSize: trust.checkpoint.size, fetch: tileFetch!))

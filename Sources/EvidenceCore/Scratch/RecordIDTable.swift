@@ -51,6 +51,14 @@ public struct RecordIDTable {
         Array(id.utf8).withUnsafeBytes { fingerprint($0) }
     }
 
+    /// The fingerprint of an id's bytes alone, for a table whose look-alikes
+    /// do not meet: canonically equivalent ids then (almost always) differ.
+    static func exactFingerprint(_ id: UnsafeRawBufferPointer) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(bytes: id)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
     private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var i = 0
         let n = bytes.count
@@ -66,6 +74,11 @@ public struct RecordIDTable {
         var offset: UInt32
         var length: UInt32
     }
+
+    /// Whether canonically equivalent ids meet (evhash refuses a look-alike
+    /// of an earlier id); false: ids are only their bytes (evverify checks a
+    /// look-alike as another item), and `exactFingerprint` must be used.
+    private let lookAlikesMeet: Bool
 
     /// How much of the bound the table may use; the rest is the filter's.
     private let tableBudget: Int
@@ -91,8 +104,10 @@ public struct RecordIDTable {
 
     /// `memory`: the bytes the table and its filter may use (at least
     /// `minimumMemory`); `directory`: where the unnamed run file goes.
-    init(memory: Int = RecordIDTable.defaultMemory, directory: String = RecordIDTable.defaultDirectory) {
+    init(memory: Int = RecordIDTable.defaultMemory, directory: String = RecordIDTable.defaultDirectory,
+         lookAlikesMeet: Bool = true) {
         let memory = max(memory, Self.minimumMemory)
+        self.lookAlikesMeet = lookAlikesMeet
         filterBytes = memory / 4
         tableBudget = memory - filterBytes
         self.directory = directory
@@ -117,15 +132,18 @@ public struct RecordIDTable {
     }
 
     mutating func insert(_ id: String, location: Int) throws -> Verdict {
-        try Array(id.utf8).withUnsafeBytes { try insert($0, fingerprint: Self.fingerprint($0), location: location) }
+        try Array(id.utf8).withUnsafeBytes { id in
+            try insert(id, fingerprint: lookAlikesMeet ? Self.fingerprint(id) : Self.exactFingerprint(id), location: location)
+        }
     }
 
     /// The verdict on `id` against an earlier id of the same fingerprint, or
     /// nil when they differ (a collision of the hash, not of the ids).
-    private static func compare(_ id: UnsafeRawBufferPointer, _ earlier: UnsafeRawBufferPointer, first: Int) -> Verdict? {
+    private func compare(_ id: UnsafeRawBufferPointer, _ earlier: UnsafeRawBufferPointer, first: Int) -> Verdict? {
         if id.count == earlier.count && (id.count == 0 || memcmp(id.baseAddress!, earlier.baseAddress!, id.count) == 0) {
             return .duplicate(first: first)
         }
+        guard lookAlikesMeet else { return nil }
         let a = String(decoding: id, as: UTF8.self), b = String(decoding: earlier, as: UTF8.self)
         return a == b ? .lookAlike(first: first) : nil
     }
@@ -160,7 +178,7 @@ public struct RecordIDTable {
             if slot & 0xFFFF_FFFF_0000_0000 == fingerprint & 0xFFFF_FFFF_0000_0000,
                case let e = entries[Int(slot & 0xFFFF_FFFF) - 1], e.fingerprint == fingerprint {
                 let verdict = arena.withUnsafeBytes {
-                    Self.compare(id, UnsafeRawBufferPointer(rebasing: $0[Int(e.offset) ..< Int(e.offset) + Int(e.length)]), first: e.location)
+                    self.compare(id, UnsafeRawBufferPointer(rebasing: $0[Int(e.offset) ..< Int(e.offset) + Int(e.length)]), first: e.location)
                 }
                 if let verdict { return verdict }
             }
@@ -303,7 +321,7 @@ public struct RecordIDTable {
                 }
                 var earlier = [UInt8](repeating: 0, count: length)
                 try file.read(into: &earlier, count: length, at: run.idStart + offset)
-                if let verdict = earlier.withUnsafeBytes({ Self.compare(id, $0, first: location) }) { return verdict }
+                if let verdict = earlier.withUnsafeBytes({ self.compare(id, $0, first: location) }) { return verdict }
             }
             record += n
         }
