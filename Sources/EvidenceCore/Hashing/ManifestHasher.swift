@@ -34,12 +34,9 @@ public struct ManifestHasher {
         public var items = 0
         public var failures = 0
         public var bytes = 0
-        /// Inputs' names and line numbers, packed as `location(input:line:)`.
-        var inputNames: [String] = []
+        /// Inputs' names, for the locations the id table keeps.
+        var inputs = LocationTable(names: [])
         public init() {}
-
-        static func location(input: Int, line: Int) -> Int { input << 40 | line }
-        func describe(_ location: Int) -> String { "\(inputNames[location >> 40]):\(location & (1 << 40 - 1))" }
     }
 
     public let options: Options
@@ -109,8 +106,8 @@ public struct ManifestHasher {
             }
         }
         for input in inputs {
-            let inputIndex = summary.inputNames.count
-            summary.inputNames.append(input.name)
+            let inputIndex = summary.inputs.names.count
+            summary.inputs.names.append(input.name)
             var readError: Error? = nil
             try pipelinedMap(workers: workers, next: { () -> [LineShare] in
                 guard readError == nil else { return [] }
@@ -204,7 +201,7 @@ public struct ManifestHasher {
         for line in share.lines {
             var failure = line.failure
             if let idEnd = line.idEnd {
-                let here = Summary.location(input: input, line: line.lineNumber)
+                let here = LocationTable.pack(input: input, line: line.lineNumber)
                 let verdict: RecordIDTable.Verdict, id: String
                 do {
                     (verdict, id) = try share.ids.withUnsafeBytes { all in
@@ -221,10 +218,10 @@ public struct ManifestHasher {
                 switch verdict {
                 case .new: break
                 case .duplicate(let first):
-                    failure = EvidenceError.input("duplicate id \"\(id)\" (also at \(summary.describe(first))): give one of the lines an \"id\" of its own")
+                    failure = EvidenceError.input("duplicate id \"\(id)\" (also at \(summary.inputs.describe(first))): give one of the lines an \"id\" of its own")
                 case .lookAlike(let first):
                     // Two ids, as the log compares them, that a reader cannot tell apart.
-                    failure = EvidenceError.input("id \"\(id)\" differs from the id at \(summary.describe(first)) only in Unicode normalisation "
+                    failure = EvidenceError.input("id \"\(id)\" differs from the id at \(summary.inputs.describe(first)) only in Unicode normalisation "
                         + "(NFC/NFD): ids are compared as bytes, so these would be two ids that look alike; "
                         + "write both in one form, or give one of the lines an \"id\" of its own")
                 }
@@ -232,7 +229,7 @@ public struct ManifestHasher {
             if let failure {
                 flush(upTo: start)
                 written = line.end
-                let located = failure.located("\(summary.inputNames[input]):\(line.lineNumber)")
+                let located = failure.located("\(summary.inputs.names[input]):\(line.lineNumber)")
                 guard options.keepGoing else { throw located }
                 report(located)
                 summary.failures += 1

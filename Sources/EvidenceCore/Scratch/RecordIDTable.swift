@@ -374,3 +374,11 @@ struct BloomFilter {
         }
     }
 }
+
+/// The inputs' names and line numbers, packed into the one integer the
+/// table keeps for where an id first was (evhash, evverify).
+struct LocationTable: Sendable {
+    var names: [String]
+    static func pack(input: Int, line: Int) -> Int { input << 40 | line }
+    func describe(_ location: Int) -> String { "\(names[location >> 40]):\(location & (1 << 40 - 1))" }
+}

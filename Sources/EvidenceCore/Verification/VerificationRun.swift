@@ -134,7 +134,7 @@ extension EvidenceVerifier {
     }
 
     /// One line of a batch as read, before it is parsed.
-    struct RawItem: @unchecked Sendable {
+    struct RawItem: Sendable {
         let chunk: LineChunk
         let line: Int
         let input: Int
@@ -317,14 +317,6 @@ extension EvidenceVerifier {
         }
         return plan
     }
-}
-
-/// The inputs' names and line numbers, packed into one integer for the id
-/// table (`RecordIDTable` keeps where each id first was).
-struct LocationTable {
-    var names: [String]
-    static func pack(input: Int, line: Int) -> Int { input << 40 | line }
-    func describe(_ location: Int) -> String { "\(names[location >> 40]):\(location & (1 << 40 - 1))" }
 }
 
 extension EvidenceVerifier {
