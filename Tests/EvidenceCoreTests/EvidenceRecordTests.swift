@@ -75,3 +75,15 @@ func refusesInvalidRecordsNamingTheField(text: String, message: String) {
     let b = try! HMACKey(bytes: [UInt8](repeating: 2, count: 32))
     #expect(a.keyID != b.keyID && a.keyID.count == 16)
 }
+
+/// A field name is its bytes: "\u{212A}ind" (KELVIN SIGN) equals "Kind" as a
+/// Swift string, but is no field "Kind"; the ASCII fast path must not let it in.
+@Test func aLookAlikeOfAFieldNameIsAnUnknownField() throws {
+    let known: Set<String> = ["Kind", "caf\u{E9}"]
+    let accepted = try JSON.parse(Array(#"{"Kind":1,"caf\u00e9":2}"#.utf8)).objectValue!
+    try FieldReader(accepted).refuseUnknown(known)
+    for twin in ["\\u212Aind", "cafe\\u0301"] {
+        let object = try JSON.parse(Array("{\"\(twin)\":1}".utf8)).objectValue!
+        #expect(throws: EvidenceError.self, "\(twin)") { try FieldReader(object).refuseUnknown(known) }
+    }
+}

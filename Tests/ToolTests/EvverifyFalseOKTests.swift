@@ -185,6 +185,26 @@ extension VerifyFixture {
         #expect(fromIndexed.objects.first { $0["id"] as? String == "C2025-0001/performance/repayment-03.json" }?["status"] as? String == "missing")
     }
 
+    /// A bundle line's leaf is only what the bundle claims: the verifier
+    /// recomputes it from the entry (an entry read from the log needs no
+    /// second hash; one whose leaf came from elsewhere always gets one).
+    @Test func aBundlesClaimedLeafIsRecomputed() throws {
+        let f = try VerifyFixture()
+        let bundle = try f.run("evchain", ["prove", f.chain, "--checkpoint", f.cosigned], stdin: try f.records("C2025-0001"))
+        try #require(bundle.status == 0, "\(bundle.stderr)")
+        var lines = String(decoding: bundle.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        let first = try #require(lines.firstIndex { $0.contains("\"leaf\":\"") })
+        let leaf = try #require(lines[first].range(of: #""leaf":"[0-9a-f]{64}""#, options: .regularExpression))
+        lines[first].replaceSubrange(leaf, with: "\"leaf\":\"" + String(repeating: "0", count: 64) + "\"")
+        try f.dir.write("edited.proofs", Data((lines.joined(separator: "\n") + "\n").utf8))
+        let r = try f.evverify(["--proofs", f.dir.file("edited.proofs").path, "--log-key", f.logVKey, "--witness-key", f.notaryVKey,
+                                "--root", f.contracts.path], stdin: try f.originals("C2025-0001"))
+        #expect(r.status == 1, "\(r.stderr)")
+        let reasons = r.objects.compactMap { $0["reason"] as? String }
+        #expect(reasons.contains { $0.contains("leaf hash does not match its contents") }, "\(r.out)")
+        #expect(r.objects.filter { $0["status"] as? String == "ok" }.count == r.objects.count - 1)
+    }
+
     /// Item 5: without --witness-key the notary's cosignature was never checked.
     @Test func noWitnessMustBeSaid() throws {
         let f = try VerifyFixture()

@@ -13,15 +13,22 @@ import EvidenceSupport
 /// that order, the record canonical, no spaces), and `parse` accepts only
 /// that spelling: an audit compares bytes, not meanings.
 public struct ChainEntry: Sendable, Equatable {
-    public var seq: UInt64
-    public var time: String
+    public var seq: UInt64 { didSet { leafIsOfContents = false } }
+    public var time: String { didSet { leafIsOfContents = false } }
     /// The evidence record, RFC 8785 canonical.
-    public var canonicalRecord: [UInt8] { didSet { parsedRecord = nil } }
-    public var leaf: Hash
+    public var canonicalRecord: [UInt8] { didSet { parsedRecord = nil; parsedEvidence = nil; leafIsOfContents = false } }
+    public var leaf: Hash { didSet { leafIsOfContents = false } }
+    /// Whether `leaf` is the hash this process computed of the entry as it
+    /// is (the initialiser computes it; any change clears this): a verifier
+    /// need not compute it again. Not part of the entry's identity.
+    public private(set) var leafIsOfContents = true
     /// The record as `parse` read it from the line (whose record it checked
     /// to be exactly `canonicalRecord`): `record` then needs no second parse.
     /// Not part of the entry's identity.
     private var parsedRecord: JSONValue?
+    /// The record as an `EvidenceRecord`, where `parse` read it as one
+    /// (`parseExact`); not part of the entry's identity either.
+    var parsedEvidence: EvidenceRecord?
 
     public static func == (a: ChainEntry, b: ChainEntry) -> Bool {
         a.seq == b.seq && a.time == b.time && a.canonicalRecord == b.canonicalRecord && a.leaf == b.leaf
@@ -106,6 +113,19 @@ public struct ChainEntry: Sendable, Equatable {
         return out
     }
 
+    /// The record as an `EvidenceRecord`: as `parse` read it, or read now.
+    public func evidenceRecord() throws -> EvidenceRecord {
+        if let parsedEvidence { return parsedEvidence }
+        return try EvidenceRecord(json: record)
+    }
+
+    /// The record's `id` or `contract` string, without parsing the record
+    /// again where `parse` read it as an `EvidenceRecord`.
+    func recordString(_ field: ChainLookup.Field) -> String? {
+        if let parsedEvidence { return field == .id ? parsedEvidence.id : parsedEvidence.contract }
+        return record[field == .id ? "id" : "contract"]?.stringValue
+    }
+
     public var record: JSONValue {
         if let parsedRecord { return parsedRecord }
         // Our own canonical bytes: they parse.
@@ -127,6 +147,14 @@ public struct ChainEntry: Sendable, Equatable {
     /// `expectedSeq`, when given, must match.
     public static func parse(line bytes: UnsafeRawBufferPointer, expectedSeq: UInt64? = nil,
                              context: HashContext? = nil) throws -> ChainEntry {
+        if let entry = parseExact(line: bytes, expectedSeq: expectedSeq) { return entry }
+        return try parseGeneral(line: bytes, expectedSeq: expectedSeq, context: context)
+    }
+
+    /// `parse` through a `JSONValue` of the whole line: every line, and
+    /// the error that says what is wrong with one.
+    static func parseGeneral(line bytes: UnsafeRawBufferPointer, expectedSeq: UInt64?,
+                             context: HashContext?) throws -> ChainEntry {
         let value = try JSON.parse(bytes)
         guard case .object(let o) = value, o.keys == ["seq", "time", "record", "leaf"] else {
             throw EvidenceError.failure("not a chain entry (expected {\"seq\",\"time\",\"record\",\"leaf\"})")

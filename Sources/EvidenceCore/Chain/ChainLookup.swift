@@ -81,7 +81,14 @@ public struct ChainLookup {
     }
 
     static func key(_ field: Field, _ value: String, context: HashContext) -> UInt64 {
-        ChainScan.escaped(value).withUnsafeBytes { key(field, escaped: $0, context: context) }
+        // Most values need no escape: their bytes are their escaped form.
+        var value = value
+        return value.withUTF8 { utf8 in
+            if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }) {
+                return key(field, escaped: UnsafeRawBufferPointer(utf8), context: context)
+            }
+            return ChainScan.escaped(String(decoding: utf8, as: UTF8.self)).withUnsafeBytes { key(field, escaped: $0, context: context) }
+        }
     }
 
     static let idTag: [UInt8] = Array("evchain/1 lookup id\u{0}".utf8)

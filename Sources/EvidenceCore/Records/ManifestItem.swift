@@ -48,11 +48,23 @@ public struct ManifestItem: Sendable {
         }
         if let n = try fields.optionalIdentifier("name") {
             name = n
-        } else if case .file(let p) = content, let last = p.split(separator: "/").last {
+        } else if case .file(let p) = content, let last = Self.lastComponent(p) {
             name = String(last)
         } else {
             throw EvidenceError.input("missing \"name\" (required for an inline \"data\" record)")
         }
+    }
+
+    /// The last non-empty component of `path` (what splitting it on "/"
+    /// gives last), found on its bytes.
+    static func lastComponent(_ path: String) -> Substring? {
+        let utf8 = path.utf8
+        var end = utf8.endIndex
+        while end > utf8.startIndex, utf8[utf8.index(before: end)] == UInt8(ascii: "/") { end = utf8.index(before: end) }
+        guard end > utf8.startIndex else { return nil }
+        var start = end
+        while start > utf8.startIndex, utf8[utf8.index(before: start)] != UInt8(ascii: "/") { start = utf8.index(before: start) }
+        return path[start..<end]
     }
 
     /// `contract/stage/name`, the id later tools look entries up by.

@@ -103,13 +103,17 @@ public final class AttestedTimes: @unchecked Sendable {
     private func resolveLocked(_ seqs: some Sequence<UInt64>) {
         var starts = Set<Int>()
         for seq in seqs where seq < main.checkpoint.size { starts.insert(firstIndex(above: seq)) }
-        for start in starts.sorted() {
-            var i = start
-            while i < sizes.count {
-                if evaluated[sizes[i]] == nil { evaluated[sizes[i]] = .some(evaluate(sizes[i])) }
-                if evaluated[sizes[i]]! != nil { break }
-                i += 1
-            }
+        for start in starts.sorted() { resolveLocked(from: start) }
+    }
+
+    /// Evaluates the past checkpoints from `sizes[start]` on, up to the
+    /// first that attests.
+    private func resolveLocked(from start: Int) {
+        var i = start
+        while i < sizes.count {
+            if evaluated[sizes[i]] == nil { evaluated[sizes[i]] = .some(evaluate(sizes[i])) }
+            if evaluated[sizes[i]]! != nil { break }
+            i += 1
         }
     }
 
@@ -120,7 +124,7 @@ public final class AttestedTimes: @unchecked Sendable {
         guard seq < main.checkpoint.size else { return nil }
         if sizes.isEmpty { return mainAttestation }
         return lock.withLock { _ in
-            resolveLocked(CollectionOfOne(seq))
+            resolveLocked(from: firstIndex(above: seq))
             return resolvedAttestation(for: seq)
         }
     }

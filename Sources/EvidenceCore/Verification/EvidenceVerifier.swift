@@ -165,7 +165,7 @@ public struct EvidenceVerifier {
                       reported.insert(id.exact).inserted else { continue }
                 var v = Verdict(id: id, status: .missing)
                 v.entry = entry
-                v.record = try? EvidenceRecord(json: entry.record)
+                v.record = try? entry.evidenceRecord()
                 v.contract = contract
                 v.reason = "logged at seq \(entry.seq) (\(entry.time)) for contract \(contract) but not presented"
                 if let twin = lookAlikes[id] {
@@ -204,6 +204,9 @@ public struct EvidenceVerifier {
         let key: HMACKey?
         var digesters: [RecordAlgorithm: ArtifactDigester] = [:]
         let tree: MerkleTreeReader?
+        /// Set for a chain source when verdicts are rendered, not kept:
+        /// no proof is then kept, and audit paths are checked by it.
+        var inclusion: InclusionChecker?
         let context = HashContext(.sha256)
         let paths: OriginalPaths
         init(key: HMACKey?, root: RootDirectory, store: ChainStore? = nil, batch: ChainBatchReader? = nil) {
@@ -239,7 +242,7 @@ public struct EvidenceVerifier {
                 do {
                     if let file = cache.paths.opened(path) {
                         defer { close(file.fd) }
-                        return try digester.digest(regularFile: file.fd, size: file.size, name: file.real).hex[0]
+                        return try digester.hexDigest(regularFile: file.fd, size: file.size, name: file.real)
                     }
                 } catch let e as EvidenceError {
                     throw EvidenceError(e.kind, "\"\(path)\": \(e.message)")
@@ -258,7 +261,7 @@ public struct EvidenceVerifier {
     /// not the end of the run (like `sha256sum -c`).
     func missingOriginal(_ item: VerificationItem, cache: DigesterCache) -> String? {
         guard case .original(let m) = item.content, case .file(let path) = m.content,
-              !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else { return nil }
+              let first = path.utf8.first, first != UInt8(ascii: "/"), !OriginalPaths.hasParentComponent(path) else { return nil }
         return cache.paths.exists(path) ? nil : path
     }
 
@@ -269,7 +272,7 @@ public struct EvidenceVerifier {
             v.reason = "missing original: \"\(path)\" not found under \(Setting("root"))"
             if let last = entries.last {
                 v.entry = last
-                v.record = try EvidenceRecord(json: last.record)
+                v.record = try last.evidenceRecord()
             }
             return v
         }
@@ -296,25 +299,26 @@ public struct EvidenceVerifier {
         var actualForLast: String? = nil
         var lastRecord: EvidenceRecord? = nil
         var unmatched: [ChainEntry] = []
-        // Read the original once per algorithm, however often the id was logged.
-        var actualByAlgorithm: [RecordAlgorithm: String?] = [:]
+        // Read the original once per algorithm, however often the id was
+        // logged (an array: one algorithm, nearly always).
+        var actualByAlgorithm: [(algorithm: RecordAlgorithm, digest: String?)] = []
         // Every entry of the id is compared: one the original does not match
         // means the id was logged again with another digest.
         for entry in entries {
-            let record = try EvidenceRecord(json: entry.record)
+            let record = try entry.evidenceRecord()
             if entry.seq == last.seq { lastRecord = record }
             if let key = options.key, record.algorithm.isKeyed, let kid = record.keyID, kid != key.keyID {
                 throw EvidenceError.usage("\(item.id) is logged under HMAC key \(kid), but \(Setting("key-file")) holds key \(key.keyID)")
             }
             let actual: String?
-            if let known = actualByAlgorithm[record.algorithm] {
-                actual = known
+            if let known = actualByAlgorithm.first(where: { $0.algorithm == record.algorithm }) {
+                actual = known.digest
             } else {
                 actual = try actualDigest(of: item, record.algorithm, cache: cache)
-                actualByAlgorithm[record.algorithm] = .some(actual)
+                actualByAlgorithm.append((record.algorithm, actual))
             }
             if entry.seq == last.seq { actualForLast = actual }
-            if let actual, constantTimeEqual(Array(actual.utf8), Array(record.digest.utf8)) {
+            if let actual, constantTimeEqual(actual, record.digest) {
                 if matched == nil {
                     matched = entry
                     matchedRecord = record
@@ -330,7 +334,7 @@ public struct EvidenceVerifier {
             if let why = notProven(other, bundleLines: bundleLines, cache: cache) {
                 v.status = .unproven
                 v.entry = other
-                v.record = try? EvidenceRecord(json: other.record)
+                v.record = try? other.evidenceRecord()
                 v.reason = "the entry at seq \(other.seq) of this id is not proven: \(why)"
                 return v
             }
@@ -338,7 +342,7 @@ public struct EvidenceVerifier {
         guard let entry = matched, let matchedRecord else {
             v.status = .mismatch
             v.entry = last
-            v.record = try lastRecord ?? EvidenceRecord(json: last.record)
+            v.record = try lastRecord ?? last.evidenceRecord()
             v.actualDigest = actualForLast
             v.reason = actualForLast == nil
                 ? "the record has no digest under the logged algorithm \(v.record!.algorithm)"
@@ -377,10 +381,12 @@ public struct EvidenceVerifier {
             v.reason = "logged at seq \(entry.seq), after the checkpoint (tree size \(cp.size)); seal a newer checkpoint"
             return v
         }
-        let path: [Hash]
+        // Nil: checked by the worker's `InclusionChecker` (verdicts only,
+        // no proof kept).
+        let path: [Hash]?
         switch source {
         case .chain:
-            path = try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size)
+            path = cache.inclusion == nil ? try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size) : nil
         case .bundle:
             let line = bundleLines[entry.seq]!
             if line.treeSize != cp.size || line.root != cp.root {
@@ -392,14 +398,19 @@ public struct EvidenceVerifier {
             path = try log.tree.inclusionProof(index: entry.seq, treeSize: cp.size)
         }
         v.proof = path
-        let recomputed = ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord).leaf
+        let recomputed = entry.leafIsOfContents ? entry.leaf
+            : ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord).leaf
         guard recomputed == entry.leaf else {
             v.reason = "the entry's leaf hash does not match its contents"
             return v
         }
         do {
-            try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
-        } catch {
+            if let path {
+                try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
+            } else {
+                try cache.inclusion!.check(leafHash: recomputed, index: entry.seq)
+            }
+        } catch let error as ProofError {
             v.reason = "inclusion proof does not lead to the checkpoint root: \(error)"
             return v
         }
@@ -425,11 +436,11 @@ extension EvidenceVerifier {
     /// from the source checked against the trusted checkpoint; nil when it is.
     func notProven(_ entry: ChainEntry, bundleLines: [UInt64: ProofBundle.Line], cache: DigesterCache) -> String? {
         let cp = trust.checkpoint
-        let path: [Hash]
+        let path: [Hash]?
         do {
             switch source {
             case .chain:
-                path = try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size)
+                path = cache.inclusion == nil ? try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size) : nil
             case .bundle:
                 guard let line = bundleLines[entry.seq], line.treeSize == cp.size, line.root == cp.root else {
                     return "the bundle holds no proof of it against the checkpoint given (tree size \(cp.size))"
@@ -441,12 +452,19 @@ extension EvidenceVerifier {
         } catch {
             return "no audit path: \(error)"
         }
-        let recomputed = ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord, context: cache.context).leaf
+        let recomputed = entry.leafIsOfContents ? entry.leaf
+            : ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord, context: cache.context).leaf
         guard recomputed == entry.leaf else { return "the entry's leaf hash does not match its contents" }
         do {
-            try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
-        } catch {
+            if let path {
+                try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
+            } else {
+                try cache.inclusion!.check(leafHash: recomputed, index: entry.seq)
+            }
+        } catch let error as ProofError {
             return "inclusion proof does not lead to the checkpoint root: \(error)"
+        } catch {
+            return "no audit path: \(error)"
         }
         return nil
     }

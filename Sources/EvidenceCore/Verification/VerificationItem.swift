@@ -9,16 +9,11 @@ public struct VerificationItem: Sendable {
         case record(EvidenceRecord)
     }
 
-    public var content: Content
+    public let content: Content
     /// `file:line` of the input line.
     public var location: String
-
-    public var id: String {
-        switch content {
-        case .original(let item): return item.id ?? item.defaultID
-        case .record(let record): return record.id
-        }
-    }
+    /// The id the item is looked up by (made once: it is asked for often).
+    public let id: String
 
     public var contract: String? {
         switch content {
@@ -31,9 +26,13 @@ public struct VerificationItem: Sendable {
     public init(json object: JSONObject, location: String) throws {
         self.location = location
         if object["path"] != nil || object["data"] != nil {
-            content = .original(try ManifestItem(json: object))
+            let item = try ManifestItem(json: object)
+            content = .original(item)
+            id = item.id ?? item.defaultID
         } else if object["digest"] != nil {
-            content = .record(try EvidenceRecord(json: object))
+            let record = try EvidenceRecord(json: object)
+            content = .record(record)
+            id = record.id
         } else {
             throw EvidenceError.input("expected a manifest line (with \"path\" or \"data\") or an evidence record (with \"digest\")")
         }

@@ -176,7 +176,7 @@ extension EvidenceVerifier {
             if !sources.tilesPrefetched { try log.prefetch(ids: ids.map(\.string)) }
             for id in ids { sources.byID[id] = try log.entries(.id, id.string) }
         }
-        if items.count >= Self.batchSize / 2 { sources.reader?.readFences() }
+        if items.count >= Self.batchSize / 2 { sources.reader?.readBuckets() }
         let render = run.render
         let outcomes = ParallelMap.map(items, states: &run.caches) { cache, item -> Result<Made, EvidenceError> in
             do {
@@ -203,17 +203,24 @@ extension EvidenceVerifier {
     /// The entries of `id` before the cut-off, in seq order.
     func entries(of id: String, sources: EntrySources, context: HashContext) throws -> [ChainEntry] {
         var entries: [ChainEntry]
+        // (The extras are empty but for a case judged whole: no lookup then.)
         if let reader = sources.reader {
             var seqs = reader.candidates(.id, id, context: context)
-            for seq in sources.extraSeqs[id.exact] ?? [] where !seqs.contains(seq) { seqs.append(seq) }
+            if !sources.extraSeqs.isEmpty {
+                for seq in sources.extraSeqs[id.exact] ?? [] where !seqs.contains(seq) { seqs.append(seq) }
+            }
             entries = try reader.confirmed(seqs, .id, id, context: context)
         } else {
             entries = sources.byID[id.exact] ?? []
         }
-        for e in sources.extraEntries[id.exact] ?? [] where !entries.contains(where: { $0.seq == e.seq }) {
-            entries.append(e)
+        if !sources.extraEntries.isEmpty {
+            for e in sources.extraEntries[id.exact] ?? [] where !entries.contains(where: { $0.seq == e.seq }) {
+                entries.append(e)
+            }
         }
-        return entries.filter(isBeforeCutoff).sorted { $0.seq < $1.seq }
+        if options.loggedBefore != nil { entries.removeAll { !isBeforeCutoff($0) } }
+        if entries.count > 1 { entries.sort { $0.seq < $1.seq } }
+        return entries
     }
 
     func made(_ verdict: Verdict, vouchedBy: [String]?, render: Renderer?) -> Made {
@@ -345,8 +352,14 @@ extension EvidenceVerifier {
             output = render == nil ? nil : SpooledOutput(memory: o.outputMemory, directory: o.scratchDirectory)
             var store: ChainStore? = nil
             if case .chain(let s) = verifier.source { store = s }
+            let checkpoint = verifier.trust.checkpoint
             caches = (0..<ParallelMap.defaultWorkers).map { _ in
-                DigesterCache(key: o.key, root: o.root, store: store, batch: reader)
+                let cache = DigesterCache(key: o.key, root: o.root, store: store, batch: reader)
+                // Rendered verdicts carry no proof: the walks stop at subtrees proven before.
+                if render != nil, let tree = cache.tree {
+                    cache.inclusion = InclusionChecker(tree: tree, treeSize: checkpoint.size, root: checkpoint.root)
+                }
+                return cache
             }
         }
 

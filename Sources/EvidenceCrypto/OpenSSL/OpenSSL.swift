@@ -243,6 +243,17 @@ public enum SecureRandom {
 
 /// Compares two byte strings in time that depends only on their lengths
 /// (CRYPTO_memcmp), for MACs and other secrets.
+/// `constantTimeEqual` of two strings' UTF-8 bytes (hex digests), without
+/// copying them into arrays.
+public func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    var (a, b) = (a, b)
+    return a.withUTF8 { pa in
+        b.withUTF8 { pb in
+            pa.count == pb.count && (pa.isEmpty || CRYPTO_memcmp(pa.baseAddress, pb.baseAddress, pa.count) == 0)
+        }
+    }
+}
+
 public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     guard a.count == b.count else { return false }
     if a.isEmpty { return true }

@@ -114,10 +114,8 @@ extension Merkle {
     public static func verifyInclusion(leafHash: Hash, index: UInt64, treeSize: UInt64,
                                        path: [Hash], root: Hash) throws(ProofError) {
         guard index < treeSize else { throw .indexOutOfRange(index: index, size: treeSize) }
-        let context = HashContext(.sha256)
         var r = leafHash
-        try walk(path, fn: index, sn: treeSize - 1,
-                 left: { r = nodeHash($0, r, using: context) }, right: { r = nodeHash(r, $0, using: context) })
+        try walk(path, fn: index, sn: treeSize - 1, left: { r = nodeHash($0, r) }, right: { r = nodeHash(r, $0) })
         guard constantTimeEqual(r, root) else { throw .rootMismatch }
     }
 
@@ -144,11 +142,10 @@ extension Merkle {
         if oldSize & (oldSize - 1) == 0 { proof.insert(oldRoot, at: 0) }
         var fn = oldSize - 1, sn = newSize - 1
         while fn & 1 == 1 { fn >>= 1; sn >>= 1 }
-        let context = HashContext(.sha256)
         var fr = proof[0], sr = proof[0]
         try walk(proof.dropFirst(), fn: fn, sn: sn,
-                 left: { fr = nodeHash($0, fr, using: context); sr = nodeHash($0, sr, using: context) },
-                 right: { sr = nodeHash(sr, $0, using: context) })
+                 left: { fr = nodeHash($0, fr); sr = nodeHash($0, sr) },
+                 right: { sr = nodeHash(sr, $0) })
         guard constantTimeEqual(fr, oldRoot), constantTimeEqual(sr, newRoot) else { throw .rootMismatch }
     }
 

@@ -3,75 +3,16 @@ import EvidenceCrypto
 import EvidenceLog
 import EvidenceSupport
 
-/// A file mapped read-only: lookups, index offsets and stored hashes read
-/// without a system call each. Only the bytes that exist when it is mapped
-/// are read (readers trust only what the index committed before).
-final class MappedFile: @unchecked Sendable {
-    let path: String
-    let bytes: UnsafeRawBufferPointer
-
-    init(_ path: String) throws {
-        self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw EvidenceError.io("cannot stat: \(String(cString: strerror(errno)))", at: path) }
-        let count = Int(st.st_size)
-        if count == 0 {
-            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
-            return
-        }
-        guard let p = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0), p != MAP_FAILED else {
-            throw EvidenceError.io("cannot map: \(String(cString: strerror(errno)))", at: path)
-        }
-        bytes = UnsafeRawBufferPointer(start: p, count: count)
-    }
-
-    deinit {
-        if let p = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: p), bytes.count) }
-    }
-
-    /// Reads will be scattered: no readahead. (A fault still maps the whole
-    /// folio the page is in, up to megabytes on Linux 6: what a run reads
-    /// stays resident until `releaseResidentPages`.)
-    func readsAreRandom() {
-        if let p = bytes.baseAddress { madvise(UnsafeMutableRawPointer(mutating: p), bytes.count, MADV_RANDOM) }
-    }
-
-    /// Drops this process's mapping of the pages read so far (they stay in
-    /// the page cache): mapped pages count in the resident set, and a run
-    /// that reads a little of everything would otherwise end up holding
-    /// the whole file. Only while nothing reads the map.
-    func releaseResidentPages() { releaseResidentPages(0..<bytes.count) }
-
-    /// `releaseResidentPages` for the pages of `range` (whole pages only).
-    func releaseResidentPages(_ range: Range<Int>) {
-        guard let p = bytes.baseAddress else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = range.lowerBound / page * page
-        let end = min((range.upperBound + page - 1) / page * page, bytes.count)
-        guard start < end else { return }
-        madvise(UnsafeMutableRawPointer(mutating: p + start), end - start, MADV_DONTNEED)
-    }
-
-    func uint64(at offset: Int) -> UInt64 {
-        var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(bytes[offset + i]) }
-        return v
-    }
-}
-
-/// The committed chain read through maps of `CHAIN.index`, `CHAIN`,
-/// `CHAIN.hashes` and the lookup's runs: the reads of k items are
-/// O(k log n) memory accesses, no system call each, and any number of
-/// workers may read at once.
+/// The committed chain read for many items at once: `CHAIN.hashes` and
+/// the lookup's runs mapped, an entry's two offsets in `CHAIN.index` and
+/// its line in `CHAIN` read with `pread`. Any number of workers may read
+/// at once.
 public final class ChainBatchReader: @unchecked Sendable {
     public let store: ChainStore
     /// Entries [0, committed) were committed when the reader was made.
     public let committed: UInt64
-    let index: MappedFile
-    let data: MappedFile
+    let index: PositionalFile
+    let data: PositionalFile
     let hashes: MappedFile
     let lookup: ChainLookup
     /// The lookup's runs, mapped: many keys are searched in them in key order.
@@ -87,14 +28,13 @@ public final class ChainBatchReader: @unchecked Sendable {
               (try? lookup.opened()) != nil
         else { return nil }
         self.lookup = lookup
-        index = try MappedFile(store.index.path)
-        data = try MappedFile(store.path)
+        index = try PositionalFile(store.index.path)
+        data = try PositionalFile(store.path)
         hashes = try MappedFile(store.hashes.path)
         runFiles = try lookup.runs.map { try MappedFile(ChainLookup.runPath(store.path, $0)) }
-        // An item's entry and its proof's hashes are a few bytes each, far apart.
-        data.readsAreRandom()
+        // An item's proof's hashes are a few bytes each, far apart.
         hashes.readsAreRandom()
-        guard UInt64(index.bytes.count) >= committed * 8 else {
+        guard UInt64(index.size) >= committed * 8 else {
             throw EvidenceError.io("index is shorter than its size", at: index.path)
         }
     }
@@ -108,7 +48,6 @@ public final class ChainBatchReader: @unchecked Sendable {
         // and run, touching a few pages of each; mapping the runs would map
         // (and unmap) the pages around every probe too.
         if UInt64(wanted.count) < committed / 1024 {
-            index.readsAreRandom()
             return try wanted.map { try lookup.candidates($0.0, $0.1, below: committed, context: context) }
         }
         return mappedCandidates(wanted.map { ChainLookup.key($0.0, $0.1, context: context) })
@@ -139,25 +78,20 @@ public final class ChainBatchReader: @unchecked Sendable {
     }
 
     /// The candidate seqs of one id or contract, ascending, below
-    /// `committed`, for a stream of items, one at a time, on any worker: a
-    /// binary search of each mapped run (of one page of it, once the fences
-    /// are read).
+    /// `committed`, for a stream of items, one at a time, on any worker:
+    /// one `pread` of its bucket in each run once the buckets are read, a
+    /// binary search of each mapped run before.
     public func candidates(_ field: ChainLookup.Field, _ value: String, context: HashContext) -> [UInt64] {
         let key = ChainLookup.key(field, value, context: context)
         var out: [UInt64] = []
         for (r, file) in runFiles.enumerated() {
             let count = file.bytes.count / ChainLookup.recordSize
-            var low = 0, high = count
-            if let fences = fences?[r] {
-                // The first fence not below the key: the key's first record
-                // is in the page before it, or is that fence's own.
-                var a = 0, b = fences.count
-                while a < b {
-                    let mid = (a + b) / 2
-                    if fences[mid] < key { a = mid + 1 } else { b = mid }
-                }
-                (low, high) = (max(a - 1, 0) * Self.fenceSpacing, min(a * Self.fenceSpacing, count))
+            var range = 0..<count
+            if let bucket = buckets?[r]?.records(of: key) {
+                if bucket.count <= Self.bucketReadLimit, readBucket(file, bucket, key: key, into: &out) { continue }
+                range = bucket
             }
+            var (low, high) = (range.lowerBound, range.upperBound)
             while low < high {
                 let mid = (low + high) / 2
                 if file.uint64(at: mid * ChainLookup.recordSize) < key { low = mid + 1 } else { high = mid }
@@ -172,51 +106,63 @@ public final class ChainBatchReader: @unchecked Sendable {
         return out
     }
 
-    /// Records of a lookup run per fence: a 4 KiB page of 16-byte records.
-    static let fenceSpacing = 4096 / ChainLookup.recordSize
-    /// Each run's every `fenceSpacing`-th key, once many items are to be
-    /// looked up: a search then reads one page of the run, not the twenty
-    /// a binary search of a ten-million-entry log touches (each a page
-    /// fault, and each page in the resident set until released).
-    private var fences: [[UInt64]]?
+    /// Records read in one `pread` at most (4 KiB); a larger bucket (a
+    /// contract with hundreds of entries) is searched in the map.
+    static let bucketReadLimit = 256
 
-    /// Reads the fences (a pass over the runs' pages, released after):
-    /// worth it for a stream of items, not for a few. Before the workers.
-    public func readFences() {
-        guard fences == nil else { return }
-        // A window at a time, released after: the pass must not bring the
-        // whole lookup into the resident set either.
-        let window = 16 << 20
-        fences = runFiles.map { file in
-            let count = file.bytes.count / ChainLookup.recordSize
-            var keys: [UInt64] = []
-            keys.reserveCapacity(count / Self.fenceSpacing + 1)
-            var start = 0
-            while start < file.bytes.count {
-                let end = min(start + window, file.bytes.count)
-                for offset in stride(from: start, to: end, by: Self.fenceSpacing * ChainLookup.recordSize)
-                where offset + ChainLookup.recordSize <= file.bytes.count {
-                    keys.append(file.uint64(at: offset))
-                }
-                file.releaseResidentPages(start..<end)
-                start = end
+    /// Appends the seqs of `key`'s records in `bucket` of `file`, read with
+    /// one `pread`; false if it cannot be read (then the map is searched).
+    private func readBucket(_ file: MappedFile, _ bucket: Range<Int>, key: UInt64, into out: inout [UInt64]) -> Bool {
+        if bucket.isEmpty { return true }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * bucket.count) { words in
+            let raw = UnsafeMutableRawBufferPointer(words)
+            guard file.positional.read(into: raw, at: bucket.lowerBound * ChainLookup.recordSize) else { return false }
+            for i in 0..<bucket.count where UInt64(bigEndian: words[2 * i]) == key {
+                let seq = UInt64(bigEndian: words[2 * i + 1])
+                if seq < committed { out.append(seq) }
             }
-            return keys
+            return true
         }
+    }
+
+    /// Each run's buckets, once many items are to be looked up: a search
+    /// then reads a few hundred bytes of the run, not the twenty pages a
+    /// binary search of a ten-million-entry log touches (each a page fault,
+    /// and each page in the resident set until released).
+    private var buckets: [LookupBuckets?]?
+
+    /// Reads the buckets (a pass over each run, its pages released after):
+    /// worth it for a stream of items, not for a few. Before the workers.
+    /// The runs other than the largest get a `KeyFilter` too, smallest
+    /// first while they fit in `filterMemory`: an item's entries are in one
+    /// run or two, and most in the largest, so its search skips the others.
+    public func readBuckets(filterMemory: Int = 16 << 20) {
+        guard buckets == nil else { return }
+        let counts = runFiles.map { $0.bytes.count / ChainLookup.recordSize }
+        let largest = counts.indices.max { counts[$0] < counts[$1] }
+        var filtered = Set<Int>()
+        var budget = filterMemory
+        for r in counts.indices.sorted(by: { counts[$0] < counts[$1] }) where r != largest {
+            let size = KeyFilter.size(capacity: counts[r])
+            guard size <= budget else { break }
+            filtered.insert(r)
+            budget -= size
+        }
+        buckets = runFiles.indices.map { LookupBuckets(runFiles[$0], filtered: filtered.contains($0)) }
     }
 
     /// Reads of single items are scattered over every file: no readahead
     /// or mapping of neighbouring pages, which would only fill the
     /// resident set.
     public func expectScatteredReads() {
-        for file in [index, data, hashes] + runFiles { file.readsAreRandom() }
+        for file in [hashes] + runFiles { file.readsAreRandom() }
     }
 
     /// Drops the pages read so far from the resident set (see
     /// `MappedFile.releaseResidentPages`): between batches of items, while
     /// no worker reads.
     public func releaseResidentPages() {
-        for file in [index, data, hashes] + runFiles { file.releaseResidentPages() }
+        for file in [hashes] + runFiles { file.releaseResidentPages() }
     }
 
     /// Bytes of files mapped into this process and resident (the `shared`
@@ -280,23 +226,32 @@ public final class ChainBatchReader: @unchecked Sendable {
         return low
     }
 
-    /// Entry `seq`'s line, without its newline.
-    func line(_ seq: UInt64) throws -> UnsafeRawBufferPointer {
-        let start = seq == 0 ? 0 : index.uint64(at: Int(seq - 1) * 8)
-        let stop = index.uint64(at: Int(seq) * 8)
+    /// `body` of entry `seq`'s line, without its newline: its offsets in
+    /// the index and its bytes read with `pread`.
+    func withLine<R>(_ seq: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        // Offsets (seq - 1, seq): the end of the line before and of this one.
+        var offsets: (UInt64, UInt64) = (0, 0)
+        let read = seq == 0
+            ? withUnsafeMutableBytes(of: &offsets.1) { index.read(into: $0, at: 0) }
+            : withUnsafeMutableBytes(of: &offsets) { index.read(into: $0, at: Int(seq - 1) * 8) }
+        guard read else { throw EvidenceError.failure("index entry \(seq) cannot be read", at: index.path) }
+        let (start, stop) = (UInt64(bigEndian: offsets.0), UInt64(bigEndian: offsets.1))
         guard start < stop, stop - start <= UInt64(ChainEntry.maximumEntryBytes) * 8 else {
             throw EvidenceError.failure("index entry \(seq) is corrupt", at: index.path)
         }
-        guard stop <= UInt64(data.bytes.count), data.bytes[Int(stop) - 1] == 0x0A else {
-            throw EvidenceError.failure("entry \(seq) is missing or torn", at: store.path)
+        let count = Int(stop - start)
+        return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 8) { buffer in
+            guard stop <= UInt64(data.size), data.read(into: buffer, at: Int(start)), buffer[count - 1] == 0x0A else {
+                throw EvidenceError.failure("entry \(seq) is missing or torn", at: store.path)
+            }
+            return try body(UnsafeRawBufferPointer(rebasing: buffer[..<(count - 1)]))
         }
-        return UnsafeRawBufferPointer(rebasing: data.bytes[Int(start)..<Int(stop) - 1])
     }
 
     /// Entry `seq`, parsed and checked against its leaf.
     public func entry(_ seq: UInt64, context: HashContext) throws -> ChainEntry {
         do {
-            return try ChainEntry.parse(line: try line(seq), expectedSeq: seq, context: context)
+            return try withLine(seq) { try ChainEntry.parse(line: $0, expectedSeq: seq, context: context) }
         } catch let e as EvidenceError where e.kind != .io {
             throw EvidenceError.failure("chain entry \(seq) is corrupt: \(e.message) (run 'evchain audit')", at: store.path)
         }
@@ -305,8 +260,12 @@ public final class ChainBatchReader: @unchecked Sendable {
     /// The entries among `seqs` whose record has `value` in `field`.
     public func confirmed(_ seqs: [UInt64], _ field: ChainLookup.Field, _ value: String,
                           context: HashContext) throws -> [ChainEntry] {
-        let name = field == .id ? "id" : "contract"
-        return try seqs.map { try entry($0, context: context) }.filter { $0.record[name]?.stringValue?.sameBytes(as: value) == true }
+        var out: [ChainEntry] = []
+        for seq in seqs {
+            let e = try entry(seq, context: context)
+            if e.recordString(field)?.sameBytes(as: value) == true { out.append(e) }
+        }
+        return out
     }
 
     /// The Merkle tree from the mapped stored hashes.
