@@ -151,9 +151,8 @@ public final class ChainBatchReader: @unchecked Sendable {
         buckets = runFiles.indices.map { LookupBuckets(runFiles[$0], filtered: filtered.contains($0)) }
     }
 
-    /// Reads of single items are scattered over every file: no readahead
-    /// or mapping of neighbouring pages, which would only fill the
-    /// resident set.
+    /// Reads of single items are scattered over the mapped files: no
+    /// readahead, which would only fill the page cache.
     public func expectScatteredReads() {
         for file in [hashes] + runFiles { file.readsAreRandom() }
     }

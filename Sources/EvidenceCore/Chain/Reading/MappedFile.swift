@@ -1,9 +1,10 @@
 import Glibc
 import EvidenceSupport
 
-/// A file mapped read-only: lookups, index offsets and stored hashes read
-/// without a system call each. Only the bytes that exist when it is mapped
-/// are read (readers trust only what the index committed before).
+/// A file mapped read-only: lookup runs and stored hashes, read many times
+/// a few bytes at a time without a system call each. Only the bytes that
+/// exist when it is mapped are read (readers trust only what the index
+/// committed before).
 final class MappedFile: @unchecked Sendable {
     let path: String
     let bytes: UnsafeRawBufferPointer
