@@ -52,8 +52,15 @@ cat log.chain log.chain.index log.chain.hashes log.chain.lookup.* > /dev/null
 
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 t_sum=$(best_of 1 sha256sum -c --quiet sums.txt)
-t_ossl=$(best_of 3 xargs -a files.list -s 2000000 openssl dgst -sha256)
-t_ev=$(best_of 3 sh -c "'$BIN/evverify' --status --no-witness --chain log.chain --log-key \"\$(cat log.vkey)\" < manifest.jsonl")
+# Alternating, five rounds: on a shared machine both meet the same moments,
+# and the best time of each is compared.
+t_ossl="" t_ev=""
+for _ in 1 2 3 4 5; do
+    t=$(best_of 1 xargs -a files.list -s 2000000 openssl dgst -sha256)
+    if [ -z "$t_ossl" ] || [ "$(echo "$t < $t_ossl" | bc -l)" = 1 ]; then t_ossl=$t; fi
+    t=$(best_of 1 sh -c "'$BIN/evverify' --status --no-witness --chain log.chain --log-key \"\$(cat log.vkey)\" < manifest.jsonl")
+    if [ -z "$t_ev" ] || [ "$(echo "$t < $t_ev" | bc -l)" = 1 ]; then t_ev=$t; fi
+done
 "$BIN/evverify" --no-witness --chain log.chain --log-key "$(cat log.vkey)" < manifest.jsonl | grep -c '"status":"ok"' > ok.count || true
 echo "log: $LOG_SIZE entries; items: $ITEMS × $FILE_KIB KiB; verdicts ok: $(cat ok.count) of $ITEMS"
 echo "sha256sum -c: ${t_sum}s  openssl dgst: ${t_ossl}s  evverify: ${t_ev}s"
