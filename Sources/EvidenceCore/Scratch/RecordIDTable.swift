@@ -329,52 +329,6 @@ public struct RecordIDTable {
     }
 }
 
-/// A blocked Bloom filter (one 64-byte block per key, so one cache miss per
-/// lookup) over 64-bit fingerprints, in a fixed number of bytes: more keys
-/// than it was sized for raise its false positives (a read of the runs,
-/// never a wrong answer), not its memory.
-struct BloomFilter {
-    private var words: [UInt64]
-    private let blockMask: Int
-
-    init(bytes: Int) {
-        // A power of two of 64-byte blocks (8 words each).
-        var blocks = 1
-        while blocks * 2 * 64 <= max(bytes, 64) { blocks *= 2 }
-        words = Array(repeating: 0, count: blocks * 8)
-        blockMask = blocks - 1
-    }
-
-    /// The block from the fingerprint's high bits, six bits within it from
-    /// its low bits (a second hash derived from the first). The words are
-    /// changed in place: a closure over `words` would make the array shared
-    /// for the call and copy all of it for each key.
-    mutating func insert(_ fingerprint: UInt64) {
-        let block = Int(truncatingIfNeeded: fingerprint >> 40) & blockMask
-        var h = fingerprint
-        words.withUnsafeMutableBufferPointer { words in
-            for _ in 0 ..< 6 {
-                h = h &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
-                let bit = Int(h >> 55)       // 0 ..< 512
-                words[block * 8 + bit >> 6] |= 1 << UInt64(bit & 63)
-            }
-        }
-    }
-
-    func mayContain(_ fingerprint: UInt64) -> Bool {
-        let block = Int(truncatingIfNeeded: fingerprint >> 40) & blockMask
-        var h = fingerprint
-        return words.withUnsafeBufferPointer { words in
-            for _ in 0 ..< 6 {
-                h = h &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019
-                let bit = Int(h >> 55)
-                if words[block * 8 + bit >> 6] & (1 << UInt64(bit & 63)) == 0 { return false }
-            }
-            return true
-        }
-    }
-}
-
 /// The inputs' names and line numbers, packed into the one integer the
 /// table keeps for where an id first was (evhash, evverify).
 struct LocationTable: Sendable {

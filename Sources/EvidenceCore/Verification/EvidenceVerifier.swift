@@ -381,12 +381,10 @@ public struct EvidenceVerifier {
             v.reason = "logged at seq \(entry.seq), after the checkpoint (tree size \(cp.size)); seal a newer checkpoint"
             return v
         }
-        // Nil: checked by the worker's `InclusionChecker` (verdicts only,
-        // no proof kept).
         let path: [Hash]?
         switch source {
         case .chain:
-            path = cache.inclusion == nil ? try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size) : nil
+            path = try chainPath(entry.seq, cache: cache)
         case .bundle:
             let line = bundleLines[entry.seq]!
             if line.treeSize != cp.size || line.root != cp.root {
@@ -398,18 +396,13 @@ public struct EvidenceVerifier {
             path = try log.tree.inclusionProof(index: entry.seq, treeSize: cp.size)
         }
         v.proof = path
-        let recomputed = entry.leafIsOfContents ? entry.leaf
-            : ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord).leaf
+        let recomputed = contentLeaf(entry)
         guard recomputed == entry.leaf else {
             v.reason = "the entry's leaf hash does not match its contents"
             return v
         }
         do {
-            if let path {
-                try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
-            } else {
-                try cache.inclusion!.check(leafHash: recomputed, index: entry.seq)
-            }
+            try checkInclusion(recomputed, seq: entry.seq, path: path, cache: cache)
         } catch let error as ProofError {
             v.reason = "inclusion proof does not lead to the checkpoint root: \(error)"
             return v
@@ -440,7 +433,7 @@ extension EvidenceVerifier {
         do {
             switch source {
             case .chain:
-                path = cache.inclusion == nil ? try cache.tree!.inclusionProof(index: entry.seq, treeSize: cp.size) : nil
+                path = try chainPath(entry.seq, cache: cache)
             case .bundle:
                 guard let line = bundleLines[entry.seq], line.treeSize == cp.size, line.root == cp.root else {
                     return "the bundle holds no proof of it against the checkpoint given (tree size \(cp.size))"
@@ -452,21 +445,42 @@ extension EvidenceVerifier {
         } catch {
             return "no audit path: \(error)"
         }
-        let recomputed = entry.leafIsOfContents ? entry.leaf
-            : ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord, context: cache.context).leaf
+        let recomputed = contentLeaf(entry)
         guard recomputed == entry.leaf else { return "the entry's leaf hash does not match its contents" }
         do {
-            if let path {
-                try Merkle.verifyInclusion(leafHash: recomputed, index: entry.seq, treeSize: cp.size, path: path, root: cp.root)
-            } else {
-                try cache.inclusion!.check(leafHash: recomputed, index: entry.seq)
-            }
+            try checkInclusion(recomputed, seq: entry.seq, path: path, cache: cache)
         } catch let error as ProofError {
             return "inclusion proof does not lead to the checkpoint root: \(error)"
         } catch {
             return "no audit path: \(error)"
         }
         return nil
+    }
+
+    /// The audit path of `seq` from the chain's stored hashes; nil where
+    /// the worker's `InclusionChecker` walks it instead (verdicts rendered,
+    /// no proof kept).
+    func chainPath(_ seq: UInt64, cache: DigesterCache) throws -> [Hash]? {
+        cache.inclusion == nil ? try cache.tree!.inclusionProof(index: seq, treeSize: trust.checkpoint.size) : nil
+    }
+
+    /// The leaf of `entry` from its contents: not hashed again where this
+    /// process has just computed it (`ChainEntry.leafIsOfContents`).
+    func contentLeaf(_ entry: ChainEntry) -> Hash {
+        entry.leafIsOfContents ? entry.leaf
+            : ChainEntry(seq: entry.seq, time: entry.time, canonicalRecord: entry.canonicalRecord).leaf
+    }
+
+    /// Throws `ProofError` unless `leaf` at `seq` leads to the trusted
+    /// checkpoint's root: through `path`, or (nil) the worker's
+    /// `InclusionChecker`, which may throw the stored hashes' errors too.
+    func checkInclusion(_ leaf: Hash, seq: UInt64, path: [Hash]?, cache: DigesterCache) throws {
+        let cp = trust.checkpoint
+        if let path {
+            try Merkle.verifyInclusion(leafHash: leaf, index: seq, treeSize: cp.size, path: path, root: cp.root)
+        } else {
+            try cache.inclusion!.check(leafHash: leaf, index: seq)
+        }
     }
 
     /// "contract X, stage Y" when the matched entry's contract or stage is

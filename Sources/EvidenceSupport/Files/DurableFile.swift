@@ -48,20 +48,25 @@ public final class DurableFile {
     /// Reads exactly `count` bytes at `offset`; fewer only at end of file.
     public func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
-        var done = 0
-        try out.withUnsafeMutableBytes { buffer in
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw DurableFile.error("read error", path)
-                }
-                if n == 0 { break }
-                done += n
-            }
-        }
+        let done = try out.withUnsafeMutableBytes { try read(at: offset, filling: $0) }
         if done < count { out.removeLast(count - done) }
         return out
+    }
+
+    /// Fills `buffer` with the bytes at `offset`; returns how many were
+    /// read, fewer than `buffer.count` only at end of file.
+    public func read(at offset: UInt64, filling buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw DurableFile.error("read error", path)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
     }
 
     /// Reads up to `buffer.count` bytes at `offset`; returns how many.

@@ -91,11 +91,7 @@ public final class ChainBatchReader: @unchecked Sendable {
                 if bucket.count <= Self.bucketReadLimit, readBucket(file, bucket, key: key, into: &out) { continue }
                 range = bucket
             }
-            var (low, high) = (range.lowerBound, range.upperBound)
-            while low < high {
-                let mid = (low + high) / 2
-                if file.uint64(at: mid * ChainLookup.recordSize) < key { low = mid + 1 } else { high = mid }
-            }
+            var low = Self.lowerBound(file, count: range.upperBound, key: key, from: range.lowerBound)
             while low < count, file.uint64(at: low * ChainLookup.recordSize) == key {
                 let seq = file.uint64(at: low * ChainLookup.recordSize + 8)
                 if seq < committed { out.append(seq) }
@@ -133,7 +129,7 @@ public final class ChainBatchReader: @unchecked Sendable {
 
     /// Reads the buckets (a pass over each run, its pages released after):
     /// worth it for a stream of items, not for a few. Before the workers.
-    /// The runs other than the largest get a `KeyFilter` too, smallest
+    /// The runs other than the largest get a `BloomFilter` too, smallest
     /// first while they fit in `filterMemory`: an item's entries are in one
     /// run or two, and most in the largest, so its search skips the others.
     public func readBuckets(filterMemory: Int = 16 << 20) {
@@ -143,7 +139,7 @@ public final class ChainBatchReader: @unchecked Sendable {
         var filtered = Set<Int>()
         var budget = filterMemory
         for r in counts.indices.sorted(by: { counts[$0] < counts[$1] }) where r != largest {
-            let size = KeyFilter.size(capacity: counts[r])
+            let size = BloomFilter.byteCount(keys: counts[r], bitsPerKey: LookupBuckets.filterBitsPerKey)
             guard size <= budget else { break }
             filtered.insert(r)
             budget -= size

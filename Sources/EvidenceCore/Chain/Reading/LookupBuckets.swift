@@ -17,14 +17,18 @@ struct LookupBuckets: Sendable {
     let shift: UInt64
     let starts: [UInt32]
     /// Which keys the run may hold, where one was asked for.
-    let filter: KeyFilter?
+    let filter: BloomFilter?
+
+    /// A run's filter: at least ten bits a key (about one absent key in a
+    /// hundred still looked for).
+    static let filterBitsPerKey = 10
 
     /// The most buckets a run gets (16 MiB of starts): past that the
     /// buckets grow instead.
     static let maximumBits = 22
 
     /// Nil for a run of 2³² records or more (it is then searched as before).
-    /// `filtered`: a `KeyFilter` of its keys too, built in the same pass.
+    /// `filtered`: a `BloomFilter` of its keys too, built in the same pass.
     /// A large run without a filter is read in parts on every core: each
     /// part fills the buckets after the previous part's last key's, up to
     /// its own last key's (disjoint, so the parts never write the same
@@ -37,7 +41,7 @@ struct LookupBuckets: Sendable {
         let shift = UInt64(64 - bits)
         self.shift = shift
         var starts = [UInt32](repeating: UInt32(count), count: (1 << bits) + 1)
-        var filter = filtered ? KeyFilter(capacity: count) : nil
+        var filter = filtered ? BloomFilter(keys: count, bitsPerKey: Self.filterBitsPerKey) : nil
         let partCount = filtered || count < 1 << 20 ? 1 : max(1, parts)
         func key(_ i: Int) -> UInt64 { file.uint64(at: i * ChainLookup.recordSize) }
         starts.withUnsafeMutableBufferPointer { out in

@@ -11,37 +11,21 @@ import EvidenceSupport
 /// Only the bytes that exist when it is opened are read (readers trust
 /// only what the index committed before).
 final class PositionalFile: @unchecked Sendable {
-    let path: String
-    let fd: Int32
+    let file: DurableFile
     /// The file's size when opened: reads stop there.
     let size: Int
+    var path: String { file.path }
+    var fd: Int32 { file.fd }
 
     init(_ path: String) throws {
-        self.path = path
-        fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw EvidenceError.io("cannot open: \(String(cString: strerror(errno)))", at: path) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw EvidenceError.io("cannot stat: \(message)", at: path)
-        }
-        size = Int(st.st_size)
+        file = try DurableFile(path, flags: O_RDONLY)
+        size = Int(try file.size())
     }
-
-    deinit { close(fd) }
 
     /// Fills `buffer` with the bytes at `offset`; false when they are not
     /// all below `size` or cannot be read.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         guard offset >= 0, buffer.count <= size, offset <= size - buffer.count else { return false }
-        var done = 0
-        while done < buffer.count {
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            done += n
-        }
-        return true
+        return (try? file.read(at: UInt64(offset), filling: buffer)) == buffer.count
     }
 }
