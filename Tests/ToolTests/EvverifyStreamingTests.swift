@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import EvidenceLog
 
 /// evverify streams its items (issue 20 item 4): memory bounded by
 /// `--id-memory` and `--output-memory`, not by the number of items, while
@@ -24,6 +25,31 @@ import Testing
     static func verify(_ f: ChainFixture, _ extra: [String], stdin: String) throws -> ToolResult {
         try Tools.run("evverify", ["--records-only", "--no-witness", "--chain", f.chain, "--log-key", f.vkey] + extra,
                       stdin: stdin)
+    }
+
+    /// The bank edits one stored hash of `CHAIN.hashes`: entry 101's leaf
+    /// hash, the sibling in entry 100's audit path. Over a stream of 600
+    /// items, whose workers remember the subtrees they have proven, entry
+    /// 100 is unproven and every other item ok (entry 101's own leaf comes
+    /// from its entry, not from the edited file): a remembered subtree
+    /// never stands in for a hash a walk read wrong.
+    @Test func anEditedStoredHashLeavesItsItemUnproven() throws {
+        let (f, items) = try Self.logged(600)
+        let offset = StoredHash.index(level: 0, n: 101) * UInt64(Hash.size)
+        let hashes = try FileHandle(forUpdating: URL(fileURLWithPath: f.chain + ".hashes"))
+        try hashes.seek(toOffset: offset)
+        var byte = try #require(try hashes.read(upToCount: 1))
+        byte[0] ^= 0x01
+        try hashes.seek(toOffset: offset)
+        try hashes.write(contentsOf: byte)
+        try hashes.close()
+        let r = try Self.verify(f, [], stdin: items)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.objects.count == 600)
+        let failed = r.objects.filter { $0["status"] as? String != "ok" }
+        #expect(failed.map { $0["id"] as? String } == ["C7/esign/doc100.pdf"], "\(failed)")
+        #expect(failed.first?["status"] as? String == "unproven")
+        #expect((failed.first?["reason"] as? String)?.contains("inclusion proof does not lead to the checkpoint root") == true)
     }
 
     /// 3,000 items: several batches, the ids spilled dozens of times and
