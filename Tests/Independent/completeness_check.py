@@ -6,23 +6,17 @@ signed-note / tlog-checkpoint only.
 Usage: completeness_check.py LOG_VKEY CONTRACT.
 Prints "complete N" (N entries), "absent", or "fail: reason"."""
 import base64
-import hashlib
 import json
 import sys
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-import rfc8785
+
+import contract_index
+from chain_entry import entry_leaf
+from rfc9162 import h, verify_inclusion
 
 INDEX_LINE = "evidence/contract-index/v1"
-
-
-def h(b):
-    return hashlib.sha256(b).digest()
-
-
-def bit(key, i):
-    return (key[i // 8] >> (7 - i % 8)) & 1
 
 
 def open_checkpoint(note, vkey):
@@ -57,49 +51,8 @@ def verify_index_proof(p, contract, index_root):
     """(count, last, chain) for membership, None for absence; raises if it does not hold."""
     if p["contract"].encode() != contract.encode():
         raise ValueError("index proof is for another contract")
-    k = h(b"\x10" + contract.encode("utf-8"))
-    if bytes.fromhex(p["key"]) != k:
-        raise ValueError("key is not SHA-256(0x10 || contract)")
-    siblings = [bytes.fromhex(s) for s in p["siblings"]]
-    d = len(siblings)
-    if d > 256:
-        raise ValueError("more than 256 siblings")
-    leaf = p["leaf"]
-    value = None
-    if leaf is None:
-        t = bytes(32)
-    else:
-        lk, chain = bytes.fromhex(leaf["key"]), bytes.fromhex(leaf["chain"])
-        count, last = leaf["count"], leaf["last"]
-        t = h(b"\x12" + lk + count.to_bytes(8, "big") + last.to_bytes(8, "big") + chain)
-        if lk == k:
-            value = (count, last, chain)
-        elif any(bit(lk, i) != bit(k, i) for i in range(d)):
-            raise ValueError("absence: the leaf's key leaves the contract's path")
-    for i in range(d - 1, -1, -1):
-        t = h(b"\x13" + t + siblings[i]) if bit(k, i) == 0 else h(b"\x13" + siblings[i] + t)
-    if t != index_root:
-        raise ValueError("index proof does not lead to the index root")
-    return value
-
-
-def verify_inclusion(index, size, leaf, path, root):
-    fn, sn, r = index, size - 1, leaf
-    if fn > sn:
-        return False
-    for x in path:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            r = h(b"\x01" + x + r)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = h(b"\x01" + r + x)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and r == root
+    member = contract_index.verify(index_root.hex(), p)
+    return None if member is None else (member["count"], member["last"], bytes.fromhex(member["chain"]))
 
 
 def check(lines, vkey, contract):
@@ -117,7 +70,7 @@ def check(lines, vkey, contract):
             continue
         if p["checkpoint"] != il["checkpoint"] or p["tree_size"] != size:
             raise ValueError("entry %d proven against another checkpoint" % p["seq"])
-        leaf = h(b"\x00" + rfc8785.dumps({"seq": p["seq"], "time": p["time"], "record": p["record"]}))
+        leaf = entry_leaf(p["seq"], p["time"], p["record"])
         if leaf.hex() != p["leaf"]:
             raise ValueError("entry %d: leaf is not the hash of its bytes" % p["seq"])
         if not verify_inclusion(p["seq"], size, leaf, [bytes.fromhex(x) for x in p["proof"]], root):

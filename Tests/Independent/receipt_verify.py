@@ -5,7 +5,6 @@ C2SP signed-note, tlog-checkpoint, tlog-cosignature/v1; Ed25519 by `cryptography
 Usage: receipt_verify.py LOG_VKEY [WITNESS_VKEY ...] < receipt.json
 Every witness key given must have cosigned. Prints "ok N entries" or "fail: reason"."""
 import base64
-import hashlib
 import json
 import struct
 import sys
@@ -13,18 +12,10 @@ import sys
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-try:
-    import rfc8785
-
-    def jcs(v):
-        return rfc8785.dumps(v)
-except ImportError:  # plain strings and integers only: sorted compact JSON is JCS
-    def jcs(v):
-        return json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def h(b):
-    return hashlib.sha256(b).digest()
+import contract_index
+import rfc9162
+from chain_entry import entry_leaf
+from rfc9162 import h
 
 
 class Fail(Exception):
@@ -82,60 +73,18 @@ def check_note(note, log_vkey, witness_vkeys):
 
 
 def verify_inclusion(index, size, leaf, path, root):
-    # RFC 9162 section 2.1.3.2
-    if index >= size:
-        raise Fail("seq beyond the tree")
-    fn, sn, r = index, size - 1, leaf
-    for p in path:
-        if sn == 0:
-            raise Fail("path too long")
-        if fn & 1 or fn == sn:
-            r = h(b"\x01" + p + r)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = h(b"\x01" + r + p)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0 or r != root:
+    if not rfc9162.verify_inclusion(index, size, leaf, path, root):
         raise Fail("inclusion proof of seq %d" % index)
 
 
-def leaf_node(key, count, last, chain):
-    return h(b"\x12" + key + struct.pack(">QQ", count, last) + chain)
-
-
 def verify_index(proof, contract, index_root):
-    key = h(b"\x10" + contract.encode())
-    if proof["contract"] != contract or bytes.fromhex(proof["key"]) != key:
+    """The contract's (count, last, chain) from its index proof."""
+    if proof["contract"] != contract:
         raise Fail("index proof is for another contract")
-    sib = [bytes.fromhex(s) for s in proof["siblings"]]
-    d = len(sib)
-    if d > 256:
-        raise Fail("index proof too long")
-    leaf = proof["leaf"]
-    if leaf is None:
-        t, value = bytes(32), None
-    else:
-        lk = bytes.fromhex(leaf["key"])
-        t = leaf_node(lk, leaf["count"], leaf["last"], bytes.fromhex(leaf["chain"]))
-        if lk == key:
-            value = (leaf["count"], leaf["last"], bytes.fromhex(leaf["chain"]))
-        else:
-            value = None
-            kb, lb = int.from_bytes(key, "big"), int.from_bytes(lk, "big")
-            if d and (kb >> (256 - d)) != (lb >> (256 - d)):
-                raise Fail("non-membership leaf off the key's path")
-    kint = int.from_bytes(key, "big")
-    for i in range(d - 1, -1, -1):
-        bit = (kint >> (255 - i)) & 1
-        t = h(b"\x13" + sib[i] + t) if bit else h(b"\x13" + t + sib[i])
-    if t != index_root:
-        raise Fail("index proof does not lead to the index root")
-    if value is None:
+    member = contract_index.verify(index_root.hex(), proof)
+    if member is None:
         raise Fail("index proof shows the contract absent")
-    return value
+    return member["count"], member["last"], bytes.fromhex(member["chain"])
 
 
 def main():
@@ -154,7 +103,7 @@ def main():
         if e["seq"] <= prev:
             raise Fail("seqs not increasing")
         prev = e["seq"]
-        leaf = h(b"\x00" + jcs({"seq": e["seq"], "time": e["time"], "record": e["record"]}))
+        leaf = entry_leaf(e["seq"], e["time"], e["record"])
         if leaf.hex() != e["leaf"]:
             raise Fail("leaf of seq %d" % e["seq"])
         verify_inclusion(e["seq"], size, leaf, [bytes.fromhex(p) for p in e["proof"]], root)

@@ -98,4 +98,5 @@ def main():
         print("ok" if ok else "fail")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -4,15 +4,12 @@ line carries the entry bytes, written from c2sp.org/tlog-proof, RFC 9162
 §2.1.3.2 and c2sp.org/signed-note. Usage: tlog_proof_verify.py LOG_VKEY.
 Prints "ok" or "fail: reason"."""
 import base64
-import hashlib
 import sys
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-
-def h(b):
-    return hashlib.sha256(b).digest()
+from rfc9162 import h, verify_inclusion
 
 
 def main():
@@ -38,22 +35,7 @@ def main():
     body, sigs = note[: j + 1], note[j + 2 :]
     origin, size, root = body.split("\n")[:3]
     size, root = int(size), base64.b64decode(root)
-    fn, sn, r = index, size - 1, h(b"\x00" + entry)
-    if fn > sn:
-        return "fail: index beyond size"
-    for p in path:
-        if sn == 0:
-            return "fail: path too long"
-        if fn & 1 or fn == sn:
-            r = h(b"\x01" + p + r)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = h(b"\x01" + r + p)
-        fn >>= 1
-        sn >>= 1
-    if sn != 0 or r != root:
+    if not verify_inclusion(index, size, h(b"\x00" + entry), path, root):
         return "fail: root"
     name, keyid, material = sys.argv[1].split("+", 2)
     key = Ed25519PublicKey.from_public_bytes(base64.b64decode(material)[1:])
